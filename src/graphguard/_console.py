@@ -1,0 +1,39 @@
+"""Shared console and progress helpers: rich progress bars that ``--quiet`` turns off."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+from rich.console import Console
+
+console = Console(stderr=True)
+_quiet = False
+
+
+def set_quiet(q: bool) -> None:
+    global _quiet
+    _quiet = bool(q)
+
+
+def is_quiet() -> bool:
+    return _quiet
+
+
+def log(msg: str) -> None:
+    if not _quiet:
+        console.print(msg)
+
+
+@contextmanager
+def progress(description: str, total: int | None = None):
+    """A progress bar (rich) that yields an ``advance(n=1)`` callable; silent when quiet."""
+    if _quiet or not sys.stderr:
+        yield lambda n=1: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as p:
+        task = p.add_task(description, total=total)
+        yield lambda n=1: p.advance(task, n)

@@ -1,0 +1,135 @@
+"""The graph container: PyG ``Data`` for homogeneous graphs and ``HeteroData`` for typed ones.
+
+graphguard adds conventions, not a new class, so every PyG tool keeps working:
+
+* ``x`` float32 features ``[N, F]``; ``y`` int64 labels with ``1`` = fraud/anomaly, ``0`` = normal and
+  ``-1`` = unlabelled;
+* ``train_mask`` / ``val_mask`` / ``test_mask`` bool ``[N]`` (disjoint);
+* optional ``node_time`` ``[N]`` and ``edge_time`` ``[E]`` (float seconds or any monotone unit);
+* optional ``node_id``: the original ids (a numpy array of str) used by readers, writers and the server;
+* in a ``HeteroData`` the labelled node type is named by the global attribute ``target_node_type``.
+
+Undirected graphs store both directions of every edge, as PyG does.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import torch
+from torch_geometric.data import Data, HeteroData
+
+Graph = Data | HeteroData
+MASKS = ("train_mask", "val_mask", "test_mask")
+
+
+def make_graph(
+    x,
+    edge_index,
+    y=None,
+    *,
+    node_id: Iterable | None = None,
+    train_mask=None,
+    val_mask=None,
+    test_mask=None,
+    node_time=None,
+    edge_time=None,
+    undirected: bool = False,
+) -> Data:
+    """Build a homogeneous graph from arrays or tensors (no validation: call ``validate_graph``)."""
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    ei = torch.as_tensor(np.asarray(edge_index), dtype=torch.long)
+    if ei.dim() == 2 and ei.shape[0] != 2 and ei.shape[1] == 2:
+        ei = ei.t()
+    ei = ei.contiguous()
+    if undirected and ei.numel():
+        ei = torch.cat([ei, ei.flip(0)], dim=1)
+        if edge_time is not None:
+            edge_time = np.concatenate([np.asarray(edge_time)] * 2)
+    g = Data(x=x, edge_index=ei)
+    g.num_nodes = x.shape[0]
+    if y is not None:
+        g.y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    for name, m in zip(MASKS, (train_mask, val_mask, test_mask)):
+        if m is not None:
+            setattr(g, name, torch.as_tensor(np.asarray(m), dtype=torch.bool))
+    if node_time is not None:
+        g.node_time = torch.as_tensor(np.asarray(node_time), dtype=torch.float64)
+    if edge_time is not None:
+        g.edge_time = torch.as_tensor(np.asarray(edge_time), dtype=torch.float64)
+    if node_id is not None:
+        g.node_id = np.asarray([str(i) for i in node_id])
+    return g
+
+
+def is_hetero(g: Graph) -> bool:
+    return isinstance(g, HeteroData)
+
+
+def target_type(g: Graph) -> str | None:
+    """The node type that carries labels (``None`` for a homogeneous graph)."""
+    if not is_hetero(g):
+        return None
+    t = getattr(g, "target_node_type", None)
+    if t is None:
+        labelled = [nt for nt in g.node_types if "y" in g[nt]]
+        t = labelled[0] if labelled else g.node_types[0]
+    return t
+
+
+def target_store(g: Graph):
+    """The storage of the labelled nodes: ``g`` itself, or ``g[target_type(g)]``."""
+    return g[target_type(g)] if is_hetero(g) else g
+
+
+def num_target_nodes(g: Graph) -> int:
+    s = target_store(g)
+    return int(s.num_nodes)
+
+
+def relations(g: Graph) -> list[tuple[str, str, str]]:
+    """Edge types; a homogeneous graph has the single relation ``('node', 'to', 'node')``."""
+    if is_hetero(g):
+        return list(g.edge_types)
+    return [("node", "to", "node")]
+
+
+def copy_graph(g: Graph) -> Graph:
+    """A deep copy, so that estimators never modify the caller's graph."""
+    return g.clone()
+
+
+def set_masks(g: Graph, train, val, test) -> Graph:
+    s = target_store(g)
+    for name, m in zip(MASKS, (train, val, test)):
+        s[name] = torch.as_tensor(np.asarray(m), dtype=torch.bool)
+    return g
+
+
+def to_relational(g: Graph) -> tuple[torch.Tensor, list[torch.Tensor], list[str]]:
+    """Features of the target nodes and one edge index per relation among them.
+
+    Relations whose ends are not both the target type are summarised by degree only (the caller
+    gets them as extra columns), which keeps relation-aware models simple and honest about what
+    they use.
+    """
+    if not is_hetero(g):
+        return g.x, [g.edge_index], ["to"]
+    t = target_type(g)
+    x = g[t].x
+    eis, names, extra = [], [], []
+    n = g[t].num_nodes
+    for et in g.edge_types:
+        src, rel, dst = et
+        ei = g[et].edge_index
+        if src == t and dst == t:
+            eis.append(ei)
+            names.append(rel)
+        elif dst == t:
+            extra.append(torch.bincount(ei[1], minlength=n).float().unsqueeze(1))
+        elif src == t:
+            extra.append(torch.bincount(ei[0], minlength=n).float().unsqueeze(1))
+    if extra:
+        x = torch.cat([x, torch.log1p(torch.cat(extra, 1))], 1)
+    return x, eis, names

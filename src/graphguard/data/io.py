@@ -1,0 +1,108 @@
+"""One entry point that opens any supported graph file or folder: ``load_graph(path, format=None)``.
+
+Formats are registered by name with the reader's import path, so the CLI and job files name them
+for free and heavy readers are imported only when used. ``detect_format`` picks one from the path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from graphguard.errors import DataError
+
+READERS: dict[str, str] = {
+    "npz": "graphguard.data.npz:read_npz",
+    "neptune": "graphguard.data.neptune:read_neptune",
+    "tables": "graphguard.data.tables:read_tables",
+    "yelpchi": "graphguard.data.yelpchi:read_yelpchi",
+    "tu": "graphguard.data.tu:read_tu",
+    "triples": "graphguard.data.triples:read_triples",
+    "smiles": "graphguard.data.smiles:read_smiles_csv",
+    "fdataset": "graphguard.data.drugrepo:read_fdataset",
+}
+
+
+def _resolve(spec: str):
+    mod, fn = spec.split(":")
+    return getattr(importlib.import_module(mod), fn)
+
+
+def detect_format(path: str | Path) -> str:
+    """Guess the format from the file name or the folder's contents."""
+    p = Path(path)
+    if not p.exists():
+        raise DataError(p, "file or folder not found")
+    name = p.name.lower()
+    if p.is_file():
+        if name.endswith(".npz"):
+            return "npz"
+        if name == "metadata.gz" or name.endswith(".metadata.gz"):
+            return "yelpchi"
+        if name.endswith(".tar.gz") or name.endswith(".tgz"):
+            return "triples"
+        if name.endswith(".csv") and _looks_like_smiles(p):
+            return "smiles"
+        raise DataError(p, "cannot tell the format from the file name; name it with --format")
+    files = {f.name for f in p.iterdir()}
+    if any(f.endswith("_graph_indicator.txt") for f in files):
+        return "tu"
+    if {"train.txt", "valid.txt", "test.txt"} <= files:
+        return "triples"
+    if "DiDrAMat" in files:
+        return "fdataset"
+    if any(f.endswith("metadata.gz") for f in files):
+        return "yelpchi"
+    if any(f.endswith(".npz") for f in files) and len([f for f in files if f.endswith(".npz")]) == 1:
+        return "npz"
+    csvs = [f for f in p.iterdir() if f.suffix in (".csv", ".gz") and f.is_file()]
+    for f in csvs:
+        head = _first_line(f)
+        if head.startswith("~id") or ",~from" in head or head.startswith("~from"):
+            return "neptune"
+    if any(f.endswith((".csv", ".parquet")) for f in files):
+        return "tables"
+    raise DataError(p, "folder holds no recognised graph files (Neptune CSV, npz, tables, TU, triples)")
+
+
+def _first_line(p: Path) -> str:
+    import gzip
+
+    opener = gzip.open if p.suffix == ".gz" else open
+    try:
+        with opener(p, "rt", encoding="utf-8", errors="replace") as f:
+            return f.readline().strip()
+    except OSError:
+        return ""
+
+
+def _looks_like_smiles(p: Path) -> bool:
+    return "smiles" in _first_line(p).lower()
+
+
+def load_graph(path: str | Path, format: str | None = None, **kwargs):
+    """Read a graph; ``format`` is one of ``READERS`` or detected from ``path``."""
+    fmt = format or detect_format(path)
+    if fmt not in READERS:
+        raise DataError(path, f"unknown format '{fmt}' (known: {', '.join(sorted(READERS))})")
+    p = Path(path)
+    if fmt == "npz" and p.is_dir():
+        p = next(f for f in p.iterdir() if f.suffix == ".npz")
+    if fmt == "yelpchi" and p.is_dir():
+        p = next(f for f in p.iterdir() if f.name.endswith("metadata.gz"))
+    try:
+        reader = _resolve(READERS[fmt])
+    except (ImportError, AttributeError):
+        raise DataError(path, f"the '{fmt}' reader is not available in this build") from None
+    return reader(p, **kwargs)
+
+
+def data_root(explicit: str | Path | None = None) -> Path | None:
+    """Where the shared benchmark data lives: ``explicit``, ``$GRAPHGUARD_DATA``, or ``../shared/data``."""
+    import os
+
+    for cand in (explicit, os.environ.get("GRAPHGUARD_DATA"), Path.cwd().parent / "shared" / "data",
+                 Path(__file__).resolve().parents[3].parent / "shared" / "data"):
+        if cand and Path(cand).is_dir():
+            return Path(cand)
+    return None

@@ -1,0 +1,85 @@
+"""The npz layout of the heterophilous-graph benchmarks (Tolokers and friends).
+
+Keys: ``node_features`` [N, F], ``node_labels`` [N], ``edges`` [E, 2] (each undirected edge once),
+and optionally ``train_masks`` / ``val_masks`` / ``test_masks`` of shape [splits, N]. Split ``k``
+of the file is put on the graph as its masks (``split=None`` leaves them off). The file is opened
+with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from graphguard.data.graph import make_graph
+from graphguard.data.validate import validate_graph
+from graphguard.errors import DataError
+
+REQUIRED = ("node_features", "node_labels", "edges")
+
+
+def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(path, "file not found")
+    try:
+        z = np.load(path, allow_pickle=False)
+    except ValueError as e:
+        raise DataError(path, f"not a plain npz file ({e})") from None
+    except Exception as e:  # zipfile errors and friends
+        raise DataError(path, f"cannot read npz ({type(e).__name__}: {e})") from None
+    missing = [k for k in REQUIRED if k not in z.files]
+    if missing:
+        raise DataError(path, f"missing key(s) {', '.join(missing)} (has {', '.join(z.files)})")
+    x = z["node_features"]
+    y = z["node_labels"]
+    edges = z["edges"]
+    if edges.ndim != 2 or 2 not in edges.shape:
+        raise DataError(path, f"'edges' must have shape [E, 2], got {edges.shape}")
+    if edges.shape[1] != 2:
+        edges = edges.T
+    masks = {}
+    if split is not None and "train_masks" in z.files:
+        n_splits = z["train_masks"].shape[0] if z["train_masks"].ndim == 2 else 1
+        if not 0 <= split < n_splits:
+            raise DataError(path, f"split {split} requested but the file has {n_splits} splits")
+        for name in ("train", "val", "test"):
+            key = f"{name}_masks"
+            if key in z.files:
+                m = z[key]
+                masks[f"{name}_mask"] = m[split] if m.ndim == 2 else m
+    node_time = z["node_time"] if "node_time" in z.files else None
+    edge_time = z["edge_time"] if "edge_time" in z.files else None
+    node_id = z["node_id"] if "node_id" in z.files else None
+    g = make_graph(x, edges.T, y, undirected=undirected, node_time=node_time, edge_time=edge_time,
+                   node_id=node_id, **masks)
+    if "is_synthetic" in z.files:
+        import torch
+        g.is_synthetic = torch.as_tensor(z["is_synthetic"], dtype=torch.bool)
+    if "train_masks" in z.files:
+        g.num_splits = int(z["train_masks"].shape[0]) if z["train_masks"].ndim == 2 else 1
+    return validate_graph(g, path)
+
+
+def write_npz(g, path: str | Path) -> Path:
+    """Write a homogeneous graph in the same layout (each undirected edge once when symmetric)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ei = g.edge_index.numpy()
+    n = int(g.num_nodes)
+    code = ei[0].astype(np.int64) * n + ei[1]
+    rev = ei[1].astype(np.int64) * n + ei[0]
+    symmetric = bool(np.isin(rev, code).all())
+    edges = ei[:, ei[0] < ei[1]].T if symmetric else ei.T
+    out = {"node_features": g.x.numpy(), "node_labels": g.y.numpy(), "edges": edges}
+    for name in ("train", "val", "test"):
+        if f"{name}_mask" in g:
+            out[f"{name}_masks"] = g[f"{name}_mask"].numpy()[None, :]
+    for key in ("node_time", "edge_time", "is_synthetic"):
+        if key in g:
+            out[key] = g[key].numpy()
+    if "node_id" in g:
+        out["node_id"] = np.asarray(g.node_id, dtype=str)
+    np.savez_compressed(path, **out)
+    return path

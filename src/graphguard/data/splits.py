@@ -1,0 +1,78 @@
+"""Train/validation/test splits of the GADBench protocol.
+
+* ``full``: stratified random split, 40/20/40 by default (GADBench uses 50/25/25 for Tolokers);
+* ``semi``: 20 anomalies + 80 normal nodes for training, another 20 + 80 for validation, the rest
+  for test.
+
+Trial ``i`` uses seed ``3407 + 10 * i`` as GADBench's benchmark script does. Only labelled nodes
+(``y >= 0``) are placed in a split.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphguard.errors import DataError
+
+GADBENCH_SEED = 3407
+
+
+def trial_seed(trial: int) -> int:
+    return GADBENCH_SEED + 10 * int(trial)
+
+
+def _masks(n: int, *idx_sets) -> tuple[np.ndarray, ...]:
+    out = []
+    for idx in idx_sets:
+        m = np.zeros(n, dtype=bool)
+        m[idx] = True
+        out.append(m)
+    return tuple(out)
+
+
+def stratified_split(
+    y, ratios: tuple[float, float, float] = (0.4, 0.2, 0.4), seed: int = GADBENCH_SEED
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boolean masks for a stratified split of the labelled nodes."""
+    y = np.asarray(y)
+    if abs(sum(ratios) - 1.0) > 1e-6:
+        raise DataError("split", f"ratios must sum to 1, got {ratios}")
+    rng = np.random.RandomState(seed)
+    tr, va, te = [], [], []
+    for c in (0, 1):
+        idx = np.flatnonzero(y == c)
+        if idx.size < 3:
+            raise DataError("split", f"class {c} has {idx.size} labelled nodes; a stratified split needs at least 3")
+        idx = rng.permutation(idx)
+        n_tr = int(round(ratios[0] * idx.size))
+        n_va = int(round(ratios[1] * idx.size))
+        tr.append(idx[:n_tr])
+        va.append(idx[n_tr : n_tr + n_va])
+        te.append(idx[n_tr + n_va :])
+    return _masks(y.size, np.concatenate(tr), np.concatenate(va), np.concatenate(te))
+
+
+def semi_supervised_split(
+    y, n_pos: int = 20, n_neg: int = 80, seed: int = GADBENCH_SEED
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """20 anomalies + 80 normal nodes each for training and validation; the rest is test."""
+    y = np.asarray(y)
+    rng = np.random.RandomState(seed)
+    pos = rng.permutation(np.flatnonzero(y == 1))
+    neg = rng.permutation(np.flatnonzero(y == 0))
+    if pos.size < 2 * n_pos + 1 or neg.size < 2 * n_neg + 1:
+        raise DataError("split", f"semi-supervised split needs > {2 * n_pos} anomalies and > {2 * n_neg} normal nodes")
+    tr = np.concatenate([pos[:n_pos], neg[:n_neg]])
+    va = np.concatenate([pos[n_pos : 2 * n_pos], neg[n_neg : 2 * n_neg]])
+    te = np.concatenate([pos[2 * n_pos :], neg[2 * n_neg :]])
+    return _masks(y.size, tr, va, te)
+
+
+def gadbench_split(y, protocol: str = "full", trial: int = 0, ratios=(0.4, 0.2, 0.4)):
+    """The split of trial ``trial`` under ``protocol`` ('full' or 'semi')."""
+    seed = trial_seed(trial)
+    if protocol == "full":
+        return stratified_split(y, ratios, seed)
+    if protocol == "semi":
+        return semi_supervised_split(y, seed=seed)
+    raise DataError("split", f"unknown protocol '{protocol}' (use 'full' or 'semi')")

@@ -1,0 +1,1 @@
+"""Task-level estimators: ``node``, ``link`` and ``graph``."""

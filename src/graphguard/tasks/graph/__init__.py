@@ -1,0 +1,1 @@
+"""graphguard.tasks.graph"""

@@ -1,0 +1,160 @@
+"""The estimator contract shared by every node detector (PyGOD / scikit-learn style).
+
+Hyperparameters go to ``__init__``; ``fit`` learns from the labelled training nodes of a graph and
+keeps what it learned in attributes ending in ``_``. Scores are for the target nodes (the labelled
+node type of a heterogeneous graph); higher means more anomalous.
+
+A subclass implements ``_fit(graph, train_idx, val_idx)``, ``_score(graph) -> np.ndarray`` (one
+score per target node) and ``_state()`` / ``_restore()`` for saving. The base class validates input
+once, never modifies the caller's graph, picks the decision threshold on validation, and writes
+``config.json`` + ``weights.safetensors``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import precision_recall_curve
+
+from graphguard.data.graph import Graph, target_store
+from graphguard.data.validate import require_binary_labels, validate_graph
+from graphguard.errors import DataError, NotFittedError
+from graphguard.utils.serialization import load_model_dir, save_model_dir
+
+
+def _mask_idx(g: Graph, mask, name: str) -> np.ndarray | None:
+    s = target_store(g)
+    if mask is None:
+        mask = s[name] if name in s else None
+    if mask is None:
+        return None
+    m = torch.as_tensor(np.asarray(mask) if not isinstance(mask, torch.Tensor) else mask)
+    if m.dtype == torch.bool:
+        if m.numel() != s.num_nodes:
+            raise DataError("fit", f"{name} has {m.numel()} entries for {s.num_nodes} nodes")
+        return m.nonzero().flatten().numpy()
+    return m.long().numpy()
+
+
+class NodeDetector:
+    """Base class: subclasses set ``name`` and implement ``_fit``, ``_score``, ``_state``, ``_restore``."""
+
+    name: str = "base"
+
+    # ------------------------------------------------------------------ params
+    def get_params(self) -> dict:
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
+
+    def set_params(self, **params) -> "NodeDetector":
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # ------------------------------------------------------------------ public API
+    def fit(self, graph: Graph, train_mask=None, val_mask=None, source=None) -> "NodeDetector":
+        """Learn from the labelled nodes in ``train_mask`` (default: the graph's own mask)."""
+        validate_graph(graph, source)
+        s = target_store(graph)
+        if "y" not in s:
+            raise DataError(source, "graph has no labels (y); a supervised detector needs them")
+        train_idx = _mask_idx(graph, train_mask, "train_mask")
+        if train_idx is None:
+            train_idx = np.flatnonzero(s.y.numpy() >= 0)
+        val_idx = _mask_idx(graph, val_mask, "val_mask")
+        y = s.y.numpy()
+        if (y[train_idx] < 0).any():
+            raise DataError(source, "train_mask contains unlabelled nodes (label -1)")
+        if np.unique(y[train_idx]).size < 2:
+            raise DataError(source, "training labels hold a single class; both 0 and 1 are needed")
+        if val_idx is not None and np.intersect1d(train_idx, val_idx).size:
+            raise DataError(source, "validation nodes overlap the training nodes")
+        if val_idx is not None and (val_idx.size == 0 or np.unique(y[val_idx]).size < 2):
+            val_idx = None
+        t0 = time.perf_counter()
+        self._fit(graph, train_idx, val_idx)
+        self.fit_seconds_ = time.perf_counter() - t0
+        self.num_features_ = int(s.x.shape[1]) if "x" in s else 0
+        # threshold: best F1 on validation, else on training nodes
+        idx = val_idx if val_idx is not None else train_idx
+        scores = self._score(graph)[idx]
+        self.threshold_ = _best_f1_threshold(y[idx], scores)
+        return self
+
+    def decision_function(self, graph: Graph, nodes=None) -> np.ndarray:
+        """Anomaly score of each target node (or of ``nodes``); higher = more suspicious."""
+        self._check_fitted()
+        validate_graph(graph)
+        s = target_store(graph)
+        if "x" in s and s.x.shape[1] != self.num_features_:
+            raise DataError("predict", f"graph has {s.x.shape[1]} features, the model was fitted on {self.num_features_}")
+        scores = self._score(graph)
+        return scores if nodes is None else scores[np.asarray(nodes)]
+
+    def predict_proba(self, graph: Graph, nodes=None) -> np.ndarray:
+        p = np.clip(self.decision_function(graph, nodes), 0.0, 1.0)
+        return np.stack([1.0 - p, p], axis=1)
+
+    def predict(self, graph: Graph, nodes=None) -> np.ndarray:
+        return (self.decision_function(graph, nodes) >= self.threshold_).astype(np.int64)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        self._check_fitted()
+        extra, tensors = self._state()
+        config = {
+            "detector": self.name,
+            "params": self.get_params(),
+            "threshold": float(self.threshold_),
+            "num_features": self.num_features_,
+            "fit_seconds": float(getattr(self, "fit_seconds_", 0.0)),
+            "state": extra,
+        }
+        return save_model_dir(path, config, tensors)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "NodeDetector":
+        from graphguard.tasks.node.registry import detector_class
+
+        config, tensors = load_model_dir(path)
+        klass = detector_class(config["detector"]) if cls is NodeDetector else cls
+        det = klass(**config["params"])
+        det.threshold_ = config["threshold"]
+        det.num_features_ = config["num_features"]
+        det.fit_seconds_ = config.get("fit_seconds", 0.0)
+        det._restore(config["state"], tensors)
+        return det
+
+    # ------------------------------------------------------------------ subclass hooks
+    def _fit(self, graph: Graph, train_idx: np.ndarray, val_idx: np.ndarray | None) -> None:
+        raise NotImplementedError
+
+    def _score(self, graph: Graph) -> np.ndarray:
+        raise NotImplementedError
+
+    def _state(self) -> tuple[dict, dict]:
+        raise NotImplementedError
+
+    def _restore(self, state: dict, tensors: dict) -> None:
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "threshold_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph) first")
+
+
+def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:
+    if np.unique(y).size < 2:
+        return 0.5
+    prec, rec, thr = precision_recall_curve(y, scores)
+    f1 = 2 * prec * rec / np.maximum(prec + rec, 1e-12)
+    i = int(np.argmax(f1[:-1])) if thr.size else 0
+    return float(thr[i]) if thr.size else 0.5

@@ -1,0 +1,1 @@
+"""Node detector estimators, one module per family."""

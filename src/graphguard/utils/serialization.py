@@ -1,0 +1,59 @@
+"""Model files: tensors in safetensors, everything else in JSON. Never pickle.
+
+A model directory holds ``config.json`` (class name, hyperparameters, learned scalars) and
+``weights.safetensors`` (tensors). ``load_model_dir`` refuses directories that lack either file
+with an error that names the directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from graphguard.errors import DataError
+
+CONFIG = "config.json"
+WEIGHTS = "weights.safetensors"
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def save_model_dir(path: str | Path, config: dict, tensors: dict[str, torch.Tensor | np.ndarray]) -> Path:
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    flat = {}
+    for k, v in tensors.items():
+        t = torch.as_tensor(v) if not isinstance(v, torch.Tensor) else v
+        flat[k] = t.detach().cpu().contiguous()
+    save_file(flat, str(path / WEIGHTS))
+    (path / CONFIG).write_text(json.dumps(_jsonable(config), indent=2, sort_keys=True))
+    return path
+
+
+def load_model_dir(path: str | Path) -> tuple[dict, dict[str, torch.Tensor]]:
+    path = Path(path)
+    if not path.is_dir():
+        raise DataError(path, "model directory not found")
+    for name in (CONFIG, WEIGHTS):
+        if not (path / name).is_file():
+            raise DataError(path, f"not a graphguard model directory (missing {name})")
+    config = json.loads((path / CONFIG).read_text())
+    tensors = load_file(str(path / WEIGHTS))
+    return config, tensors

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from graphguard.data import gadbench_split, load_graph, trial_seed
+from graphguard.data.npz import write_npz
+from graphguard.errors import DataError
+
+
+def test_trial_seeds_follow_gadbench():
+    assert [trial_seed(i) for i in range(3)] == [3407, 3417, 3427]
+
+
+def test_full_split_is_stratified_and_disjoint():
+    y = np.array([0] * 900 + [1] * 100)
+    tr, va, te = gadbench_split(y, "full", 0)
+    assert not (tr & va).any() and not (tr & te).any() and not (va & te).any()
+    assert (tr | va | te).all()
+    assert y[tr].sum() == 40 and y[va].sum() == 20 and y[te].sum() == 40
+
+
+def test_semi_split_sizes():
+    y = np.array([0] * 900 + [1] * 100)
+    tr, va, te = gadbench_split(y, "semi", 1)
+    assert tr.sum() == 100 and y[tr].sum() == 20
+    assert va.sum() == 100 and y[va].sum() == 20
+    assert te.sum() == 800
+
+
+def test_split_differs_by_trial():
+    y = np.array([0] * 900 + [1] * 100)
+    assert not np.array_equal(gadbench_split(y, "full", 0)[0], gadbench_split(y, "full", 1)[0])
+
+
+def test_tolokers_npz_reads_with_published_counts(data_dir):
+    g = load_graph(data_dir / "tolokers" / "tolokers.npz")
+    assert g.num_nodes == 11758
+    assert g.edge_index.shape[1] == 2 * 519000
+    assert int(g.y.sum()) == 2566
+    assert g.num_splits == 10
+    assert abs(g.train_mask.float().mean().item() - 0.5) < 0.01
+
+
+def test_npz_round_trip(tmp_path, fraud_graph):
+    p = write_npz(fraud_graph, tmp_path / "g.npz")
+    g = load_graph(p)
+    assert g.num_nodes == fraud_graph.num_nodes
+    assert np.array_equal(np.sort(g.edge_index.numpy(), 1), np.sort(fraud_graph.edge_index.numpy(), 1))
+    assert np.array_equal(g.x.numpy(), fraud_graph.x.numpy())
+    assert np.array_equal(g.train_mask.numpy(), fraud_graph.train_mask.numpy())
+
+
+def test_npz_missing_key_names_file_and_key(tmp_path):
+    p = tmp_path / "bad.npz"
+    np.savez(p, node_features=np.zeros((3, 2)), edges=np.zeros((1, 2), dtype=int))
+    with pytest.raises(DataError, match=r"bad\.npz: missing key\(s\) node_labels"):
+        load_graph(p)
+
+
+def test_missing_file_is_one_line(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        load_graph(tmp_path / "nope.npz")
