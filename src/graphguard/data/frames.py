@@ -101,7 +101,7 @@ def _encode_categorical(values: pd.Series, name: str, max_categories: int, multi
     rest = len(counts) > len(vocab)
     cols = vocab + ([OTHER] if rest else [])
     out = np.zeros((len(s), len(cols)), np.float32)
-    codes = pd.Categorical(tokens, categories=vocab).codes
+    codes = pd.Index(vocab).get_indexer(tokens.to_numpy())
     rows = pd.Series(np.arange(len(s)), index=values.index).loc[tokens.index].to_numpy()
     if rest:
         codes = np.where(codes < 0, len(vocab), codes)
@@ -225,7 +225,7 @@ def assemble(
             raise DataError(source, f"label property '{label}' not found in any vertex file (properties: {props})")
         label = None
     types = list(pd.unique(nodes["~label"]))
-    type_code = pd.Categorical(nodes["~label"], categories=types).codes
+    type_code = pd.Index(types).get_indexer(nodes["~label"].to_numpy())
     local = nodes.groupby("~label", sort=False).cumcount().to_numpy()
     y_all = _labels(nodes, label, files) if label else None
     if target is None:
@@ -283,7 +283,7 @@ def assemble(
                                        f"'{edges[end].iat[k]}'", "edges to unknown ids")
         et_time = pick_time(edge_kinds, edge_time, "time")
         attr_skip = {et_time} if et_time else set()
-        rel_code = pd.Categorical(edges["~label"], categories=rel_names).codes
+        rel_code = pd.Index(rel_names).get_indexer(edges["~label"].to_numpy())
         group = (type_code[src].astype(np.int64) * len(rel_names) + rel_code) * len(types) + type_code[dst]
         for gcode in pd.unique(group):
             sel = group == gcode
