@@ -141,3 +141,10 @@ def test_unknown_type_in_header(tmp_path, write_file):
 def test_named_label_property_must_exist(neptune_dir):
     with pytest.raises(DataError, match=r"label property 'fraud' not found in any vertex file"):
         read_neptune(neptune_dir, label="fraud")
+
+
+def test_vertex_with_several_labels_takes_the_first(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,~label\na,person;vip\nb,shop\n")
+    write_file(tmp_path / "e.csv", "~id,~from,~to,~label\ne1,a,b,visits\n")
+    g = read_neptune(tmp_path)
+    assert sorted(g.node_types) == ["person", "shop"]

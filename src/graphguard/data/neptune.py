@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from graphguard.data.frames import (
     Files,
@@ -42,6 +43,7 @@ from graphguard.data.frames import (
     parse_bool,
     parse_date,
     parse_number,
+    read_text_csv,
     split_column,
     written_edges,
 )
@@ -128,17 +130,17 @@ def _read_file(path: Path, files: Files, kinds: dict[str, str], origin: dict[str
         raise DataError(path, "file is empty (no header)")
     kind, props = parse_header(header, path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, compression="infer",
-                          encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as e:
+        raw = read_text_csv(path, header)
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, EOFError) as e:
         raise DataError(path, f"cannot parse CSV ({type(e).__name__}: {str(e).splitlines()[0]})") from None
-    raw.columns = header
     fid = files.add(path)
     out = pd.DataFrame({"~file": np.full(len(raw), fid, np.int32), "~row": np.arange(len(raw), dtype=np.int64)})
     out["~id"] = raw["~id"].str.strip() if "~id" in raw else ""
     if kind == "vertex":
         lab = raw["~label"] if "~label" in raw else pd.Series("vertex", index=raw.index)
-        out["~label"] = lab.str.split(";").str[0].str.strip().replace("", "vertex").to_numpy()
+        if lab.str.contains(";", regex=False).any():  # several labels: the first one is the type
+            lab = lab.str.split(";").str[0]
+        out["~label"] = lab.str.strip().replace("", "vertex").to_numpy()
         empty = (out["~id"] == "").to_numpy()
         files.fail(out, empty, "vertex has an empty ~id", "empty ids")
     else:

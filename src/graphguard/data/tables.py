@@ -19,16 +19,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from graphguard.data.frames import (
     Files,
     assemble,
     check_finite,
+    fast_float,
     feature_columns,
     node_ids,
     parse_bool,
     parse_date,
     parse_number,
+    read_text_csv,
     split_column,
     written_edges,
 )
@@ -57,14 +60,32 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, dict | None]:
             nulls = {name: table.column(name).is_null().to_numpy(zero_copy_only=False)
                      for name in table.column_names}
             return table.to_pandas(), nulls
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, compression="infer"), None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as e:
+        return read_text_csv(path, _csv_header(path)), None
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError, ValueError) as e:
         raise DataError(path, f"cannot read table ({type(e).__name__}: {str(e).splitlines()[0]})") from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    import csv
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header:
+        raise DataError(path, "file is empty (no header)")
+    return header
 
 
 def _typed(v: pd.Series, frame: pd.DataFrame, files: Files, name: str, nulls, time: bool = False):
     """``(kind, values)`` for one property column, inferred from its contents."""
     if nulls is None:
+        fast = fast_float(v)
+        if fast is not None:
+            arr, missing = fast
+            arr = np.where(missing, np.nan, arr)
+            check_finite(arr, missing, frame, files, name)
+            return "num", arr
         s = v.astype(str).str.strip()
         filled = s[s != ""]
         num = pd.to_numeric(filled, errors="coerce")
