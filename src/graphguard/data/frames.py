@@ -182,6 +182,16 @@ def pick_time(kinds: dict[str, str], explicit: str | None, default_name: str | N
 
 # ------------------------------------------------------------------ assembly
 
+def _positions(values: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Position of each value in ``ids`` (-1 when absent), by arrow's hash lookup."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    as_text = lambda v: pa.array(v, from_pandas=True).cast(pa.string())  # noqa: E731
+    pos = pc.index_in(as_text(values), value_set=as_text(ids))
+    return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _dedupe(ei: np.ndarray, n_dst: int, extra: list[np.ndarray | None]):
     code = ei[0].astype(np.int64) * max(n_dst, 1) + ei[1]
     _, first = np.unique(code, return_index=True)
@@ -272,9 +282,8 @@ def assemble(
     # edges: ids to (type, position)
     n_edges_per = {}
     if len(edges):
-        index = pd.Index(nodes["~id"].to_numpy())
-        src = index.get_indexer(edges["~from"].to_numpy())
-        dst = index.get_indexer(edges["~to"].to_numpy())
+        src = _positions(edges["~from"], nodes["~id"])
+        dst = _positions(edges["~to"], nodes["~id"])
         for end, pos in (("~from", src), ("~to", dst)):
             bad = pos < 0
             if bad.any():

@@ -124,7 +124,7 @@ def _load(path: Path, system: dict[str, str], required: list[str], files: Files,
         name = str(col)
         v = raw[col]
         if name in system:
-            out[system[name]] = v.astype(str).str.strip().where(v.notna(), "").to_numpy(dtype=str)
+            out[system[name]] = v.astype("str").str.strip().fillna("").to_numpy()
             continue
         kind, values = _typed(v, out, files, name, None if nulls is None else nulls[col], time=name == time_col)
         kinds[name] = kind
@@ -165,8 +165,7 @@ def read_tables(
         if "~label" not in edges:
             edges["~label"] = "to"
         edges["~label"] = edges["~label"].replace("", "to")
-        edges["~id"] = np.char.add(np.char.add(edges["~from"].to_numpy(dtype=str), "->"),
-                                   edges["~to"].to_numpy(dtype=str))
+        edges["~id"] = edges["~from"].astype("str") + "->" + edges["~to"].astype("str")
     else:
         edges, ekinds = pd.DataFrame(columns=["~id", "~from", "~to", "~label", "~file", "~row"]), {}
     return assemble(nodes, nkinds, edges, ekinds, files, source=folder,
