@@ -112,7 +112,7 @@ def test_predictions_are_new_vertex_properties(tmp_path):
         lines = f.read().splitlines()
     assert lines[0] == "~id,~label,pred_score:Double,pred_label:Int"
     assert lines[1] == "a1,account,0.9,1"
-    back = read_neptune(p)  # a valid vertex file of the same format
+    back = load_graph(p)  # a single file of the same format, detected from its header
     assert back.feature_names == ["pred_score", "pred_label"]
     assert back.x[:, 0].tolist() == pytest.approx([0.9, 0.1])
 
