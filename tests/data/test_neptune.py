@@ -148,3 +148,11 @@ def test_vertex_with_several_labels_takes_the_first(tmp_path, write_file):
     write_file(tmp_path / "e.csv", "~id,~from,~to,~label\ne1,a,b,visits\n")
     g = read_neptune(tmp_path)
     assert sorted(g.node_types) == ["person", "shop"]
+
+
+def test_writer_refuses_ids_shared_by_two_vertex_labels(tmp_path, hetero_fraud_graph):
+    g = hetero_fraud_graph.clone()
+    g["user"].node_id = np.asarray(g["review"].node_id[: g["user"].num_nodes])
+    with pytest.raises(DataError, match=r"vertex id 'n0' is used twice"):
+        write_neptune(g, tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -275,11 +275,15 @@ def write_neptune(graph: Graph, out_dir, *, label: str = "label", vertex_label: 
     out.mkdir(parents=True, exist_ok=True)
     hetero = is_hetero(graph)
     ntypes = list(graph.node_types) if hetero else [vertex_label]
-    written, ids = [], {}
+    ids = {t: node_ids(graph[t] if hetero else graph, t) for t in ntypes}
+    all_ids = pd.Series(np.concatenate(list(ids.values())))
+    if all_ids.duplicated().any():
+        raise DataError(out, f"vertex id '{all_ids[all_ids.duplicated()].iat[0]}' is used twice; "
+                             f"Neptune ids must be unique across vertex labels")
+    written = []
     for t in ntypes:
         s = graph[t] if hetero else graph
         n = int(s.num_nodes)
-        ids[t] = node_ids(s, t)
         cols = {"~id": ids[t], "~label": np.full(n, t, dtype=object)}
         reserved = {label, split or "", "time", "is_synthetic"}
         cols.update({f"{nm}:Float": v for nm, v in feature_columns(s, reserved, _safe).items()})
