@@ -165,3 +165,10 @@ def test_masks_from_split_property_are_disjoint(tmp_path, write_file):
     assert g.train_mask.tolist() == [True, False, False, False]
     assert (g.train_mask.int() + g.val_mask.int() + g.test_mask.int()).max() == 1
     assert torch.equal(g.y, torch.tensor([1, 0, 0, -1]))
+
+
+def test_row_with_too_many_fields_is_one_line(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,age:Int\na,1\nb,2,3\n")
+    with pytest.raises(DataError, match=r"v\.csv: cannot parse CSV \(ArrowInvalid: .*Expected 2 columns, got 3") as e:
+        read_neptune(tmp_path)
+    one_line(e)
