@@ -172,3 +172,10 @@ def test_row_with_too_many_fields_is_one_line(tmp_path, write_file):
     with pytest.raises(DataError, match=r"v\.csv: cannot parse CSV \(ArrowInvalid: .*Expected 2 columns, got 3") as e:
         read_neptune(tmp_path)
     one_line(e)
+
+
+def test_validate_graph_rejects_labels_outside_0_1(fraud_graph):
+    g = fraud_graph.clone()
+    g.y[5] = 2
+    with pytest.raises(DataError, match=r"g\.npz: labels must be 0 or 1 \(or -1 for unlabelled\), found \[2\]$"):
+        validate_graph(g, "g.npz")
