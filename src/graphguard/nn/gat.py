@@ -8,6 +8,8 @@ from graphguard.nn.stack import ConvStack
 
 
 class GAT(ConvStack):
+    sparse = False  # needs per-edge computation
+
     def make_conv(self, i: int, dim: int):
         heads = int(self.conv_kw.get("heads", 4))
         if dim % heads:

@@ -22,4 +22,6 @@ class GCN(ConvStack):
         return {"edge_index": ei, "edge_weight": w}
 
     def conv(self, i, h, edges):
+        if "adj_t" in edges:
+            return self.convs[i](h, edges["adj_t"])
         return self.convs[i](h, edges["edge_index"], edges["edge_weight"])

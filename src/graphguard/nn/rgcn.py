@@ -8,6 +8,8 @@ from graphguard.nn.stack import ConvStack
 
 
 class RGCN(ConvStack):
+    sparse = False  # needs per-edge computation
+
     def make_conv(self, i: int, dim: int):
         return RGCNConv(dim, dim, num_relations=int(self.conv_kw.get("num_relations", 1)), aggr="mean")
 

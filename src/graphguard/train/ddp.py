@@ -85,9 +85,13 @@ def strip_nproc(argv: list[str]) -> list[str]:
     return out
 
 
-def launch_cli(nproc: int, argv: list[str]) -> int:
-    """Run ``python -m graphguard <argv without --nproc>`` under torchrun; returns its exit code."""
+def launch_module(nproc: int, module: str, argv: list[str]) -> int:
+    """Run ``python -m <module> <argv>`` in ``nproc`` torchrun processes; returns the exit code."""
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", "1")
-    proc = subprocess.run(torchrun_command(nproc, ["graphguard", *strip_nproc(list(argv))]), env=env)
-    return proc.returncode
+    return subprocess.run(torchrun_command(nproc, [module, *argv]), env=env).returncode
+
+
+def launch_cli(nproc: int, argv: list[str]) -> int:
+    """Run ``python -m graphguard <argv without --nproc>`` under torchrun; returns its exit code."""
+    return launch_module(nproc, "graphguard", strip_nproc(list(argv)))
