@@ -9,8 +9,3 @@ from graphguard.nn.sage import GraphSAGE
 
 __all__ = ["GCN", "GraphSAGE", "GAT", "RGCN", "HGT", "BWGNN"]
 
-import warnings as _warnings
-
-# torch flags its CSR tensors as beta on every construction; they are used on purpose here
-_warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
-_warnings.filterwarnings("ignore", message="Sparse invariant checks are implicitly disabled")

@@ -17,7 +17,9 @@ from scipy.special import beta as beta_fn
 from torch import Tensor, nn
 from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing
-from torch_geometric.utils import degree, spmm, to_torch_csr_tensor
+from torch_geometric.utils import degree, spmm
+
+from graphguard.nn.stack import to_adj_t
 
 
 def beta_wavelet_coefficients(order: int) -> list[list[float]]:
@@ -96,7 +98,7 @@ class BWGNN(nn.Module):
         ops = []
         for r in range(self.num_relations):
             ei = data.edge_index if et is None else data.edge_index[:, et == r]
-            ops.append(to_torch_csr_tensor(ei.flip(0), sym_norm_weights(ei, n), size=(n, n)))
+            ops.append(to_adj_t(ei, n, sym_norm_weights(ei, n)))
         self._op_cache = (data.edge_index, ops)
         return ops
 

@@ -12,6 +12,8 @@ of destination nodes with their full in-neighbourhood, instead of once per sampl
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
@@ -99,7 +101,9 @@ class ConvStack(nn.Module):
 
 def to_adj_t(edge_index: Tensor, num_nodes: int, weight: Tensor | None = None) -> Tensor:
     """The transposed adjacency (row = destination) as a torch CSR tensor, for sparse message passing."""
-    return to_torch_csr_tensor(edge_index.flip(0), weight, size=(num_nodes, num_nodes))
+    with warnings.catch_warnings():  # torch calls its CSR tensors beta on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return to_torch_csr_tensor(edge_index.flip(0), weight, size=(num_nodes, num_nodes))
 
 
 def _rowwise(fn, x: Tensor, chunk: int) -> Tensor:
