@@ -42,6 +42,7 @@ def test_two_ranks_stay_in_sync_and_match_single_process(tmp_path):
         assert torch.equal(w0[k], w1[k]), k
     ws = load_file(str(single / "rank0.safetensors"))
     assert any(not torch.equal(w0[k], ws[k]) for k in w0)  # it really trained differently (sharded seeds)
+    assert (multi / "model" / "weights.safetensors").is_file()
     m = json.loads((multi / "metrics.json").read_text())
     s = json.loads((single / "metrics.json").read_text())
     assert m["world"] == 2 and s["world"] == 1 and m["mode"] == "minibatch"

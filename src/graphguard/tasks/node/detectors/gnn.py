@@ -133,6 +133,14 @@ class _GNNDetector(NodeDetector):
         return {"in_dim": int(view.x.shape[1]), "hidden": self.hidden, "num_layers": self.num_layers,
                 "dropout": self.dropout, "num_relations": max(1, len(self.relations_))}
 
+    def save(self, path):
+        """Write the model directory; under torchrun only rank 0 writes (all ranks hold the same weights)."""
+        from pathlib import Path
+
+        from graphguard.train.ddp import is_main_process
+
+        return super().save(path) if is_main_process() else Path(path)
+
     # ------------------------------------------------------------------ NodeDetector hooks
     def _fit(self, graph, train_idx, val_idx) -> None:
         seed_everything(self.seed)
