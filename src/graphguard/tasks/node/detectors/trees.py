@@ -215,7 +215,7 @@ class GraphGBM(_TreeDetector):
 
     def __init__(
         self,
-        num_hops: int = 3,
+        num_hops: int | None = None,
         n_estimators: int = 3000,
         learning_rate: float = 0.02,
         num_leaves: int = 15,
@@ -243,15 +243,18 @@ class GraphGBM(_TreeDetector):
 
     # features -------------------------------------------------------------
     def _structure(self, graph: Graph):
-        x, eis = _relational_arrays(graph, merge=False)
-        if is_hetero(graph) and len(eis) > 1:
-            eis = eis + [torch.cat(eis, 1)]  # the union too, as the homogeneous view
-        return x, eis
+        return _relational_arrays(graph, merge=False)
+
+    def _hops(self, num_relations: int) -> int:
+        """Three hops on one relation; two per relation on multi-relation graphs (width grows per relation)."""
+        if self.num_hops is not None:
+            return self.num_hops
+        return 3 if num_relations <= 1 else 2
 
     def transform(self, graph: Graph) -> np.ndarray:
         x, eis = self._structure(graph)
         n = x.shape[0]
-        blocks = [rich_features(x, eis, self.num_hops)]
+        blocks = [rich_features(x, eis, self._hops(len(eis)))]
         for ei in eis:
             a = adjacency(ei, n)
             m1 = mean_aggregate(a, x)
