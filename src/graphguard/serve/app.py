@@ -161,7 +161,7 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
             scores = await run_in_threadpool(model.score_new, nodes)
             for n, s in zip(nodes, scores.tolist()):
                 out[n.id] = (s, True)
-        order = req.ids if req.ids else [n.id for n in req.nodes]
+        order = list(req.ids) + [n.id for n in req.nodes if n.id not in set(req.ids)]
         thr = model.threshold
         return {"threshold": thr, "predictions": [
             {"id": i, "score": out[i][0], "label": int(out[i][0] >= thr), "new": out[i][1]} for i in order]}
