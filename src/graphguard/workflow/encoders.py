@@ -245,7 +245,7 @@ def _to_datetime(s: pd.Series) -> pd.Series:
 
 DT_PARTS = {
     "year": lambda d: d.dt.year, "month": lambda d: d.dt.month, "day": lambda d: d.dt.day,
-    "weekday": lambda d: d.dt.dayofweek, "hour": lambda d: d.dt.hour,
+    "weekday": lambda d: d.dt.day_of_week, "hour": lambda d: d.dt.hour,
     "epoch": lambda d: (d - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1),
 }
 
