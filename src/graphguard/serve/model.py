@@ -45,12 +45,19 @@ class NewNode:
 
 
 def receptive_field(det) -> int:
-    """How many hops a detector looks at (default 2, the tree detectors' neighbour aggregation)."""
+    """How many hops a detector looks at (default 2, the tree detectors' neighbour aggregation).
+
+    A stacked model also aggregates its neighbours' first-stage scores over two more hops.
+    """
+    hops = 2
     for name in ("num_hops", "hops", "num_layers", "n_hops", "k"):
         v = getattr(det, name, None)
-        if isinstance(v, int) and 0 < v < 10:
-            return v
-    return 2
+        if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 10:
+            hops = v
+            break
+    if getattr(det, "stack", False) is True:
+        hops += 2
+    return hops
 
 
 class ServedModel:
