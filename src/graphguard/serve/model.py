@@ -189,6 +189,12 @@ class ServedModel:
             ei_all = torch.cat([self.graph.edge_index, ei_new], 1)
             seeds = torch.arange(n0, n0 + k)
             subset, _, _, _ = k_hop_subgraph(seeds, self.hops, ei_all, relabel_nodes=False, num_nodes=n0 + k)
+            if subset.numel() > 0.5 * (n0 + k):  # dense graph: the neighbourhood is most of it anyway
+                g = self.graph.clone()
+                g.x = torch.cat([g.x, torch.as_tensor(x_new)], 0)
+                g.edge_index = ei_all
+                self._pad(g, n0, k)
+                return np.asarray(self.detector.decision_function(g)[n0:], dtype=np.float64)
             old = subset[subset < n0]
             sub = self.graph.subgraph(old)
             n_old = old.numel()
