@@ -22,36 +22,36 @@ WORDS_FRAUD = "crypto investment guaranteed returns cheap gift cards urgent bonu
 
 def make_export(out: Path, num_accounts: int = 2000, seed: int = 7) -> Path:
     rng = np.random.default_rng(seed)
-    g = make_fraud_graph(num_nodes=num_accounts, num_features=4, signal=0.5, camouflage=0.5, seed=seed)
+    g = make_fraud_graph(num_nodes=num_accounts, num_features=4, signal=0.3, camouflage=1.0, seed=seed)
     y = g.y.numpy()
     n = y.size
     fraud = y == 1
     ids = np.array([f"acct-{i:05d}" for i in range(n)])
-    age = np.round(rng.normal(41, 12, n) - 6 * fraud).clip(18, 90)
+    age = np.round(rng.normal(41, 12, n) - 4 * fraud).clip(18, 90)
     age_s = pd.array(age.astype(int), dtype="Int64")
     age_s[rng.random(n) < 0.08] = pd.NA
-    balance = np.round(np.exp(rng.normal(7, 1.5, n) - 0.8 * fraud + 0.3 * g.x[:, 0].numpy()), 2)
+    balance = np.round(np.exp(rng.normal(7, 1.5, n) - 0.4 * fraud + 0.3 * g.x[:, 0].numpy()), 2)
     countries = np.array(["DE", "FR", "US", "GB", "NL", "PL", "BR", "NG", "VN"])
     p_norm = np.array([.25, .2, .2, .12, .08, .07, .04, .02, .02])
-    p_fraud = np.array([.1, .1, .15, .1, .05, .1, .1, .15, .15])
+    p_fraud = np.array([.18, .15, .18, .1, .06, .1, .08, .08, .07])
     country = np.where(fraud, rng.choice(countries, n, p=p_fraud), rng.choice(countries, n, p=p_norm))
     tag_pool = ["mobile", "web", "vpn", "premium", "new", "business"]
     tags = []
     for f in fraud:
-        p = np.array([.5, .5, .35 if f else .05, .1 if f else .2, .5 if f else .15, .1])
+        p = np.array([.5, .5, .2 if f else .07, .15 if f else .2, .35 if f else .2, .1])
         tags.append(";".join(t for t, q in zip(tag_pool, p) if rng.random() < q))
     bio = []
     for f in fraud:
         k = rng.integers(4, 9)
         words = rng.choice(WORDS_NORMAL, k).tolist()
-        if f and rng.random() < 0.5:
+        if f and rng.random() < 0.3:
             words[: rng.integers(1, 4)] = rng.choice(WORDS_FRAUD, 3).tolist()
         elif not f and rng.random() < 0.05:
             words[0] = rng.choice(WORDS_FRAUD)
         bio.append(" ".join(words) if rng.random() > 0.1 else "")
-    days = np.where(fraud, rng.uniform(0, 400, n), rng.uniform(0, 2000, n))
+    days = np.where(fraud, rng.uniform(0, 1200, n), rng.uniform(0, 2000, n))
     signup = (pd.Timestamp("2025-06-01") - pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
-    verified = np.where(rng.random(n) < np.where(fraud, 0.3, 0.7), "true", "false")
+    verified = np.where(rng.random(n) < np.where(fraud, 0.45, 0.65), "true", "false")
     label = np.where(fraud, "true", "false").astype(object)
     label[rng.random(n) < 0.1] = ""  # unlabelled accounts, scored but not used for training
     accounts = pd.DataFrame({
@@ -68,7 +68,7 @@ def make_export(out: Path, num_accounts: int = 2000, seed: int = 7) -> Path:
     for i in range(n):
         uses_src.append(ids[i])
         uses_dst.append(dev_ids[i])
-        if fraud[i] and rng.random() < 0.6:
+        if fraud[i] and rng.random() < 0.4:
             uses_src.append(ids[i])
             uses_dst.append(dev_ids[n_dev + rng.integers(0, 40)])
     uses = pd.DataFrame({"~id": [f"u{i}" for i in range(len(uses_src))], "~from": uses_src, "~to": uses_dst,
@@ -81,8 +81,8 @@ def make_export(out: Path, num_accounts: int = 2000, seed: int = 7) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     accounts.to_csv(out / "accounts.csv", index=False)
     devices.to_csv(out / "devices.csv", index=False)
-    uses.to_csv(out / "uses.csv", index=False)
-    transfers.to_csv(out / "transfers.csv", index=False)
+    uses.to_csv(out / "uses.csv.gz", index=False)  # Neptune loads gzipped CSV too
+    transfers.to_csv(out / "transfers.csv.gz", index=False)
     return out
 
 
