@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from graphguard.errors import ConfigError
@@ -97,3 +98,45 @@ def test_labels_that_are_not_binary_need_positive(job_file, tmp_path):
     job = job_file(text=text, name="country.yaml")
     with pytest.raises(Exception, match="not 0/1 or true/false; list the values that mean fraud in target.positive"):
         run_job(job, tmp_path / "c", report=False)
+
+
+def test_report_command_rewrites_a_self_contained_page(whole_run, tmp_path):
+    _, run, _ = whole_run
+    out = tmp_path / "r.html"
+    r = subprocess.run(CLI + ["report", str(run), "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert "<script" not in html and "alt='ego network of" in html and "Feature encodings" in html
+    assert "Tuning trials" in html and html.count("alt='") >= 7
+    from graphguard.errors import DataError
+    from graphguard.report import write_report
+
+    with pytest.raises(DataError, match="run directory not found"):
+        write_report(tmp_path / "nowhere")
+
+
+def test_explain_command_text_and_json(whole_run):
+    _, run, _ = whole_run
+    pred = {ln.split(",")[0]: float(ln.split(",")[1]) for ln in (run / "predictions.csv").read_text().splitlines()[1:]}
+    top = max(pred, key=pred.get)
+    r = subprocess.run(CLI + ["explain", str(run), "--node", top, "--json", "--top", "5"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    e = json.loads(r.stdout)
+    assert e["id"] == top and abs(e["score"] - pred[top]) < 1e-4 and len(e["contributions"]) == 5
+    assert "pred_contribs" in e["method"]
+    # xgboost contributions are exact: bias + all contributions = the margin of the score
+    from graphguard.explain import explain_node
+
+    full = explain_node(run, top, top=1000)
+    margin = full["bias"] + sum(c["contribution"] for c in full["contributions"])
+    assert abs(1 / (1 + np.exp(-margin)) - full["score"]) < 1e-4
+    assert any("(own value)" in c["feature"] for c in full["contributions"])
+    assert any("(neighbourhood)" in c["feature"] for c in full["contributions"])
+    from graphguard.errors import DataError
+    from graphguard.explain import format_explanation
+
+    text = format_explanation(full)
+    assert text.startswith(f"node {top}: score") and "neighbours (score change" in text
+    with pytest.raises(DataError, match="unknown node id 'nobody'"):
+        explain_node(run, "nobody")
