@@ -114,3 +114,15 @@ def test_inductive_scores_equal_offline_scores_of_the_grown_graph(client, run_di
     offline = model.detector.decision_function(g)[idx]
     assert np.allclose([got["new-1"]["score"], got["new-2"]["score"]], offline, atol=1e-6)
     assert not np.allclose(offline[0], offline[1])  # the two new nodes are told apart
+
+
+@pytest.mark.parametrize("dense_fraction", [1.01, 0.0], ids=["neighbourhood", "whole-graph"])
+def test_both_inductive_paths_match_offline(run_dir, dense_fraction):
+    from graphguard.serve.model import NewNode, ServedModel
+
+    model = ServedModel(run_dir)
+    model.dense_fraction = dense_fraction
+    nodes = [NewNode(n["id"], n["properties"], None, n["edges"]) for n in NEW]
+    nodes.append(NewNode("new-3", None, model.graph.x[7].tolist(), ["acct-00300", "acct-00301"]))
+    g, idx = model.grown_graph(nodes)
+    assert np.allclose(model.score_new(nodes), model.detector.decision_function(g)[idx], atol=1e-6)

@@ -61,6 +61,7 @@ def receptive_field(det) -> int:
 
 
 class ServedModel:
+    dense_fraction = 0.5  # neighbourhoods larger than this share of the graph: score the whole grown graph
     def __init__(self, run_dir: str | Path, hops: int | None = None):
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
@@ -179,23 +180,46 @@ class ServedModel:
                 del g[t]
         g.num_nodes = n0 + k
 
-    def score_new(self, nodes: list[NewNode]) -> np.ndarray:
-        """Inductive scores of new nodes, computed on their ``hops``-hop neighbourhood only."""
-        from torch_geometric.utils import k_hop_subgraph
+    def _reach(self, start: np.ndarray, steps: int, limit: int) -> np.ndarray | None:
+        """Existing nodes within ``steps`` hops of ``start`` (CSR breadth-first); None once over ``limit``."""
+        seen = np.zeros(self.ids.size, dtype=bool)
+        seen[start] = True
+        frontier = np.unique(start)
+        for _ in range(steps):
+            if frontier.size == 0:
+                break
+            nxt = np.unique(self._csr[frontier].indices)
+            nxt = nxt[~seen[nxt]]
+            seen[nxt] = True
+            frontier = nxt
+            if seen.sum() > limit:
+                return None
+        return np.flatnonzero(seen)
 
+    def score_new(self, nodes: list[NewNode]) -> np.ndarray:
+        """Inductive scores of new nodes, computed on their ``hops``-hop neighbourhood only.
+
+        On a dense graph whose neighbourhood is most of the graph anyway, the grown whole graph is
+        scored instead (the same result, without the cost of cutting a subgraph).
+        """
         x_new, ei_new = self._attach(nodes)
         n0, k = self.ids.size, len(nodes)
         with self._lock:
-            ei_all = torch.cat([self.graph.edge_index, ei_new], 1)
-            seeds = torch.arange(n0, n0 + k)
-            subset, _, _, _ = k_hop_subgraph(seeds, self.hops, ei_all, relabel_nodes=False, num_nodes=n0 + k)
-            if subset.numel() > 0.5 * (n0 + k):  # dense graph: the neighbourhood is most of it anyway
+            if not hasattr(self, "_csr"):
+                import scipy.sparse as sp
+
+                ei = self.graph.edge_index.numpy()
+                self._csr = sp.csr_matrix((np.ones(ei.shape[1], dtype=np.int8), (ei[0], ei[1])), shape=(n0, n0))
+            anchors = ei_new[1][(ei_new[0] >= n0) & (ei_new[1] < n0)].numpy()
+            limit = int(self.dense_fraction * n0)
+            old_np = self._reach(anchors, self.hops - 1, limit) if anchors.size else np.zeros(0, np.int64)
+            if old_np is None:
                 g = self.graph.clone()
                 g.x = torch.cat([g.x, torch.as_tensor(x_new)], 0)
-                g.edge_index = ei_all
+                g.edge_index = torch.cat([g.edge_index, ei_new], 1)
                 self._pad(g, n0, k)
                 return np.asarray(self.detector.decision_function(g)[n0:], dtype=np.float64)
-            old = subset[subset < n0]
+            old = torch.as_tensor(old_np, dtype=torch.long)
             sub = self.graph.subgraph(old)
             n_old = old.numel()
             remap = torch.full((n0 + k,), -1, dtype=torch.long)
