@@ -134,22 +134,46 @@ def occlusion(det, graph, index: int, props: list[str], hops: int) -> dict[str, 
     return out
 
 
+class _LogitOf(torch.nn.Module):
+    """``forward(x, edge_index)`` over a detector module that reads a whole ``Data`` (GNNExplainer's calling form)."""
+
+    def __init__(self, module: torch.nn.Module, view):
+        super().__init__()
+        self.module, self.view = module, view
+
+    def forward(self, x, edge_index):
+        d = self.view.clone()
+        d.x, d.edge_index = x, edge_index
+        out = self.module(d)
+        if out.dim() == 2 and out.shape[1] == 2:  # two-class logits -> the fraud margin
+            out = out[:, 1] - out[:, 0]
+        return out.reshape(-1, 1)
+
+
 def gnn_explainer(det, graph, index: int, props: list[str], hops: int) -> dict | None:
-    """GNNExplainer over the detector's torch module when it exposes one as ``module_``."""
-    module = getattr(det, "module_", None)
+    """GNNExplainer (torch_geometric.explain) over a GNN detector's module on the node's neighbourhood.
+
+    Works with detectors that keep their torch module in ``model_`` (or ``module_``) and build the
+    module's input with ``_view(graph, fit=False)``; returns None for anything else (occlusion is used).
+    """
+    module = getattr(det, "module_", None) or getattr(det, "model_", None)
     if not isinstance(module, torch.nn.Module):
         return None
+    from torch_geometric.data import Data
     from torch_geometric.explain import Explainer, GNNExplainer
 
     g, local, subset = _subgraph(graph, index, hops)
+    view = det._view(g, fit=False) if hasattr(det, "_view") else g
+    if not isinstance(view, Data):
+        return None
     module.eval()
-    explainer = Explainer(model=module, algorithm=GNNExplainer(epochs=100), explanation_type="model",
-                          node_mask_type="attributes", edge_mask_type="object",
+    explainer = Explainer(model=_LogitOf(module, view), algorithm=GNNExplainer(epochs=60),
+                          explanation_type="model", node_mask_type="attributes", edge_mask_type="object",
                           model_config=dict(mode="binary_classification", task_level="node", return_type="raw"))
     torch.manual_seed(0)
     try:
-        exp = explainer(g.x, g.edge_index, index=local)
-    except (TypeError, RuntimeError, ValueError):
+        exp = explainer(view.x, view.edge_index, index=local)
+    except (TypeError, RuntimeError, ValueError, IndexError):
         return None
     feat = exp.node_mask[local].detach().numpy()
     groups: dict[str, float] = {}
@@ -157,9 +181,11 @@ def gnn_explainer(det, graph, index: int, props: list[str], hops: int) -> dict |
         key = f"{props[j] if j < len(props) else f'feature {j}'} (own value)"
         groups[key] = groups.get(key, 0.0) + float(v)
     em = exp.edge_mask.detach().numpy()
-    ei = g.edge_index.numpy()
-    edges = [(int(subset[ei[0, e]]), int(subset[ei[1, e]]), float(em[e])) for e in np.argsort(-em)[:10]]
-    return {"features": groups, "edges": edges, "method": "GNNExplainer (torch_geometric.explain), mask importance"}
+    ei = view.edge_index.numpy()
+    sub = subset.numpy()
+    edges = [(int(sub[ei[0, e]]), int(sub[ei[1, e]]), float(em[e])) for e in np.argsort(-em)[:10]]
+    return {"features": groups, "edges": edges,
+            "method": "GNNExplainer (torch_geometric.explain): feature and edge mask importance in [0, 1]"}
 
 
 def neighbour_effects(det, graph, index: int, scores: np.ndarray, hops: int, max_neighbours: int) -> list[dict]:
@@ -188,8 +214,9 @@ def neighbour_effects(det, graph, index: int, scores: np.ndarray, hops: int, max
 
 # --------------------------------------------------------------------------- entry points
 def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighbours: int = 10, detector=None,
-                 graph=None, index: int | None = None, feature_names: list[str] | None = None) -> dict:
-    """A JSON-ready explanation of one node of a finished run."""
+                 graph=None, index: int | None = None, feature_names: list[str] | None = None,
+                 ids: np.ndarray | None = None) -> dict:
+    """A JSON-ready explanation of one node of a finished run (or of ``detector`` on ``graph``)."""
     from graphguard.serve.model import receptive_field
 
     run = Path(run_dir)
@@ -208,8 +235,8 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         if hit.size == 0:
             raise DataError(run, f"unknown node id '{node_id}'")
         index = int(hit[0])
-    else:
-        ids = None
+    elif ids is None:
+        ids = np.asarray([str(i) for i in range(int(graph.num_nodes))])
     enc = json.loads((run / "encodings.json").read_text()) if (run / "encodings.json").is_file() else None
     if feature_names is None:
         feature_names = enc.get("feature_names") if enc else None
@@ -221,10 +248,6 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
     score = float(scores[index])
     result: dict = {"id": str(node_id), "score": score, "threshold": float(detector.threshold_),
                     "label": int(score >= detector.threshold_), "detector": detector.name}
-    if ids is None:
-        from graphguard.data.npz import read_npz
-
-        ids = np.asarray(read_npz(run / "graph.npz", split=0).node_id, dtype=str)
     if "y" in graph:
         y = int(graph.y[index])
         result["known_label"] = None if y < 0 else y
@@ -241,6 +264,7 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         if gx is not None:
             groups = gx["features"]
             result["method"] = gx["method"]
+            result["signed"] = False
             result["important_edges"] = [{"from": str(ids[a]), "to": str(ids[b]), "importance": w}
                                          for a, b, w in gx["edges"]]
         else:
@@ -263,8 +287,11 @@ def format_explanation(e: dict) -> str:
     lines = [f"node {e['id']}: score {e['score']:.4f} (threshold {e['threshold']:.4f}) -> {verdict}; {known}",
              f"why ({e['method']}):"]
     for c in e["contributions"]:
-        sign = "raises" if c["contribution"] > 0 else "lowers"
-        lines.append(f"  {c['contribution']:+.4f}  {c['feature']}  ({sign} the score)")
+        if e.get("signed", True):
+            sign = "raises" if c["contribution"] > 0 else "lowers"
+            lines.append(f"  {c['contribution']:+.4f}  {c['feature']}  ({sign} the score)")
+        else:
+            lines.append(f"  {c['contribution']:.4f}  {c['feature']}  (importance)")
     if e.get("important_edges"):
         lines.append("important edges (GNNExplainer):")
         for r in e["important_edges"]:

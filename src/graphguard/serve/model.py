@@ -237,7 +237,7 @@ class ServedModel:
 
         idx = int(self.lookup([node_id])[0])
         return explain_node(self.run, node_id, top=top, detector=self.detector, graph=self.graph,
-                            index=idx, feature_names=self.feature_names())
+                            index=idx, feature_names=self.feature_names(), ids=self.ids)
 
     def feature_names(self) -> list[str] | None:
         return list(self.encoder.feature_names_) if self.encoder else None
