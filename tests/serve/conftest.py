@@ -28,6 +28,11 @@ budget: {trials: 1}
 
 
 @pytest.fixture(scope="session")
+def api_key() -> str:
+    return API_KEY
+
+
+@pytest.fixture(scope="session")
 def run_dir(tmp_path_factory) -> Path:
     from graphguard.workflow.run import run_job
 

@@ -7,8 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import API_KEY
-
 
 def test_health_and_docs_need_no_key(server):
     base, _ = server
@@ -18,13 +16,13 @@ def test_health_and_docs_need_no_key(server):
     assert httpx.get(f"{base}/docs").status_code == 200
 
 
-def test_missing_or_wrong_key_is_401_and_key_never_logged(server):
+def test_missing_or_wrong_key_is_401_and_key_never_logged(server, api_key):
     base, log = server
     for headers in ({}, {"X-API-Key": "wrong"}):
         r = httpx.post(f"{base}/v1/predict/nodes", json={"ids": ["acct-00000"]}, headers=headers)
         assert r.status_code == 401 and "X-API-Key" in r.json()["detail"]
         assert httpx.get(f"{base}/v1/model", headers=headers).status_code == 401
-    assert API_KEY not in log.read_text()
+    assert api_key not in log.read_text()
 
 
 def test_predict_known_ids_matches_predictions_file(client, run_dir):

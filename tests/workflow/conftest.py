@@ -31,6 +31,12 @@ report: {top_k: 10, ego_networks: 1}
 
 
 @pytest.fixture(scope="session")
+def fast_job() -> str:
+    """A job file text with ``TRIALS`` to fill in: one fast detector on the generated export."""
+    return FAST_JOB
+
+
+@pytest.fixture(scope="session")
 def export_dir(tmp_path_factory) -> Path:
     return make_export(tmp_path_factory.mktemp("neptune") / "export")
 

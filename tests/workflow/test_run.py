@@ -15,8 +15,6 @@ import pytest
 from graphguard.errors import ConfigError
 from graphguard.workflow.run import run_job
 
-from conftest import FAST_JOB
-
 CLI = [sys.executable, "-m", "graphguard"]
 
 
@@ -26,12 +24,12 @@ def _metrics(run) -> dict:
 
 
 @pytest.fixture(scope="module")
-def whole_run(export_dir, tmp_path_factory):
+def whole_run(export_dir, fast_job, tmp_path_factory):
     """One uninterrupted run through the CLI, shared by the tests below."""
     root = tmp_path_factory.mktemp("whole")
     (root / "export").symlink_to(export_dir, target_is_directory=True)
     job = root / "job.yaml"
-    job.write_text(FAST_JOB.replace("TRIALS", "3"))
+    job.write_text(fast_job.replace("TRIALS", "3"))
     r = subprocess.run(CLI + ["run", str(job), "--out", str(root / "run")], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     return job, root / "run", r
