@@ -70,6 +70,8 @@ def serve(
     port: int = typer.Option(8080, "--port", "-p"),
     api_key: Optional[str] = typer.Option(None, "--api-key", envvar="GRAPHGUARD_API_KEY", show_envvar=True,
                                           help="require this key in the X-API-Key header"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="worker processes (each loads the model; more throughput under concurrency)"),
     threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no access log"),
 ) -> None:
@@ -80,8 +82,24 @@ def serve(
     from graphguard.utils.threads import set_threads
 
     set_threads(threads)
-    app = create_app(run_dir, api_key=api_key or None)
     auth = "required (X-API-Key header)" if api_key else "not required"
-    typer.echo(f"serving {run_dir} on http://{host}:{port} (docs: /docs; API key {auth})", err=True)
-    os.environ.pop("GRAPHGUARD_API_KEY", None)  # nothing downstream needs it; keep it out of child processes
-    uvicorn.run(app, host=host, port=port, log_level="warning" if quiet else "info", access_log=not quiet)
+    log_level = "warning" if quiet else "info"
+    if workers == 1:
+        app = create_app(run_dir, api_key=api_key or None)
+        os.environ.pop("GRAPHGUARD_API_KEY", None)  # nothing downstream needs it; keep it out of child processes
+        typer.echo(f"serving {run_dir} on http://{host}:{port} (docs: /docs; API key {auth})", err=True)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=not quiet)
+        return
+    from graphguard.serve.model import ServedModel
+
+    ServedModel(run_dir)  # fail here, in one line, before any worker starts
+    os.environ["GRAPHGUARD_SERVE_RUN_DIR"] = str(Path(run_dir).resolve())
+    if api_key:
+        os.environ["GRAPHGUARD_API_KEY"] = api_key  # the workers read it from their environment
+    else:
+        os.environ.pop("GRAPHGUARD_API_KEY", None)
+    os.environ.setdefault("GRAPHGUARD_THREADS", str(threads or 1))
+    typer.echo(f"serving {run_dir} on http://{host}:{port} with {workers} workers (docs: /docs; API key {auth})",
+               err=True)
+    uvicorn.run("graphguard.serve.app:app_from_env", factory=True, workers=workers, host=host, port=port,
+                log_level=log_level, access_log=not quiet)

@@ -202,3 +202,10 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
         return await run_in_threadpool(model.explain, req.id, req.top)
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """App factory for multi-worker uvicorn: each worker process reads the run and key from the environment."""
+    import os
+
+    return create_app(os.environ["GRAPHGUARD_SERVE_RUN_DIR"], api_key=os.environ.get("GRAPHGUARD_API_KEY") or None)
