@@ -38,7 +38,9 @@ def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
     path = _find_tolokers(data)
     if path is not None:
         g = load_graph(path)
-        name, ratios = f"Tolokers ({path})", (0.5, 0.25, 0.25)
+        tolokers = path.stem == "tolokers"
+        name = f"{'Tolokers' if tolokers else path.stem} ({path})"
+        ratios = (0.5, 0.25, 0.25) if tolokers else (0.4, 0.2, 0.4)  # GADBench's ratios
     else:
         g = make_fraud_graph(num_nodes=5000, seed=0)
         name, ratios = "generated graph with planted fraud rings (no shared data found)", (0.4, 0.2, 0.4)
@@ -64,47 +66,27 @@ def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
     summary = {"dataset": name, "protocol": {"trials": trials, "ratios": ratios}, "benchmark": res,
                "model": DEFAULT_DETECTOR, "test_metrics_split0": test_metrics}
     (out / "metrics.json").write_text(json.dumps(summary, indent=2))
-    report = _write_report(out, y[test], scores[test], det.threshold_, res, name)
+    report = _write_report(out, g, scores, test, det.threshold_, test_metrics, res, name)
     log(f"model: {out / 'model'}   predictions: {out / 'predictions.csv'}   report: {report}")
     return summary
 
 
-def _write_report(out: Path, y, scores, threshold, bench: dict, title: str) -> Path:
-    """A self-contained HTML page: the benchmark table and ROC / PR curves as inline PNG."""
-    import base64
-    import html
-    import io
+def _write_report(out: Path, g, scores, test, threshold, metrics: dict, bench: dict, title: str) -> Path:
+    """The shared node report (curves, top-K, ego networks) plus the benchmark table."""
+    from graphguard.data import target_store
+    from graphguard.report.build import render_node_report
+    from graphguard.report.html import table
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
-    fig, ax = plt.subplots(1, 2, figsize=(9, 4))
-    fpr, tpr, _ = roc_curve(y, scores)
-    ax[0].plot(fpr, tpr)
-    ax[0].plot([0, 1], [0, 1], "--", color="grey")
-    ax[0].set(title="ROC (test nodes)", xlabel="false positive rate", ylabel="true positive rate")
-    prec, rec, _ = precision_recall_curve(y, scores)
-    ax[1].plot(rec, prec)
-    ax[1].axhline(y.mean(), ls="--", color="grey")
-    ax[1].set(title="Precision-recall (test nodes)", xlabel="recall", ylabel="precision")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    img = base64.b64encode(buf.getvalue()).decode()
-    rows = "".join(
-        f"<tr><td>{html.escape(m)}</td>" + "".join(
-            f"<td>{r[k]:.4f} ± {r[k + '_std']:.4f}</td>" for k in ("auroc", "auprc", "rec_at_k"))
-        + f"<td>{r['fit_seconds']:.1f}</td></tr>" for m, r in bench.items())
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>
-</head><body><h1>{html.escape(title)}</h1>
-<h2>GADBench protocol</h2><table><tr><th>model</th><th>AUROC</th><th>AUPRC</th><th>Rec@K</th><th>fit s</th></tr>{rows}</table>
-<h2>Default detector on split 0 (threshold {threshold:.3f})</h2><img alt="ROC and PR curves" src="data:image/png;base64,{img}">
-</body></html>"""
+    s = target_store(g)
+    y = s.y.numpy()
+    ids = np.asarray(s.node_id) if "node_id" in s else np.arange(len(scores)).astype(str)
+    rows = [{"model": m, **{k: f"{r[k]:.4f} ± {r[k + '_std']:.4f}" for k in ("auroc", "auprc", "rec_at_k")},
+             "fit s": f"{r['fit_seconds']:.1f}"} for m, r in bench.items()]
+    page = render_node_report(
+        title=f"graphguard demo: {title}", y=y[test], scores=scores[test], threshold=threshold, metrics=metrics,
+        ids=ids, all_scores=scores, all_labels=y, edge_index=g.edge_index.numpy(),
+        extra_sections=[("GADBench protocol", "Mean ± std over trials; test scores at the best validation.",
+                         table(rows))])
     path = out / "report.html"
     path.write_text(page)
     return path
