@@ -31,14 +31,20 @@ _COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regula
 PRESETS: dict[str, dict] = {
     "transe": dict(_COMMON, dim=200, epochs=200, training="slcwa", loss="nssa", margin=6.0, num_negatives=64,
                    lr=0.005, batch_size=256),
-    "rotate": dict(_COMMON, dim=200, epochs=200, training="slcwa", loss="nssa", margin=6.0, num_negatives=64,
-                   lr=0.005, batch_size=256),
+    "rotate": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
+                   lr=0.01, batch_size=256),
     "distmult": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
                      lr=0.01, batch_size=256, regularizer="n3", reg_weight=0.01),
     "complex": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
                     lr=0.01, batch_size=256, regularizer="n3", reg_weight=0.01),
     "tucker": dict(_COMMON, dim=100, epochs=200, training="lcwa", loss="bce", margin=0.0, num_negatives=0,
                    lr=0.005, batch_size=128, label_smoothing=0.1),
+}
+# when the caller picks a training mode other than the preset's, these replace the mode-specific settings
+TRAINING_DEFAULTS = {
+    "slcwa": dict(loss="nssa", margin=6.0, num_negatives=64, lr=0.005, regularizer=None, reg_weight=0.0),
+    "1vsall": dict(loss="ce", margin=0.0, num_negatives=0, lr=0.01),
+    "lcwa": dict(loss="bce", margin=0.0, num_negatives=0, lr=0.01, label_smoothing=0.1),
 }
 PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
           "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
@@ -67,7 +73,10 @@ class LinkPredictor:
                      lr=lr, batch_size=batch_size, sampler=sampler, temperature=temperature,
                      label_smoothing=label_smoothing, regularizer=regularizer, reg_weight=reg_weight,
                      optimizer=optimizer, weight_decay=weight_decay)
-        for k, v in PRESETS[key].items():
+        preset = PRESETS[key]
+        if training is not None and training != preset["training"] and training in TRAINING_DEFAULTS:
+            preset = dict(preset, **TRAINING_DEFAULTS[training])
+        for k, v in preset.items():
             setattr(self, k, v if given[k] is None else given[k])
         self.encoder = encoder
         self.encoder_layers = encoder_layers
@@ -252,7 +261,7 @@ class LinkPredictor:
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
         tensors["known_triples"] = torch.as_tensor(self.known_)
         with torch.no_grad():
-            tensors["embeddings.entity"] = self.model_.entities()
+            tensors["embeddings.entity"] = self.model_.entities().clone()
         return save_model_dir(path, config, tensors)
 
     @classmethod

@@ -84,8 +84,8 @@ class Trainer:
                 keys = both[:, 0] * (2 * nr) + both[:, 1]
                 uniq, inv = torch.unique(keys, return_inverse=True)
                 self.items = torch.stack([uniq // (2 * nr), uniq % (2 * nr)], 1)
-                self.targets = torch.sparse_coo_tensor(torch.stack([inv, both[:, 2]]), torch.ones(len(both)),
-                                                       (len(uniq), model.num_entities)).coalesce().to_dense().clamp_(max=1)
+                self.targets = torch.zeros(len(uniq), model.num_entities)
+                self.targets[inv, both[:, 2]] = 1.0
 
     @property
     def num_items(self) -> int:
