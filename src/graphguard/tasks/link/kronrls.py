@@ -49,7 +49,15 @@ def kron_rls(y: np.ndarray, drug_kernel: np.ndarray, disease_kernel: np.ndarray,
 def score_associations(y: np.ndarray, drug_sim: np.ndarray, disease_sim: np.ndarray, *, alpha: float = 0.1,
                        sigma: float = 3.0, k: int = 10, eta: float = 0.7) -> np.ndarray:
     """Scores for every drug-disease pair from the known links ``y`` (drugs x diseases)."""
-    y = np.asarray(y, dtype=np.float64)
+    from threadpoolctl import threadpool_limits
+
+    from graphguard.utils.threads import get_threads
+
+    with threadpool_limits(limits=get_threads()):  # BLAS must not oversubscribe a shared machine
+        return _score(np.asarray(y, dtype=np.float64), drug_sim, disease_sim, alpha, sigma, k, eta)
+
+
+def _score(y, drug_sim, disease_sim, alpha, sigma, k, eta):
     filled = wknkn(y, drug_sim, disease_sim, k, eta) if k > 0 else y
     kd = alpha * drug_sim + (1 - alpha) * gip_kernel(filled)
     ks = alpha * disease_sim + (1 - alpha) * gip_kernel(filled.T)
