@@ -68,3 +68,13 @@ def test_bad_input_is_one_line_with_exit_status_2(tmp_path, kg_writer):
                        capture_output=True, text=True)
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "line 2" in p.stderr
+
+
+def test_a_heterogeneous_graph_becomes_triples(fdataset):
+    from graphguard.data.drugrepo import read_fdataset
+
+    ts = TripleSet.from_graph(read_fdataset(fdataset, k=5), seed=0)
+    assert {"drug__treats__disease", "drug__similar__drug", "disease__similar__disease"} <= set(ts.relations)
+    assert ts.num_entities == 593 + 313 and "drug:DB00007" in ts.entities
+    g = read_fdataset(fdataset, k=5)
+    assert len(ts.train) + len(ts.valid) + len(ts.test) == sum(g[et].edge_index.shape[1] for et in g.edge_types)
