@@ -7,9 +7,10 @@ graphguard keeps the checkpoint with the best validation MRR (its ``link bench``
 PyKEEN trains the fixed number of epochs. Throughput = training triples x epochs / train seconds
 (validation time excluded).
 
-    python bench/link_umls.py [--epochs N] [--models transe,complex,rotate] [--threads 1]
+    python bench/link_umls.py [--epochs N] [--models transe,complex,rotate] [--threads 1] [--best] [--append]
 
-Writes bench/results/link_umls.json and prints a table.
+Writes bench/results/link_umls.json after every run (``--append`` merges into an existing file)
+and prints a table.
 """
 
 from __future__ import annotations
@@ -37,9 +38,7 @@ CONFIGS = {
                     sampler="bernoulli", lr=0.005, batch_size=256, optimizer="adam"),
 }
 PUBLISHED = {
-    "ConvE (Dettmers et al., AAAI 2018, Table 4)": {"mrr": 0.94, "hits@10": 0.99},
-    "ComplEx (Dettmers et al., AAAI 2018, Table 4)": {"mrr": 0.89, "hits@10": 0.97},
-    "DistMult (Dettmers et al., AAAI 2018, Table 4)": {"mrr": 0.75, "hits@10": 0.90},
+    "ConvE (Dettmers et al., AAAI 2018)": {"mrr": 0.94, "hits@10": 0.99},
 }
 
 
@@ -118,6 +117,7 @@ def main() -> None:
     ap.add_argument("--libs", default="graphguard,pykeen")
     ap.add_argument("--best", action="store_true", help="Also run graphguard's default model and preset.")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "link_umls.json"))
+    ap.add_argument("--append", action="store_true", help="Merge into an existing JSON instead of replacing it.")
     ap.add_argument("--child", action="store_true")
     ap.add_argument("--lib")
     ap.add_argument("--model")
@@ -134,32 +134,46 @@ def main() -> None:
         if args.best:
             jobs.append(("best", "graphguard"))
         for model, lib in jobs:
-            if True:
-                t0 = time.perf_counter()
-                p = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--data",
-                                    str(data), "--epochs", str(args.epochs), "--threads", str(args.threads)],
-                                   capture_output=True, text=True, env=env)
-                line = [ln for ln in p.stdout.splitlines() if ln.startswith("RESULT ")]
-                if p.returncode or not line:
-                    print(p.stderr[-3000:], file=sys.stderr)
-                    raise SystemExit(f"{lib}/{model} failed")
-                r = {"library": lib, "model": model, **json.loads(line[0][7:]), "wall_seconds": time.perf_counter() - t0}
-                rows.append(r)
-                print(f"{lib:10s} {model:8s} MRR {r['mrr']:.4f} H@1 {r['hits@1']:.4f} H@10 {r['hits@10']:.4f} "
-                      f"train {r['train_seconds']:7.1f}s  {r['triples_per_second']:9.0f} triples/s  "
-                      f"RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+            t0 = time.perf_counter()
+            p = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--data",
+                                str(data), "--epochs", str(args.epochs), "--threads", str(args.threads)],
+                               capture_output=True, text=True, env=env)
+            line = [ln for ln in p.stdout.splitlines() if ln.startswith("RESULT ")]
+            if p.returncode or not line:
+                print(p.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"{lib}/{model} failed")
+            r = {"library": lib, "model": model, "epochs": args.epochs,
+                 **json.loads(line[0][7:]), "wall_seconds": time.perf_counter() - t0}
+            rows.append(r)
+            print(f"{lib:10s} {model:8s} MRR {r['mrr']:.4f} H@1 {r['hits@1']:.4f} H@3 {r['hits@3']:.4f} "
+                  f"H@10 {r['hits@10']:.4f} train {r['train_seconds']:7.1f}s  {r['triples_per_second']:9.0f} "
+                  f"triples/s  RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+            write(args, rows)
+
+
+def write(args, rows) -> None:
+    """Write (or, with --append, merge into) the JSON after every run, so a cut-off run keeps its rows."""
     import pykeen.version
 
     from graphguard.tasks.link import PRESETS
 
-    result = {"dataset": "UMLS", "epochs": args.epochs, "best_preset": {"model": "complex", **PRESETS["complex"]}, "threads": args.threads, "configs": CONFIGS,
-              "pykeen_version": pykeen.version.get_version(), "rows": rows, "published": PUBLISHED}
+    out = Path(args.out)
+    if args.append and out.exists():
+        old = json.loads(out.read_text())["rows"]
+        keep = {(r["library"], r["model"]) for r in rows}
+        rows = [r for r in old if (r["library"], r["model"]) not in keep] + rows
+    result = {"dataset": "UMLS", "epochs": sorted({r.get("epochs", args.epochs) for r in rows}),
+              "best_preset": {"model": "complex", **PRESETS["complex"]}, "threads": args.threads,
+              "configs": CONFIGS, "pykeen_version": pykeen.version.get_version(), "rows": rows,
+              "published": PUBLISHED}
     by = {(r["library"], r["model"]): r for r in rows}
+    models = sorted({r["model"] for r in rows})
     result["speedup"] = {m: by[("graphguard", m)]["triples_per_second"] / by[("pykeen", m)]["triples_per_second"]
-                         for m in args.models.split(",") if ("pykeen", m) in by and ("graphguard", m) in by}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2))
-    print("speedup (graphguard / pykeen triples/s):", {k: round(v, 2) for k, v in result["speedup"].items()})
+                         for m in models if ("pykeen", m) in by and ("graphguard", m) in by}
+    result["mrr_difference"] = {m: by[("graphguard", m)]["mrr"] - by[("pykeen", m)]["mrr"]
+                                for m in models if ("pykeen", m) in by and ("graphguard", m) in by}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
