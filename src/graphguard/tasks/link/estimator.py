@@ -1,0 +1,289 @@
+"""``LinkPredictor``: the user-facing knowledge-graph embedding estimator.
+
+Hyperparameters live in ``__init__`` (``None`` = the model's preset in ``PRESETS``, chosen to be
+strong on small KGs without tuning), ``fit`` learns from the training triples and keeps the
+checkpoint with the best validation MRR, ``evaluate`` reports filtered MRR/Hits, ``predict``
+answers ``(h, r, ?)`` / ``(?, r, t)`` queries, and ``save``/``load`` write the vocabularies as JSON
+and the weights (embeddings included) as safetensors.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from graphguard import _console
+from graphguard.data.triples import TripleSet, as_triple_set, check_split
+from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
+from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
+from graphguard.tasks.link.sampling import head_probabilities
+from graphguard.tasks.link.training import Trainer
+from graphguard.utils.seed import seed_everything
+from graphguard.utils.serialization import load_model_dir, save_model_dir
+
+_COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regularizer=None, reg_weight=0.0,
+               optimizer="adam", weight_decay=0.0)
+PRESETS: dict[str, dict] = {
+    "transe": dict(_COMMON, dim=200, epochs=200, training="slcwa", loss="nssa", margin=6.0, num_negatives=64,
+                   lr=0.005, batch_size=256),
+    "rotate": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
+                   lr=0.01, batch_size=256),
+    "distmult": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
+                     lr=0.01, batch_size=256, regularizer="n3", reg_weight=0.01),
+    "complex": dict(_COMMON, dim=200, epochs=200, training="1vsall", loss="ce", margin=0.0, num_negatives=0,
+                    lr=0.01, batch_size=256, regularizer="n3", reg_weight=0.01),
+    "tucker": dict(_COMMON, dim=100, epochs=200, training="lcwa", loss="bce", margin=0.0, num_negatives=0,
+                   lr=0.005, batch_size=128, label_smoothing=0.1),
+}
+# when the caller picks a training mode other than the preset's, these replace the mode-specific settings
+TRAINING_DEFAULTS = {
+    "slcwa": dict(loss="nssa", margin=6.0, num_negatives=64, lr=0.005, regularizer=None, reg_weight=0.0),
+    "1vsall": dict(loss="ce", margin=0.0, num_negatives=0, lr=0.01),
+    "lcwa": dict(loss="bce", margin=0.0, num_negatives=0, lr=0.01, label_smoothing=0.1),
+}
+PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
+          "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
+
+
+class LinkPredictor:
+    """Knowledge-graph embeddings for link prediction.
+
+    ``model``: transe | distmult | complex | rotate | tucker. ``encoder="rgcn"`` puts an R-GCN
+    over the training graph in front of the scorer (node features are used when the graph has
+    them). Any hyperparameter left ``None`` takes the model's preset.
+    """
+
+    def __init__(self, model: str = "rotate", *, dim=None, epochs=None, training=None, loss=None, margin=None,
+                 num_negatives=None, lr=None, batch_size=None, sampler=None, temperature=None, label_smoothing=None,
+                 regularizer=None, reg_weight=None, optimizer=None, weight_decay=None, encoder: str | None = None,
+                 encoder_layers: int = 2, eval_every: int | None = None, patience: int | None = None,
+                 seed: int = 0):
+        key = str(model).lower()
+        if key not in INTERACTIONS:
+            raise ConfigError(f"unknown model '{model}' (known: {', '.join(INTERACTIONS)})")
+        if encoder not in (None, "rgcn"):
+            raise ConfigError(f"unknown encoder '{encoder}' (known: rgcn)")
+        self.model = key
+        given = dict(dim=dim, epochs=epochs, training=training, loss=loss, margin=margin, num_negatives=num_negatives,
+                     lr=lr, batch_size=batch_size, sampler=sampler, temperature=temperature,
+                     label_smoothing=label_smoothing, regularizer=regularizer, reg_weight=reg_weight,
+                     optimizer=optimizer, weight_decay=weight_decay)
+        preset = PRESETS[key]
+        if training is not None and training != preset["training"] and training in TRAINING_DEFAULTS:
+            preset = dict(preset, **TRAINING_DEFAULTS[training])
+        for k, v in preset.items():
+            setattr(self, k, v if given[k] is None else given[k])
+        self.encoder = encoder
+        self.encoder_layers = encoder_layers
+        self.eval_every = eval_every
+        self.patience = patience
+        self.seed = seed
+        if self.model == "tucker" and self.training == "slcwa":
+            raise ConfigError("tucker needs 1-N training: use training='lcwa' or '1vsall'")
+        if int(self.dim) <= 0 or int(self.epochs) < 0 or int(self.batch_size) <= 0:
+            raise ConfigError("dim and batch_size must be positive and epochs non-negative")
+
+    # ------------------------------------------------------------------ building
+    def get_params(self) -> dict:
+        out = {k: getattr(self, k) for k in PARAMS}
+        out.update(model=self.model, encoder=self.encoder, encoder_layers=self.encoder_layers,
+                   eval_every=self.eval_every, patience=self.patience, seed=self.seed)
+        return out
+
+    def _build(self, num_entities: int, num_relations: int, train: np.ndarray, features=None) -> KGEModel:
+        inter = make_interaction(self.model, int(self.dim))
+        inverse = self.training != "slcwa"
+        enc = None
+        if self.encoder == "rgcn":
+            from graphguard.nn.rgcn_encoder import RGCNEncoder
+
+            width = inter.entity_width(int(self.dim))
+            t = torch.as_tensor(train, dtype=torch.long)
+            in_ch = features.shape[1] if features is not None else width
+            enc = RGCNEncoder(in_ch, width, num_relations, t[:, [0, 2]].t().contiguous(), t[:, 1],
+                              layers=self.encoder_layers)
+        return KGEModel(num_entities, num_relations, inter, int(self.dim), inverse=inverse, encoder=enc,
+                        features=features)
+
+    def _optimizer(self, params):
+        name = str(self.optimizer).lower()
+        if name == "adam":
+            return torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
+        if name == "adagrad":
+            return torch.optim.Adagrad(params, lr=self.lr, weight_decay=self.weight_decay)
+        raise ConfigError(f"unknown optimizer '{self.optimizer}' (known: adam, adagrad)")
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data, features: torch.Tensor | None = None) -> "LinkPredictor":
+        """Train on ``data.train`` (a ``TripleSet``, a triples folder/archive, or any PyG graph).
+
+        When ``data.valid`` is non-empty the checkpoint with the best filtered validation MRR is kept.
+        """
+        ts = as_triple_set(data)
+        check_split(ts.train, "train", ts.source)
+        seed_everything(self.seed)
+        gen = torch.Generator().manual_seed(self.seed)
+        if features is None and self.encoder == "rgcn":
+            features = getattr(data, "x", None) if not isinstance(data, TripleSet) else None
+        self.entities_ = list(ts.entities)
+        self.relations_ = list(ts.relations)
+        self.known_ = ts.all_triples()
+        self.model_ = self._build(ts.num_entities, ts.num_relations, ts.train, features)
+        opt = self._optimizer(self.model_.parameters())
+        head_prob = head_probabilities(ts.train, ts.num_relations, self.sampler)
+        trainer = Trainer(self.model_, ts.train, training=self.training, loss=self.loss,
+                          num_negatives=int(self.num_negatives), head_prob=head_prob, margin=float(self.margin),
+                          temperature=float(self.temperature), regularizer=self.regularizer,
+                          reg_weight=float(self.reg_weight), label_smoothing=float(self.label_smoothing),
+                          batch_size=int(self.batch_size), optimizer=opt, generator=gen)
+        epochs = int(self.epochs)
+        every = self.eval_every or max(1, epochs // 10)
+        known = KnownTriples(self.known_, ts.num_entities, ts.num_relations) if len(ts.valid) else None
+        best, best_state, bad = -1.0, None, 0
+        self.history_ = []
+        self.train_seconds_ = 0.0
+        self.model_.train()
+        with _console.progress(f"training {self.model}", total=epochs) as advance:
+            for ep in range(1, epochs + 1):
+                t0 = time.perf_counter()
+                loss = trainer.epoch()
+                self.train_seconds_ += time.perf_counter() - t0
+                rec = {"epoch": ep, "loss": loss}
+                if known is not None and (ep % every == 0 or ep == epochs):
+                    mrr = evaluate_ranking(self.model_, ts.valid, known)["mrr"]
+                    rec["valid_mrr"] = mrr
+                    if mrr > best:
+                        best, best_state, bad = mrr, copy.deepcopy(self.model_.state_dict()), 0
+                    else:
+                        bad += 1
+                        if self.patience is not None and bad >= self.patience:
+                            self.history_.append(rec)
+                            break
+                self.history_.append(rec)
+                advance()
+        if best_state is not None:
+            self.model_.load_state_dict(best_state)
+        self.best_valid_mrr_ = best if best_state is not None else None
+        self.triples_per_second_ = len(ts.train) * len(self.history_) / max(self.train_seconds_, 1e-9)
+        self.model_.eval()
+        return self
+
+    def _check_fitted(self):
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this LinkPredictor is not fitted yet; call fit() or load()")
+
+    # ------------------------------------------------------------------ using
+    def evaluate(self, data, split: str = "test", *, filtered: bool = True, batch_size: int = 256) -> dict:
+        """Filtered MRR / Hits@1,3,10 over both sides on ``split`` of ``data`` (vocabularies must match)."""
+        self._check_fitted()
+        ts = self._aligned(as_triple_set(data))
+        triples = ts.split(split)
+        check_split(triples, split, ts.source)
+        known = KnownTriples(np.concatenate([self.known_, ts.all_triples()]), len(self.entities_),
+                             len(self.relations_)) if filtered else None
+        return evaluate_ranking(self.model_, triples, known, batch_size=batch_size)
+
+    def _aligned(self, ts: TripleSet) -> TripleSet:
+        """Re-code ``ts`` with this model's vocabularies (a different file order must not matter)."""
+        if ts.entities == self.entities_ and ts.relations == self.relations_:
+            return ts
+        ents = {e: i for i, e in enumerate(self.entities_)}
+        rels = {r: i for i, r in enumerate(self.relations_)}
+        out = []
+        for name in ("train", "valid", "test"):
+            t = ts.split(name)
+            for col, vocab, names, kind in ((0, ents, ts.entities, "entity"), (1, rels, ts.relations, "relation"),
+                                            (2, ents, ts.entities, "entity")):
+                missing = {names[i] for i in np.unique(t[:, col]) if names[i] not in vocab}
+                if missing:
+                    raise DataError(ts.source, f"{name} split: {kind} '{sorted(missing)[0]}' is unknown to the model "
+                                    f"({len(missing)} unknown {kind}s)")
+            lut_e = np.array([ents.get(e, -1) for e in ts.entities], dtype=np.int64)
+            lut_r = np.array([rels.get(r, -1) for r in ts.relations], dtype=np.int64)
+            out.append(np.stack([lut_e[t[:, 0]], lut_r[t[:, 1]], lut_e[t[:, 2]]], 1) if len(t) else t)
+        return TripleSet(self.entities_, self.relations_, *out, source=ts.source)
+
+    def _id(self, value: str, vocab: list[str], kind: str) -> int:
+        try:
+            return vocab.index(value)
+        except ValueError:
+            raise DataError("query", f"unknown {kind} '{value}' (not in the model's vocabulary)") from None
+
+    @torch.no_grad()
+    def predict(self, *, head: str | None = None, relation: str, tail: str | None = None, k: int = 10,
+                include_known: bool = False) -> list[dict]:
+        """Top-``k`` answers to ``(head, relation, ?)`` or ``(?, relation, tail)``.
+
+        Entities that already form a known triple (train/valid/test of the fitted data) are left out
+        unless ``include_known``; each answer says whether it is known.
+        """
+        self._check_fitted()
+        if (head is None) == (tail is None):
+            raise ConfigError("give exactly one of head or tail (the other side is predicted)")
+        r = self._id(relation, self.relations_, "relation")
+        m = self.model_
+        if head is not None:
+            h = self._id(head, self.entities_, "entity")
+            scores = m.score_t(torch.tensor([h]), torch.tensor([r]))[0]
+            sel = (self.known_[:, 0] == h) & (self.known_[:, 1] == r)
+            known = set(self.known_[sel, 2].tolist())
+        else:
+            t = self._id(tail, self.entities_, "entity")
+            scores = m.score_h(torch.tensor([r]), torch.tensor([t]))[0]
+            sel = (self.known_[:, 2] == t) & (self.known_[:, 1] == r)
+            known = set(self.known_[sel, 0].tolist())
+        order = torch.argsort(scores, descending=True).tolist()
+        out = []
+        for e in order:
+            if e in known and not include_known:
+                continue
+            out.append({"entity": self.entities_[e], "score": float(scores[e]), "known": e in known})
+            if len(out) >= k:
+                break
+        return out
+
+    def embeddings(self) -> dict[str, np.ndarray]:
+        self._check_fitted()
+        with torch.no_grad():
+            return {"entity": self.model_.entities().numpy().copy(), "relation": self.model_.relations().numpy().copy()}
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path) -> Path:
+        self._check_fitted()
+        config = {"class": "LinkPredictor", "params": self.get_params(), "entities": self.entities_,
+                  "relations": self.relations_, "history": self.history_,
+                  "has_features": self.model_.features is not None}
+        tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
+        tensors["known_triples"] = torch.as_tensor(self.known_)
+        with torch.no_grad():
+            tensors["embeddings.entity"] = self.model_.entities().clone()
+        return save_model_dir(path, config, tensors)
+
+    @classmethod
+    def load(cls, path) -> "LinkPredictor":
+        config, tensors = load_model_dir(path)
+        if config.get("class") != "LinkPredictor":
+            raise DataError(path, f"holds a '{config.get('class')}' model, not a LinkPredictor")
+        p = dict(config["params"])
+        obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
+                  encoder_layers=p.get("encoder_layers", 2), eval_every=p.get("eval_every"),
+                  patience=p.get("patience"), seed=p.get("seed", 0))
+        obj.entities_, obj.relations_ = config["entities"], config["relations"]
+        obj.history_ = config.get("history", [])
+        obj.known_ = tensors["known_triples"].numpy()
+        state = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+        train_like = obj.known_
+        if "encoder.edge_index" in state:  # rebuild the encoder on the graph it was trained on
+            half = state["encoder.edge_index"].shape[1] // 2
+            ei, et = state["encoder.edge_index"][:, :half], state["encoder.edge_type"][:half]
+            train_like = np.stack([ei[0].numpy(), et.numpy(), ei[1].numpy()], 1)
+        features = state.get("features") if config.get("has_features") else None
+        obj.model_ = obj._build(len(obj.entities_), len(obj.relations_), train_like, features)
+        obj.model_.load_state_dict(state)
+        obj.model_.eval()
+        return obj

@@ -1,0 +1,33 @@
+"""``graphguard link`` train / evaluate / predict / bench through a subprocess, with their JSON contracts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def _run(*args):
+    p = subprocess.run([sys.executable, "-m", "graphguard", "link", *args], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_train_evaluate_predict(tiny_kg, tmp_path):
+    out = tmp_path / "model"
+    res = _run("train", "--data", str(tiny_kg), "--out", str(out), "--model", "distmult", "--dim", "16",
+               "--epochs", "60", "--lr", "0.05", "--batch-size", "16", "--json", "-q")
+    assert set(res) >= {"model_dir", "train_seconds", "valid", "test"}
+    assert json.loads((out / "config.json").read_text())["entities"][0] == "p0"
+    ev = _run("evaluate", "--model-dir", str(out), "--data", str(tiny_kg), "--split", "test", "--json", "-q")
+    assert ev == res["test"]
+    pr = _run("predict", "--model-dir", str(out), "--head", "p0", "--relation", "parent_of", "--top", "3", "--json",
+              "-q")
+    assert len(pr["predictions"]) == 3 and all(not p["known"] for p in pr["predictions"])
+    assert "p1" not in [p["entity"] for p in pr["predictions"]]
+
+
+def test_bench_json_contract(tiny_kg):
+    res = _run("bench", "--data", str(tiny_kg), "--model", "rotate", "--dim", "8", "--epochs", "5", "--json", "-q")
+    assert list(res) == ["mrr", "hits@1", "hits@3", "hits@10", "train_seconds"]
+    assert 0 < res["mrr"] <= 1 and res["hits@1"] <= res["hits@3"] <= res["hits@10"]

@@ -1,0 +1,80 @@
+"""The triples reader: archive and folder input, vocabularies, and every bad-input message."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphguard.data.io import load_graph
+from graphguard.data.triples import TripleSet, load_triples
+from graphguard.errors import DataError
+
+
+
+def test_umls_archive_has_the_standard_sizes(umls):
+    ts = load_triples(umls)
+    assert (ts.num_entities, ts.num_relations) == (135, 46)
+    assert (len(ts.train), len(ts.valid), len(ts.test)) == (5216, 652, 661)
+    g = load_graph(umls)
+    assert g.edge_index.shape[1] == 6529 and int(g.train_edge_mask.sum()) == 5216
+
+
+def test_folder_round_trips_through_a_graph(tiny_kg):
+    ts = load_triples(tiny_kg)
+    back = TripleSet.from_graph(ts.to_graph())
+    assert back.entities == ts.entities and back.relations == ts.relations
+    assert (back.train == ts.train).all() and (back.test == ts.test).all()
+
+
+def test_any_graph_becomes_triples_with_a_split():
+    from graphguard.data.synthetic import make_fraud_graph
+
+    g = make_fraud_graph(num_nodes=200, seed=0)
+    ts = TripleSet.from_graph(g, valid_fraction=0.1, test_fraction=0.1)
+    assert len(ts.valid) > 0 and len(ts.test) > 0
+    seen = set(ts.train[:, [0, 2]].ravel().tolist())
+    assert set(ts.test[:, [0, 2]].ravel().tolist()) <= seen
+
+
+def test_malformed_line_names_file_and_line(tmp_path, kg_writer):
+    kg = kg_writer(tmp_path / "bad", ["a\tr\tb", "b\tr\tc", "c r a"], ["a\tr\tc"], ["b\tr\ta"])
+    with pytest.raises(DataError, match=r"train\.txt: line 3: expected 'head<TAB>relation<TAB>tail'"):
+        load_triples(kg)
+
+
+def test_test_entity_absent_from_training(tmp_path, kg_writer):
+    kg = kg_writer(tmp_path / "unseen", ["a\tr\tb", "b\tr\tc"], ["a\tr\tc"], ["a\tr\tb", "zed\tr\ta"])
+    with pytest.raises(DataError, match=r"test\.txt: line 2: entity 'zed' does not appear in the training triples"):
+        load_triples(kg)
+
+
+def test_unknown_relation(tmp_path, kg_writer):
+    kg = kg_writer(tmp_path / "rel", ["a\tr\tb", "b\tr\tc"], ["a\tq\tc"], ["a\tr\tb"])
+    with pytest.raises(DataError, match=r"valid\.txt: line 1: relation 'q' does not appear"):
+        load_triples(kg)
+
+
+def test_empty_split(tmp_path, kg_writer):
+    kg = kg_writer(tmp_path / "empty", ["a\tr\tb", "b\tr\tc"], ["a\tr\tc"], [])
+    with pytest.raises(DataError, match=r"test\.txt: the test split is empty"):
+        load_triples(kg)
+
+
+def test_bad_input_is_one_line_with_exit_status_2(tmp_path, kg_writer):
+    import subprocess
+    import sys
+
+    kg = kg_writer(tmp_path / "cli", ["a\tr\tb", "oops"], ["a\tr\tb"], ["a\tr\tb"])
+    p = subprocess.run([sys.executable, "-m", "graphguard", "link", "bench", "--data", str(kg), "--json", "-q"],
+                       capture_output=True, text=True)
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "line 2" in p.stderr
+
+
+def test_a_heterogeneous_graph_becomes_triples(fdataset):
+    from graphguard.data.drugrepo import read_fdataset
+
+    ts = TripleSet.from_graph(read_fdataset(fdataset, k=5), seed=0)
+    assert {"drug__treats__disease", "drug__similar__drug", "disease__similar__disease"} <= set(ts.relations)
+    assert ts.num_entities == 593 + 313 and "drug:DB00007" in ts.entities
+    g = read_fdataset(fdataset, k=5)
+    assert len(ts.train) + len(ts.valid) + len(ts.test) == sum(g[et].edge_index.shape[1] for et in g.edge_types)
