@@ -52,6 +52,7 @@ class GODMConfig:
     merge: str = "connected"     # or "disconnected" (the published code's merge, for the ablation)
     temperature: float = 1.0     # Gumbel noise on edge scores; 0 = deterministic top-k
     max_degree: int = 50         # cap of generated edges per synthetic node and relation
+    anchors: int = 5             # nearest real same-class nodes whose neighbours are a synthetic node's candidates
     candidates: int = 50_000     # scored candidates per relation and chunk (all if fewer nodes)
     seed: int = 0
 

@@ -303,51 +303,72 @@ class GODM:
     def wire(self, graph, syn: Synthetic, merge: str = "connected") -> dict[tuple, tuple]:
         """Edges of the synthetic nodes, per relation, in global ids (new node i = N + i).
 
-        For each relation the decoder scores candidates against their latent codes in chunks and
-        keeps a (Gumbel-perturbed) top-k per synthetic node, k being the decoded degree; the pool
-        holds the real nodes (unless ``merge='disconnected'``) and the other synthetic nodes.
+        Sparse top-k in two steps, never an n x N matrix: each synthetic node finds its ``anchors``
+        nearest real training nodes of its class in latent space; the real neighbours of those
+        anchors are its candidates, which the edge decoder scores (Gumbel-perturbed) to keep the
+        decoded degree k. Edges among synthetic nodes come from top-k decoder scores within the
+        synthetic set, in proportion to how often the anchors' neighbours share their class.
+        ``merge='disconnected'`` keeps only edges among synthetic nodes, as the published code.
         """
         cfg = self.config
         lat = self.latents(graph)
         dec, t = self.vae_.decoder, self.target_
+        y, train = check_labels(graph)
         n_real = {tt: int(node_store(graph, tt).num_nodes) for tt in self.node_types_}
         n, R = syn.z.shape[0], len(self.relations_)
         gen = torch.Generator().manual_seed(cfg.seed * 104729 + 7)
-        connected = merge == "connected"
+        pool = torch.nonzero(train & (y == syn.label)).squeeze(1)
+        anchors = self._nearest(syn.z, lat[t][pool], min(cfg.anchors, pool.numel()))
+        anchors = pool[anchors]                                   # [n, a] real node ids
+        share = n / (n + pool.numel())
         out: dict[tuple, tuple] = {}
         lo, span = self.tscale_
         mirrored = set()
         for r_i, r in enumerate(self.relations_):
             if r_i in mirrored:
                 continue
-            parts = []
             sides = []
             if r[0] == t:
                 sides.append(("out", r[2]))
-            if r[2] == t and not self.symmetric_[r_i] and not (r[0] != t and r_i in self.reverse_
-                                                                   and self.relations_[self.reverse_[r_i]][0] == t):
+            rev = self.reverse_.get(r_i)
+            if r[2] == t and not self.symmetric_[r_i] and not (r[0] != t and rev is not None):
                 sides.append(("in", r[0]))
+            parts = []
             for side, other in sides:
                 k = syn.degree[:, r_i if side == "out" else R + r_i].round().long()
-                pool_real = lat[other] if connected else lat[other][:0]
-                pool = torch.cat([pool_real, syn.z]) if other == t else pool_real
-                if not pool.shape[0]:
-                    continue
-                rows, cols = self._topk(syn.z, pool, r_i, k, gen, self_offset=pool_real.shape[0] if other == t else None)
-                ids = torch.where(cols >= pool_real.shape[0], cols - pool_real.shape[0] + n_real[other], cols) \
-                    if other == t else cols
-                if not connected and other == t:
-                    ids = cols - pool_real.shape[0] + n_real[other]
-                new = rows + n_real[t]
-                zs, zd = syn.z[rows], pool[cols]
-                e = torch.stack([new, ids]) if side == "out" else torch.stack([ids, new])
-                et = None
-                if self.rel_time_[r_i]:
-                    a, b = (zs, zd) if side == "out" else (zd, zs)
-                    et = dec.edge_times(a, b, r_i).clamp(0, 1).double() * span + lo
-                parts.append((e, et))
-                if self.symmetric_[r_i]:
-                    parts.append((e.flip(0), et))
+                ei = edge_store(graph, r).edge_index
+                rows, cols, same = self._anchor_candidates(ei if side == "out" else ei.flip(0), anchors, k, y,
+                                                           other == t, n_real[other], gen)
+                frac = torch.zeros(n)
+                if other == t and same.numel():
+                    frac = torch.zeros(n).index_add_(0, rows, same.float()) / \
+                        torch.bincount(rows, minlength=n).clamp_min(1).float()
+                if merge == "connected" and rows.numel():
+                    keep = self._rank_keep(syn.z[rows], lat[other][cols], r_i, rows, k, n, gen)
+                    rows, cols = rows[keep], cols[keep]
+                    zd = lat[other][cols]
+                else:
+                    rows = cols = torch.zeros(0, dtype=torch.long)
+                    zd = syn.z[:0]
+                pieces = [(rows, cols, zd)]
+                if other == t:  # edges among synthetic nodes
+                    k_syn = (k.float() * (frac * share if merge == "connected" else 1.0)).round().long()
+                    if merge == "connected":
+                        k_syn = torch.where(frac > 0, k_syn.clamp_min(1), k_syn)
+                    sr, sc = self._topk(syn.z, syn.z, r_i, k_syn, gen, self_offset=0)
+                    pieces.append((sr, sc + n_real[t], syn.z[sc]))
+                for rr, cc, zz in pieces:
+                    if not rr.numel():
+                        continue
+                    new = rr + n_real[t]
+                    e = torch.stack([new, cc]) if side == "out" else torch.stack([cc, new])
+                    et = None
+                    if self.rel_time_[r_i]:
+                        a, b = (syn.z[rr], zz) if side == "out" else (zz, syn.z[rr])
+                        et = dec.edge_times(a, b, r_i).clamp(0, 1).double() * span + lo
+                    parts.append((e, et))
+                    if self.symmetric_[r_i]:
+                        parts.append((e.flip(0), et))
             if not parts:
                 continue
             e = torch.cat([p[0] for p in parts], 1)
@@ -359,6 +380,53 @@ class GODM:
                 out[self.relations_[q_i]] = (e.flip(0), et)
                 mirrored.add(q_i)
         return out
+
+    def _nearest(self, zq: torch.Tensor, zp: torch.Tensor, a: int) -> torch.Tensor:
+        """Indices of the ``a`` nearest rows of ``zp`` for each row of ``zq`` (chunked, Euclidean)."""
+        chunk = max(1, (1 << 22) // max(zp.shape[0], 1))
+        out = []
+        for s in range(0, zq.shape[0], chunk):
+            d = torch.cdist(zq[s : s + chunk], zp)
+            out.append(torch.topk(d, a, dim=1, largest=False).indices)
+        return torch.cat(out)
+
+    def _anchor_candidates(self, ei: torch.Tensor, anchors: torch.Tensor, k: torch.Tensor, y: torch.Tensor,
+                           same_type: bool, n_other: int, gen: torch.Generator):
+        """(synthetic row, real candidate, candidate shares the class) from the anchors' neighbours."""
+        n, a = anchors.shape
+        n_src = int(max(int(ei[0].max()) + 1 if ei.numel() else 0, int(anchors.max()) + 1))
+        order = torch.argsort(ei[0], stable=True)
+        dst = ei[1][order]
+        ptr = torch.zeros(n_src + 1, dtype=torch.long)
+        ptr[1:] = torch.cumsum(torch.bincount(ei[0], minlength=n_src), 0)
+        flat = anchors.reshape(-1)
+        start, deg = ptr[flat], ptr[flat + 1] - ptr[flat]
+        cap = max(4, 2 * int(k.max()) if k.numel() else 4)
+        ok = deg > 0
+        off = (torch.rand(flat.numel(), cap, generator=gen) * deg[:, None]).long()
+        pos = (start[:, None] + off)[ok]
+        rows = torch.arange(n).repeat_interleave(a)[:, None].expand(-1, cap)[ok]
+        cols = dst[pos.reshape(-1)]
+        rows = rows.reshape(-1)
+        key = torch.unique(rows * n_other + cols)
+        rows, cols = key // n_other, key % n_other
+        same = (y[cols] == y[anchors[rows, 0]]) if same_type else torch.zeros(0, dtype=torch.bool)
+        return rows, cols, same
+
+    def _rank_keep(self, zs, zc, r_i: int, rows: torch.Tensor, k: torch.Tensor, n: int,
+                   gen: torch.Generator) -> torch.Tensor:
+        """Mask of the best ``k[row]`` candidates per row under Gumbel-perturbed decoder scores."""
+        score = self.vae_.decoder.edge_logits(zs, zc, r_i)
+        if self.config.temperature > 0:
+            u = torch.rand(score.shape, generator=gen).clamp_(1e-12, 1 - 1e-12)
+            score = score - self.config.temperature * torch.log(-torch.log(u))
+        order = torch.argsort(score, descending=True, stable=True)
+        order = order[torch.argsort(rows[order], stable=True)]
+        counts = torch.bincount(rows, minlength=n)
+        first = torch.cumsum(counts, 0) - counts
+        rank = torch.empty_like(rows)
+        rank[order] = torch.arange(rows.numel()) - first[rows[order]]
+        return rank < k[rows]
 
     def _topk(self, zq: torch.Tensor, pool: torch.Tensor, r_i: int, k: torch.Tensor, gen: torch.Generator,
               self_offset: int | None) -> tuple[torch.Tensor, torch.Tensor]:

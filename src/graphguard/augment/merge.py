@@ -107,7 +107,6 @@ def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: t
     """Append new nodes that copy the edges (and edge times) of ``base`` target nodes, one each."""
     _, rels, target = graph_relations(graph)
     n0 = int(node_store(graph, target).num_nodes)
-    new_id = torch.full((n0,), -1, dtype=torch.long)
     edges = {}
     counts = torch.bincount(base, minlength=n0)
     for r in rels:
@@ -141,5 +140,4 @@ def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: t
         if parts:
             e = torch.cat(parts, 1)
             edges[r] = (e, torch.cat(times) if times else None)
-    del new_id
     return append_nodes(graph, x, label, node_time, edges)
