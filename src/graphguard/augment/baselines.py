@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.neighbors import NearestNeighbors
 
 from graphguard.augment.godm import check_labels
 from graphguard.augment.merge import copy_neighbourhoods
@@ -41,6 +40,8 @@ class SMOTEAugmenter:
         self.ratio, self.k, self.seed = ratio, k, seed
 
     def augment(self, graph, label: int = 1):
+        from sklearn.neighbors import NearestNeighbors
+
         pool, n = _pool(graph, label, self.ratio)
         rng = np.random.default_rng(self.seed)
         s = node_store(graph, graph_relations(graph)[2])

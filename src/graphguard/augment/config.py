@@ -54,6 +54,7 @@ class GODMConfig:
     max_degree: int = 50         # cap of generated edges per synthetic node and relation
     anchors: int = 5             # nearest real same-class nodes whose neighbours are a synthetic node's candidates
     candidates: int = 50_000     # scored candidates per relation and chunk (all if fewer nodes)
+    checkpoint_every: int = 500  # diffusion steps between checkpoints (the VAE checkpoints every epoch)
     seed: int = 0
 
     def __post_init__(self) -> None:

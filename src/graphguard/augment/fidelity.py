@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from scipy.stats import wasserstein_distance
 
 from graphguard.augment.typed import edge_store, graph_relations, node_store
 
@@ -20,6 +19,8 @@ def _np(a) -> np.ndarray:
 
 
 def feature_wasserstein(real, syn) -> list[float]:
+    from scipy.stats import wasserstein_distance
+
     real, syn = _np(real).astype(np.float64), _np(syn).astype(np.float64)
     mu, sd = real.mean(0), real.std(0)
     sd = np.where(sd > 1e-12, sd, 1.0)
@@ -61,6 +62,8 @@ def degrees(graph) -> np.ndarray:
 
 def fidelity(augmented, real_idx, syn_idx) -> dict:
     """Real nodes ``real_idx`` against synthetic nodes ``syn_idx`` of the same (augmented) graph."""
+    from scipy.stats import wasserstein_distance
+
     _, _, t = graph_relations(augmented)
     s = node_store(augmented, t)
     x = _np(s.x)

@@ -221,7 +221,7 @@ class GODM:
                 loss.backward()
                 opt.step()
                 advance()
-                if (step + 1) % 500 == 0 or step + 1 == cfg.diff_steps:
+                if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.diff_steps:
                     self._checkpoint("diff" if step + 1 < cfg.diff_steps else "done", step + 1, gen, opt2=opt)
         self.edm_.eval()
 
@@ -344,6 +344,8 @@ class GODM:
                     frac = torch.zeros(n).index_add_(0, rows, same.float()) / \
                         torch.bincount(rows, minlength=n).clamp_min(1).float()
                 if merge == "connected" and rows.numel():
+                    has = torch.bincount(rows, minlength=n) > 0
+                    k = torch.where(has, k.clamp_min(1), k)  # anchors have neighbours here: at least one edge
                     keep = self._rank_keep(syn.z[rows], lat[other][cols], r_i, rows, k, n, gen)
                     rows, cols = rows[keep], cols[keep]
                     zd = lat[other][cols]
