@@ -82,3 +82,13 @@ def test_unfitted_and_bad_options():
         GODMConfig(num_layers=5)
     with pytest.raises(ConfigError, match="merge must be"):
         GODM(merge="sideways")
+
+
+def test_augmentation_by_name(small_homo, fast_config):
+    from graphguard.augment import apply_augmentation
+
+    assert apply_augmentation(small_homo, "none") is small_homo
+    a = apply_augmentation(small_homo, "oversample", seed=1, ratio=0.2)
+    assert int(a.is_synthetic.sum()) == round(0.2 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
+    with pytest.raises(ConfigError, match="unknown augmentation 'magic'"):
+        apply_augmentation(small_homo, "magic")
