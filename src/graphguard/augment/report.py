@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from graphguard.augment.fidelity import degrees
 from graphguard.augment.typed import graph_relations, node_store
@@ -79,4 +78,4 @@ def synthetic_count(g) -> int:
     return int(s.is_synthetic.sum()) if "is_synthetic" in s else 0
 
 
-__all__ = ["draw_report", "synthetic_count", "torch"]
+__all__ = ["draw_report", "synthetic_count"]
