@@ -77,7 +77,7 @@ def tree(g, seed: int) -> dict:
     try:
         from graphguard.tasks.node import make_detector
 
-        det = make_detector("graphgbm", random_state=seed)
+        det = make_detector("graphgbm", seed=seed)
         det.fit(g)
         scores = torch.as_tensor(np.asarray(det.decision_function(g)))
         return {**metrics(y[s.test_mask], scores[s.test_mask]), "detector": "graphgbm"}

@@ -45,7 +45,9 @@ def main() -> None:
                 print(f"| {row['undirected_edges']:,} | {row['nodes']:,} | {row['peak_rss_after_graph_mb']:.0f} | "
                       f"{row['peak_rss_mb']:.0f} | {row['fit_generate_cpu_s']:.1f} |")
             else:
-                print(f"| {row['edges_requested']:.0e} | - | - | failed: {row['error']} | - |")
+                print(f"| {row['edges_requested']:.0e} | - | - | not run: {row.get('not_run', row.get('error'))} | - |")
+        for sl in r.get("slopes", []):
+            print(f"\n{sl['from_edges']:,} -> {sl['to_edges']:,} edges: +{sl['mb_per_million_edges']:.0f} MB per million edges")
 
 
 if __name__ == "__main__":

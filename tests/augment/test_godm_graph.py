@@ -85,7 +85,7 @@ def test_unfitted_and_bad_options():
 
 
 def test_augmentation_by_name(small_homo, fast_config):
-    from graphguard.augment import apply_augmentation
+    from graphguard.augment import augment_graph as apply_augmentation
 
     assert apply_augmentation(small_homo, "none") is small_homo
     a = apply_augmentation(small_homo, "oversample", seed=1, ratio=0.2)

@@ -4,6 +4,7 @@ from graphguard.augment.baselines import RandomOversampler, SMOTEAugmenter
 from graphguard.augment.config import GODMConfig
 from graphguard.augment.fidelity import fidelity
 from graphguard.augment.godm import GODM
-from graphguard.augment.registry import AUGMENTERS, apply_augmentation
+from graphguard.augment.registry import AUGMENTERS, apply_augmentation, augment_graph
 
-__all__ = ["GODM", "AUGMENTERS", "apply_augmentation", "GODMConfig", "RandomOversampler", "SMOTEAugmenter", "fidelity"]
+__all__ = ["GODM", "GODMConfig", "AUGMENTERS", "augment_graph", "apply_augmentation", "RandomOversampler",
+           "SMOTEAugmenter", "fidelity"]

@@ -1,6 +1,6 @@
 """Augmenters by name, for ``graphguard node train/bench --augment NAME``.
 
-``apply_augmentation(graph, name, seed)`` fits on the graph's current training split only (labels
+``augment_graph(graph, name, seed)`` fits on the graph's current training split only (labels
 outside ``train_mask`` are never read) and returns a new graph; the caller's graph is unchanged.
 """
 
@@ -11,7 +11,7 @@ from graphguard.errors import ConfigError
 AUGMENTERS = ("none", "godm", "godm-disconnected", "oversample", "smote")
 
 
-def apply_augmentation(graph, name: str, seed: int = 0, ratio: float = 1.0, label: int = 1,
+def augment_graph(graph, name: str, seed: int = 0, ratio: float = 1.0, label: int = 1,
                        checkpoint_dir=None, **options):
     key = (name or "none").lower()
     if key == "none":
@@ -31,3 +31,6 @@ def apply_augmentation(graph, name: str, seed: int = 0, ratio: float = 1.0, labe
 
         return SMOTEAugmenter(ratio=ratio, seed=seed).augment(graph, label=label)
     raise ConfigError(f"unknown augmentation '{name}' (known: {', '.join(AUGMENTERS)})")
+
+
+apply_augmentation = augment_graph
