@@ -1,0 +1,200 @@
+"""Reports for node, link and graph tasks, from arrays or from a run directory.
+
+The node report answers an analyst's questions in order: how good is the model (metric cards,
+ROC, PR, Recall@K: how much fraud is found after reviewing K accounts), can the scores be read as
+probabilities (calibration), what happens at the chosen threshold (confusion matrix), which nodes
+to look at first (top-K table with their raw properties) and what surrounds them (ego networks).
+All curves use the test nodes only, so they are honest estimates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graphguard.errors import DataError
+from graphguard.report import plots
+from graphguard.report.html import Page, Raw, cards, esc, figure, table, tag
+
+
+def _metric_cards(m: dict) -> str:
+    names = [("auroc", "AUROC"), ("auprc", "AUPRC"), ("rec_at_k", "Recall@K"), ("precision", "precision @ threshold"),
+             ("recall", "recall @ threshold"), ("f1", "F1 @ threshold")]
+    return cards([(label, f"{m[k]:.3f}") for k, label in names if k in m])
+
+
+def _curves(page: Page, y: np.ndarray, s: np.ndarray, threshold: float, which: str) -> None:
+    pred = (s >= threshold).astype(int)
+    figs = [
+        figure(plots.roc(y, s), f"ROC on the {which} nodes.", "ROC curve"),
+        figure(plots.pr(y, s), "Precision against recall; the dashed line is a random ranking.", "PR curve"),
+        figure(plots.recall_at_k(y, s), "Share of all fraud found when reviewing the K highest-scored nodes.",
+               "Recall at K"),
+        figure(plots.score_histograms(y, s, threshold), "Score distribution of each class; the dashed line is "
+               "the decision threshold (best F1 on validation).", "score histograms"),
+        figure(plots.calibration(y, s), "Observed fraud rate against the mean score, in ten equal-width score bins.",
+               "calibration curve"),
+        figure(plots.confusion(y, pred, title=f"At threshold {threshold:.3g}"),
+               "Counts of correct and wrong decisions at the threshold.", "confusion matrix"),
+    ]
+    page.section("Model quality", "<div class='grid'>" + "".join(figs) + "</div>",
+                 note=f"{y.size:,} {which} nodes, {int(y.sum()):,} of them fraud.")
+
+
+def render_node_report(
+    *, title: str, y: np.ndarray, scores: np.ndarray, threshold: float, metrics: dict | None = None,
+    ids: np.ndarray | None = None, all_scores: np.ndarray | None = None, all_labels: np.ndarray | None = None,
+    properties: pd.DataFrame | None = None, edge_index: np.ndarray | None = None, top_k: int = 20,
+    ego: int = 3, summary: list[tuple[str, str]] | None = None, extra_sections: list[tuple[str, str, str]] = (),
+    which: str = "test",
+) -> str:
+    """HTML for a node task. ``y``/``scores`` are the evaluated nodes; ``all_*`` every node (top-K, egos)."""
+    y = np.asarray(y).astype(int)
+    scores = np.asarray(scores, dtype=float)
+    if y.shape != scores.shape or y.size == 0 or np.unique(y).size < 2:
+        raise DataError("report", "the evaluated nodes need labels of both classes and one score each")
+    page = Page(title, "Node classification report")
+    if summary:
+        page.section("Run", cards(summary))
+    if metrics:
+        page.section(f"Metrics on the {which} nodes", _metric_cards(metrics))
+    _curves(page, y, scores, threshold, which)
+    if all_scores is not None and ids is not None:
+        all_scores = np.asarray(all_scores, dtype=float)
+        labels = np.asarray(all_labels if all_labels is not None else np.full(all_scores.size, -1)).astype(int)
+        order = np.argsort(-all_scores, kind="stable")[:top_k]
+        props = properties.set_index("id") if properties is not None and "id" in properties.columns else None
+        rows = []
+        for rank, i in enumerate(order, 1):
+            r = {"rank": rank, "id": str(ids[i]), "score": float(all_scores[i]), "label": tag(labels[i])}
+            if props is not None and str(ids[i]) in props.index:
+                for c, v in props.loc[str(ids[i])].items():
+                    if not str(c).startswith("__"):
+                        r[str(c)] = "" if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+            rows.append(r)
+        page.section(f"Top {len(rows)} suspicious nodes", table(rows, row_class=lambda r: "fraud" if "fraud" in r["label"].html else ""),
+                     note="All nodes ranked by score (labelled or not), with their properties as they were "
+                          "in the input. Red rows are known fraud.")
+        if edge_index is not None and ego > 0:
+            figs = [figure(plots.ego_network(int(i), edge_index, all_scores, labels, np.asarray(ids)),
+                           "Neighbours coloured by score; a red ring marks known fraud, grey an unlabelled node.",
+                           f"ego network of {ids[i]}") for i in order[:ego]]
+            page.section("Neighbourhoods of the top nodes", "<div class='grid'>" + "".join(figs) + "</div>")
+    for t, note, body in extra_sections:
+        page.section(t, body, note=note)
+    return page.render()
+
+
+def render_link_report(*, title: str, ranks: np.ndarray, metrics: dict | None = None,
+                       examples: list[dict] | None = None) -> str:
+    """HTML for a link task: rank distribution of the true answers, MRR and Hits@K."""
+    ranks = np.asarray(ranks, dtype=float)
+    if ranks.size == 0 or (ranks < 1).any():
+        raise DataError("report", "ranks must be >= 1, one per test triple")
+    page = Page(title, "Link prediction report")
+    m = metrics or {}
+    m = {"MRR": (1.0 / ranks).mean(), "Hits@1": (ranks <= 1).mean(), "Hits@3": (ranks <= 3).mean(),
+         "Hits@10": (ranks <= 10).mean(), **m}
+    page.section("Metrics on the test links", cards([(k, f"{v:.3f}") for k, v in m.items() if isinstance(v, float)]))
+    page.section("Where the true answer ranks", figure(plots.rank_distribution(ranks),
+                 "Filtered rank of the true tail among all candidates, per test triple.", "rank distribution"))
+    if examples:
+        page.section("Example predictions", table(examples))
+    return page.render()
+
+
+def render_graph_report(*, title: str, y: np.ndarray, scores: np.ndarray, threshold: float = 0.5,
+                        metrics: dict | None = None) -> str:
+    """HTML for a graph classification task: ROC and the confusion matrix."""
+    y = np.asarray(y).astype(int)
+    s = np.asarray(scores, dtype=float)
+    if y.shape != s.shape or np.unique(y).size < 2:
+        raise DataError("report", "the test graphs need labels of both classes and one score each")
+    page = Page(title, "Graph classification report")
+    if metrics:
+        page.section("Metrics on the test graphs", cards([(k, f"{v:.3f}") for k, v in metrics.items()
+                                                           if isinstance(v, float)]))
+    figs = [figure(plots.roc(y, s), "ROC on the test graphs.", "ROC curve"),
+            figure(plots.confusion(y, (s >= threshold).astype(int), labels=("class 0", "class 1"),
+                                   title=f"At threshold {threshold:.3g}"), "Test graphs by true and predicted class.",
+                   "confusion matrix")]
+    page.section("Model quality", "<div class='grid'>" + "".join(figs) + "</div>")
+    return page.render()
+
+
+# --------------------------------------------------------------------------- from a run directory
+def _read(run: Path, name: str):
+    p = run / name
+    if not p.is_file():
+        raise DataError(run, f"missing {name}; is the run finished? (graphguard run JOB --resume)")
+    return p
+
+
+def node_report_from_run(run: Path) -> str:
+    from graphguard.workflow.tune import read_trials
+
+    cfg = json.loads(_read(run, "config.json").read_text())
+    metrics = json.loads(_read(run, "metrics.json").read_text())
+    pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str})
+    job = cfg["job"]
+    test = pred[pred["split"] == "test"]
+    which = "test"
+    if test.empty or test["label"].nunique() < 2:
+        test, which = pred[pred["label"] >= 0], "labelled"
+    props = pd.read_parquet(run / "properties.parquet") if (run / "properties.parquet").is_file() else None
+    edge_index = None
+    if (run / "graph.npz").is_file():
+        with np.load(run / "graph.npz", allow_pickle=False) as z:
+            e = z["edges"].T
+        edge_index = np.concatenate([e, e[::-1]], 1)
+    data = cfg.get("data", {})
+    summary = [("detector", metrics.get("detector", "?")), ("nodes", f"{data.get('nodes', len(pred)):,}"),
+               ("edges", f"{data.get('edges', 0):,}"), ("features", str(data.get("features", "?"))),
+               ("labelled fraud", f"{data.get('positives', int((pred['label'] == 1).sum())):,}"),
+               ("trials", str(metrics.get("trials", "?"))), ("tuned on", f"validation {metrics.get('metric')}")]
+    extra = []
+    enc_path = run / "encodings.json"
+    if enc_path.is_file():
+        enc = json.loads(enc_path.read_text())
+        rows = [{"property": c["column"], "encoding": c["kind"], "why": c["reason"], "features": len(c["features"])}
+                for c in enc["columns"]]
+        extra.append(("Feature encodings", "Picked per property type; override them under features.overrides in the job.",
+                      table(rows)))
+    trials = read_trials(run / "trials.jsonl")
+    if trials:
+        rows = [{"trial": r["number"], "detector": r["detector"], f"val {metrics.get('metric')}": r["value"],
+                 "seconds": r.get("seconds", float("nan")),
+                 "parameters": ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                         for k, v in sorted(r["params"].items()))} for r in trials]
+        extra.append(("Tuning trials", f"Best: trial {metrics.get('best_trial')}.", table(rows, max_chars=200)))
+    if data.get("notes"):
+        extra.append(("Data notes", "", "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in data["notes"]) + "</ul>"))
+    return render_node_report(
+        title=f"graphguard: {job['name']}", y=test["label"].to_numpy(), scores=test["score"].to_numpy(),
+        threshold=float(metrics["threshold"]), metrics=metrics.get(which if which == "test" else "val"),
+        ids=pred["id"].to_numpy(), all_scores=pred["score"].to_numpy(), all_labels=pred["label"].to_numpy(),
+        properties=props, edge_index=edge_index, top_k=job.get("report", {}).get("top_k", 20),
+        ego=job.get("report", {}).get("ego_networks", 3), summary=summary, extra_sections=extra, which=which)
+
+
+def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+    """Write ``report.html`` (or ``out``) for a finished run directory; returns its path."""
+    run = Path(run_dir)
+    if not run.is_dir():
+        raise DataError(run, "run directory not found")
+    cfg = json.loads(_read(run, "config.json").read_text())
+    task = cfg["job"]["task"]
+    if task != "node_classification":
+        raise DataError(run, f"no report for {task} run directories yet")
+    text = node_report_from_run(run)
+    out = Path(out) if out is not None else run / "report.html"
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    return out
+
+
+__all__ = ["render_node_report", "render_link_report", "render_graph_report", "write_report", "Raw"]

@@ -1,0 +1,252 @@
+"""The data of a job as a table of node properties plus edges, before any encoding.
+
+Encodings need the raw property values and their declared types, so the workflow reads the
+sources itself into a ``NodeTable``: the target nodes' ids, their properties (a DataFrame), the
+label column, and the edges among them.
+
+* ``neptune``: a folder of Neptune bulk-load CSV files (``~id,~label,name:Type`` vertex files and
+  ``~id,~from,~to,~label`` edge files, optionally gzipped). Nodes of other labels (devices, IPs,
+  cards) are projected away: two target nodes that share one become linked (the "same device"
+  meta-path, as YelpChi's R-U-R relation is built), with very large groups skipped so a shared
+  hub cannot create a quadratic number of edges.
+* ``tables``: a node file and an edge file (CSV or Parquet) with named id columns.
+* ``npz``: a numeric graph (Tolokers' layout); its feature columns are numeric properties and the
+  file's own split is kept.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graphguard.errors import DataError
+
+MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
+
+
+@dataclass
+class NodeTable:
+    ids: np.ndarray  # str, one per target node
+    props: pd.DataFrame  # property columns only (no id, no label)
+    labels: pd.Series | None  # raw values of the target property
+    edges: np.ndarray  # [2, E] indices into ids, each undirected edge once
+    declared: dict[str, str] = field(default_factory=dict)  # Neptune types per column
+    masks: dict[str, np.ndarray] | None = None  # splits that come with the data
+    node_type: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- Neptune CSV
+def _parse_header(col: str) -> tuple[str, str | None]:
+    """``age:Int`` -> ('age', 'Int'); ``tags:String[]`` -> ('tags', 'String[]'); system columns unchanged."""
+    if col.startswith("~") or ":" not in col:
+        return col, None
+    name, typ = col.rsplit(":", 1)
+    for card in ("(single)", "(set)"):
+        typ = typ.replace(card, "")
+    return name, typ
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer")
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as e:
+        raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
+
+
+def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> NodeTable:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and (p.suffix == ".csv" or p.name.endswith(".csv.gz")))
+    if not files:
+        raise DataError(folder, "no Neptune CSV files (*.csv, *.csv.gz) in this folder")
+    vertices, edges = [], []
+    for f in files:
+        opener = gzip.open if f.suffix == ".gz" else open
+        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
+            head = fh.readline().strip().split(",")
+        if "~from" in head and "~to" in head:
+            edges.append((f, _read_csv(f)))
+        elif "~id" in head:
+            vertices.append((f, _read_csv(f)))
+        else:
+            raise DataError(f, "not a Neptune CSV file: the header has neither ~id nor ~from/~to")
+    if not vertices:
+        raise DataError(folder, "no vertex files (a header with ~id and no ~from)")
+    frames, declared = [], {}
+    for f, df in vertices:
+        ren = {}
+        for c in df.columns:
+            name, typ = _parse_header(c)
+            ren[c] = name
+            if typ:
+                declared[name] = typ
+        df = df.rename(columns=ren)
+        if "~label" not in df.columns:
+            df["~label"] = "vertex"
+        df["~file"] = f.name
+        frames.append(df)
+    v = pd.concat(frames, ignore_index=True)
+    labels_present = sorted(v["~label"].dropna().unique().tolist())
+    if node_type is None:
+        having = sorted(v.loc[v[label].notna(), "~label"].unique().tolist()) if label in v.columns else []
+        if len(having) != 1:
+            raise DataError(folder, f"cannot tell which vertex label to predict for (labels: {', '.join(labels_present)}); "
+                            "set target.node_type")
+        node_type = having[0]
+    if node_type not in labels_present:
+        raise DataError(folder, f"no vertices with ~label '{node_type}' (labels: {', '.join(labels_present)})")
+    tv = v[v["~label"] == node_type].copy()
+    if tv["~id"].isna().any():
+        raise DataError(folder, f"{int(tv['~id'].isna().sum())} '{node_type}' vertices have an empty ~id")
+    dup = tv["~id"][tv["~id"].duplicated()]
+    if len(dup):
+        raise DataError(folder, f"vertex id '{dup.iloc[0]}' appears {int((tv['~id'] == dup.iloc[0]).sum())} times")
+    if label not in tv.columns:
+        raise DataError(folder, f"the '{node_type}' vertices have no property '{label}' "
+                        f"(they have: {', '.join(c for c in tv.columns if not c.startswith('~'))})")
+    ids = tv["~id"].astype(str).to_numpy()
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    other = set(v.loc[v["~label"] != node_type, "~id"].astype(str))
+    notes: list[str] = []
+    direct, via = [], {}
+    for f, e in edges:
+        src, dst = e["~from"].astype(str), e["~to"].astype(str)
+        unknown = ~(src.isin(pos.index) | src.isin(other)) | ~(dst.isin(pos.index) | dst.isin(other))
+        if unknown.any():
+            k = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise DataError(f, f"edge {e['~id'].iloc[k] if '~id' in e else k} points to an unknown vertex "
+                            f"({src.iloc[k]} -> {dst.iloc[k]}; {int(unknown.sum())} such edges)")
+        s_t, d_t = src.isin(pos.index).to_numpy(), dst.isin(pos.index).to_numpy()
+        both = s_t & d_t
+        direct.append(np.stack([pos[src[both]].to_numpy(), pos[dst[both]].to_numpy()]))
+        # target -- other vertex: remember the membership for the shared-neighbour projection
+        for t_col, o_col, mask in ((src, dst, s_t & ~d_t), (dst, src, d_t & ~s_t)):
+            for o, t in zip(o_col[mask].tolist(), pos[t_col[mask]].tolist()):
+                via.setdefault(o, []).append(t)
+    proj, skipped = [], 0
+    for members in via.values():
+        m = np.unique(members)
+        if m.size < 2:
+            continue
+        if m.size > MAX_SHARED_GROUP:
+            skipped += 1
+            continue
+        a, b = np.triu_indices(m.size, 1)
+        proj.append(np.stack([m[a], m[b]]))
+    if proj:
+        notes.append(f"{sum(p.shape[1] for p in proj)} edges from target nodes sharing a neighbour of another label")
+    if skipped:
+        notes.append(f"{skipped} shared neighbours with more than {MAX_SHARED_GROUP} target nodes were skipped as hubs")
+    ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
+    ei = _undirected_unique(ei)
+    props = tv.drop(columns=[c for c in tv.columns if c.startswith("~")] + [label]).reset_index(drop=True)
+    props = props.dropna(axis=1, how="all")
+    return NodeTable(ids, props, tv[label].reset_index(drop=True), ei,
+                     {k: t for k, t in declared.items() if k in props.columns}, None, node_type, notes)
+
+
+def _undirected_unique(ei: np.ndarray) -> np.ndarray:
+    ei = np.asarray(ei, dtype=np.int64).reshape(2, -1)
+    ei = ei[:, ei[0] != ei[1]]
+    return np.unique(np.sort(ei, 0), axis=1) if ei.size else ei
+
+
+# --------------------------------------------------------------------------- plain tables
+def _read_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(path, "file not found")
+    if path.suffix == ".parquet":
+        try:
+            return pd.read_parquet(path)
+        except Exception as e:  # pyarrow raises several types
+            raise DataError(path, f"cannot read Parquet ({type(e).__name__}: {e})") from None
+    return pd.read_csv(path, keep_default_na=True, compression="infer")
+
+
+def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
+    def pick(name: str | None, stem: str) -> Path:
+        if name:
+            return folder / name
+        for ext in (".parquet", ".csv", ".csv.gz"):
+            if (folder / f"{stem}{ext}").is_file():
+                return folder / f"{stem}{ext}"
+        raise DataError(folder, f"no {stem}.csv or {stem}.parquet; name the file with data.{stem}")
+
+    nodes = _read_table(pick(spec.nodes, "nodes"))
+    edges = _read_table(pick(spec.edges, "edges"))
+    for col, where, what in ((spec.id_column, nodes, "node"), (spec.source_column, edges, "edge"),
+                             (spec.target_column, edges, "edge")):
+        if col not in where.columns:
+            raise DataError(folder, f"the {what} table has no column '{col}' (it has: {', '.join(map(str, where.columns))})")
+    if label not in nodes.columns:
+        raise DataError(folder, f"the node table has no column '{label}'")
+    ids = nodes[spec.id_column].astype(str).to_numpy()
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    if not pos.index.is_unique:
+        raise DataError(folder, "node ids are not unique")
+    s, d = edges[spec.source_column].astype(str), edges[spec.target_column].astype(str)
+    bad = ~(s.isin(pos.index) & d.isin(pos.index))
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(folder, f"edge row {k} points to an unknown node ({s.iloc[k]} -> {d.iloc[k]}; {int(bad.sum())} such edges)")
+    ei = _undirected_unique(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
+    props = nodes.drop(columns=[spec.id_column, label]).reset_index(drop=True)
+    return NodeTable(ids, props, nodes[label].reset_index(drop=True), ei)
+
+
+# --------------------------------------------------------------------------- npz (already numeric)
+def read_npz_table(path: Path, split: int) -> NodeTable:
+    from graphguard.data.io import load_graph
+
+    g = load_graph(path, format="npz", split=split)
+    x = g.x.numpy()
+    props = pd.DataFrame(x, columns=[f"f{j}" for j in range(x.shape[1])])
+    ids = np.asarray(g.node_id) if "node_id" in g else np.asarray([str(i) for i in range(g.num_nodes)])
+    ei = g.edge_index.numpy()
+    ei = ei[:, ei[0] < ei[1]]
+    masks = {m: g[m].numpy() for m in ("train_mask", "val_mask", "test_mask") if m in g} or None
+    return NodeTable(ids, props, pd.Series(g.y.numpy()), ei, {c: "Float" for c in props.columns}, masks)
+
+
+def read_node_table(job) -> NodeTable:
+    """The job's data as a ``NodeTable`` (node tasks)."""
+    spec = job.spec.data
+    path = job.resolve_path(spec.path)
+    fmt = spec.format
+    if fmt is None:
+        from graphguard.data.io import detect_format
+
+        fmt = detect_format(path)
+    label = job.spec.target.property
+    if fmt == "neptune":
+        return read_neptune_tables(path if path.is_dir() else path.parent, job.spec.target.node_type, label)
+    if fmt == "tables":
+        return read_plain_tables(path, spec, label)
+    if fmt == "npz":
+        if path.is_dir():
+            path = next(p for p in path.iterdir() if p.suffix == ".npz")
+        return read_npz_table(path, spec.split)
+    raise job.error(("data", "format"), f"format '{fmt}' does not hold node properties for a {job.spec.task} job "
+                    "(use neptune, tables or npz)")
+
+
+def binary_labels(raw: pd.Series, positive: list | None, source: str) -> np.ndarray:
+    """Raw label values -> 1 (fraud), 0 (normal), -1 (missing = unlabelled)."""
+    s = raw.astype("string").str.strip().str.lower()
+    missing = s.isna() | (s == "")
+    if positive is not None:
+        pos = {str(p).strip().lower() for p in positive}
+        y = s.isin(pos).fillna(False).to_numpy().astype(np.int64)
+    else:
+        known = {"1": 1, "0": 0, "true": 1, "false": 0, "1.0": 1, "0.0": 0, "yes": 1, "no": 0, "-1": -1}
+        vals = set(s[~missing].unique().tolist())
+        bad = sorted(vals - set(known))
+        if bad:
+            raise DataError(source, f"target values {bad[:5]} are not 0/1 or true/false; "
+                            "list the values that mean fraud in target.positive")
+        y = s.map(known).fillna(-1).to_numpy().astype(np.int64)
+    y[missing.to_numpy()] = -1
+    return y

@@ -1,0 +1,87 @@
+"""A small finished run and a real uvicorn server on 127.0.0.1 serving it, for the endpoint tests."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+API_KEY = "test-key-7f3a9c"
+JOB = """\
+name: served
+task: node_classification
+data: {path: export, format: neptune}
+target: {node_type: account, property: is_fraud}
+model:
+  candidates: [xgbgraph]
+  params: {xgbgraph: {n_estimators: 40}}
+budget: {trials: 1}
+"""
+
+
+@pytest.fixture(scope="session")
+def api_key() -> str:
+    return API_KEY
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory) -> Path:
+    from graphguard.workflow.run import run_job
+
+    spec = importlib.util.spec_from_file_location("make_fraud_export", EXAMPLES / "make_fraud_export.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    root = tmp_path_factory.mktemp("served")
+    mod.make_export(root / "export", num_accounts=500, seed=5)
+    (root / "job.yaml").write_text(JOB)
+    return run_job(root / "job.yaml", root / "run", report=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(run_dir, tmp_path_factory):
+    """``(base_url, log_path)`` of ``graphguard serve RUN_DIR`` with an API key from the environment."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "server.log"
+    env = dict(os.environ, GRAPHGUARD_API_KEY=API_KEY)
+    with open(log, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "graphguard", "serve", str(run_dir), "--host", "127.0.0.1",
+                                 "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield base, log
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def client(server):
+    base, _ = server
+    with httpx.Client(base_url=base, headers={"X-API-Key": API_KEY}, timeout=60) as c:
+        yield c

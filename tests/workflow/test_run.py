@@ -1,0 +1,140 @@
+"""Run directories end to end: the files, a quality floor, resuming a killed run, refusing mistakes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from graphguard.errors import ConfigError
+from graphguard.workflow.run import run_job
+
+CLI = [sys.executable, "-m", "graphguard"]
+
+
+def _metrics(run) -> dict:
+    m = json.loads((run / "metrics.json").read_text())
+    return {k: m[k] for k in ("detector", "params", "threshold", "best_trial", "val", "test")}
+
+
+@pytest.fixture(scope="module")
+def whole_run(export_dir, fast_job, tmp_path_factory):
+    """One uninterrupted run through the CLI, shared by the tests below."""
+    root = tmp_path_factory.mktemp("whole")
+    (root / "export").symlink_to(export_dir, target_is_directory=True)
+    job = root / "job.yaml"
+    job.write_text(fast_job.replace("TRIALS", "3"))
+    r = subprocess.run(CLI + ["run", str(job), "--out", str(root / "run")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return job, root / "run", r
+
+
+def test_run_writes_every_artifact_and_learns(whole_run):
+    _, run, r = whole_run
+    for name in ("job.yaml", "config.json", "encodings.json", "graph.npz", "properties.parquet", "trials.jsonl",
+                 "model/config.json", "model/weights.safetensors", "predictions.csv", "metrics.json", "report.html"):
+        assert (run / name).is_file(), name
+    m = json.loads((run / "metrics.json").read_text())
+    assert m["trials"] == 3 and m["test"]["auroc"] > 0.85  # planted fraud is learnable
+    enc = json.loads((run / "encodings.json").read_text())
+    assert {c["column"]: c["kind"] for c in enc["columns"]}["bio"] == "text"
+    status = json.loads((run / "status.json").read_text())
+    assert status["complete"] is True
+    assert "test auroc" in r.stdout and "report.html" in r.stdout
+    assert "[2/5] tuning" in r.stderr and "text" in r.stderr  # progress and the encodings picked
+
+
+def test_killed_run_resumes_to_the_same_metrics(whole_run, tmp_path):
+    job, whole, _ = whole_run
+    killed = tmp_path / "killed"
+    p = subprocess.Popen(CLI + ["run", str(job), "--out", str(killed), "--quiet"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 240
+    trials = killed / "trials.jsonl"
+    while time.time() < deadline and p.poll() is None:
+        if trials.is_file() and trials.read_text().count("\n") >= 1:
+            break
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    status = json.loads((killed / "status.json").read_text())
+    assert "evaluate" not in status["done"], "the run finished before it could be killed"
+    assert not (killed / "metrics.json").exists()
+    run_job(job, killed, resume=True, report=False)
+    assert _metrics(killed) == _metrics(whole)
+    lines = [json.loads(x) for x in (killed / "trials.jsonl").read_text().splitlines()]
+    assert [x["number"] for x in lines] == [0, 1, 2]
+
+
+def test_existing_dir_needs_resume_or_force_and_changed_job_refuses(job_file, tmp_path):
+    job = job_file(trials=1)
+    out = tmp_path / "r"
+    run_job(job, out, report=False)
+    with pytest.raises(ConfigError, match="already exists; continue it with --resume"):
+        run_job(job, out, report=False)
+    run_job(job, out, resume=True, report=False)  # complete: nothing left to do
+    job.write_text(job.read_text().replace("n_estimators: 40", "n_estimators: 41"))
+    with pytest.raises(ConfigError, match="the job file changed since this run started"):
+        run_job(job, out, resume=True, report=False)
+
+
+def test_override_of_unknown_property_points_at_its_line(job_file, tmp_path):
+    text = job_file(trials=1).read_text() + "features:\n  overrides:\n    colour: category\n"
+    job = job_file(text=text, name="bad.yaml")
+    with pytest.raises(ConfigError, match=r"bad.yaml: line 12: features.overrides.colour: no node property 'colour'"):
+        run_job(job, tmp_path / "bad", report=False)
+
+
+def test_labels_that_are_not_binary_need_positive(job_file, tmp_path):
+    text = job_file(trials=1).read_text().replace("property: is_fraud", "property: country")
+    job = job_file(text=text, name="country.yaml")
+    with pytest.raises(Exception, match="not 0/1 or true/false; list the values that mean fraud in target.positive"):
+        run_job(job, tmp_path / "c", report=False)
+
+
+def test_report_command_rewrites_a_self_contained_page(whole_run, tmp_path):
+    _, run, _ = whole_run
+    out = tmp_path / "r.html"
+    r = subprocess.run(CLI + ["report", str(run), "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert "<script" not in html and "alt='ego network of" in html and "Feature encodings" in html
+    assert "Tuning trials" in html and html.count("alt='") >= 7
+    from graphguard.errors import DataError
+    from graphguard.report import write_report
+
+    with pytest.raises(DataError, match="run directory not found"):
+        write_report(tmp_path / "nowhere")
+
+
+def test_explain_command_text_and_json(whole_run):
+    _, run, _ = whole_run
+    pred = {ln.split(",")[0]: float(ln.split(",")[1]) for ln in (run / "predictions.csv").read_text().splitlines()[1:]}
+    top = max(pred, key=pred.get)
+    r = subprocess.run(CLI + ["explain", str(run), "--node", top, "--json", "--top", "5"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    e = json.loads(r.stdout)
+    assert e["id"] == top and abs(e["score"] - pred[top]) < 1e-4 and len(e["contributions"]) == 5
+    assert "pred_contribs" in e["method"]
+    # xgboost contributions are exact: bias + all contributions = the margin of the score
+    from graphguard.explain import explain_node
+
+    full = explain_node(run, top, top=1000)
+    margin = full["bias"] + sum(c["contribution"] for c in full["contributions"])
+    assert abs(1 / (1 + np.exp(-margin)) - full["score"]) < 1e-4
+    assert any("(own value)" in c["feature"] for c in full["contributions"])
+    assert any("(neighbourhood)" in c["feature"] for c in full["contributions"])
+    from graphguard.errors import DataError
+    from graphguard.explain import format_explanation
+
+    text = format_explanation(full)
+    assert text.startswith(f"node {top}: score") and "neighbours (score change" in text
+    with pytest.raises(DataError, match="unknown node id 'nobody'"):
+        explain_node(run, "nobody")
