@@ -1,0 +1,207 @@
+"""GODM benchmark: detectors without augmentation, with GODM and with each ablation, over seeds.
+
+    PYTHONPATH=src python bench/godm_bench.py --dataset tolokers --seeds 5
+    PYTHONPATH=src python bench/godm_bench.py --dataset hetero --seeds 5
+
+Variants: none, godm, no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
+diffusion), disconnected (the published code's merge), random_oversampling, smote. Detectors:
+GraphSAGE (plain PyG) and the best tree detector. Also: GODM fit + generation wall time and peak
+RSS, and the fidelity of generated anomalies against real training anomalies (with real held-out
+anomalies as the noise floor). Results go to bench/results/godm_<dataset>.json after every seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from godm_detectors import graphsage, tree  # noqa: E402
+
+from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter, fidelity  # noqa: E402
+from graphguard.data.graph import set_masks, target_store  # noqa: E402
+from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
+from graphguard.utils import set_threads  # noqa: E402
+
+VARIANTS = ["none", "godm", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
+
+PUBLISHED = {
+    "source": "shared/notes/godm-reference.md (from shared/notes, not this run)",
+    "protocol": "plain PyG GraphSAGE, stratified 50/25/25, seeds 3407/3417/3427",
+    "graphsage": {"auroc": "0.817 +- 0.002", "auprc": "0.505 +- 0.006"},
+    "graphsage+published_godm": {"auroc": "0.810 +- 0.004", "auprc": "0.498 +- 0.020",
+                                 "fit_generation_s": "176-204 (mean 193)", "peak_rss_mb": 795},
+    "why_not_run_here": [
+        "needs METIS through torch-sparse or pyg-lib (ClusterData); neither has a wheel for torch 2.13, "
+        "torch-sparse/torch-scatter build from source in ~18 min of CPU on 2 cores and libmetis-dev's 32-bit idx_t "
+        "needs a source patch of metis_cpu.cpp",
+        "its SAGEConv passes edge_time/edge_type to propagate(), which PyG 2.8.1 rejects; needs torch_geometric 2.4.0",
+        "ReduceLROnPlateau(verbose=...) removed in current torch; needs a patch",
+        "pickled checkpoints in ./ckpt need TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1",
+        "this run: the shared 2-core machine was loaded by ~8 engineers (load average 7-9), so the separate venv "
+        "build (~18 CPU minutes) did not fit before the 21:50 UTC cut-off the task set",
+    ],
+    "published_paper": {"tolokers_graphsage_godm_auroc": 0.835, "tolokers_graphsage_auroc": 0.794,
+                        "tolokers_bwgnn_auroc": 0.802, "source": "issue 5 / Liu et al. arXiv 2312.17679"},
+}
+
+
+def load(dataset: str):
+    if dataset == "tolokers":
+        from graphguard.data import data_root
+        from graphguard.data.io import load_graph
+
+        return load_graph(data_root() / "tolokers" / "tolokers.npz"), (0.5, 0.25, 0.25)
+    if dataset == "hetero":
+        from graphguard.data.synthetic import make_hetero_fraud_graph
+
+        return make_hetero_fraud_graph(num_nodes=3000, num_users=500, seed=0, signal=0.35), (0.4, 0.2, 0.4)
+    if dataset == "yelpchi":
+        from graphguard.data import data_root
+        from graphguard.data.io import load_graph
+
+        return load_graph(data_root() / "yelpchi", format="yelpchi"), (0.4, 0.2, 0.4)
+    raise SystemExit(f"unknown dataset {dataset}")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, sage_variants) -> dict:
+    seed = trial_seed(trial)
+    g = g0.clone()
+    s = target_store(g)
+    set_masks(g, *stratified_split(s.y.numpy(), ratios, seed))
+    s = target_store(g)
+    rec: dict = {"seed": seed, "variants": {}, "fidelity": {}}
+    t0, c0 = time.perf_counter(), time.process_time()
+    model = GODM(seed=seed, **godm_kw).fit(g)
+    rec["godm_fit_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    graphs = {"none": g, "godm": model.augment(g)}
+    rec["godm_generate_s"] = time.perf_counter() - t1
+    rec["godm_fit_generate_s"] = rec["godm_fit_s"] + rec["godm_generate_s"]
+    rec["godm_fit_generate_cpu_s"] = time.process_time() - c0  # wall time is inflated on the shared machine
+    rec["peak_rss_mb_after_godm"] = peak_rss_mb()
+    if "disconnected" in variants:
+        graphs["disconnected"] = model.augment(g, merge="disconnected")
+    if "no_diffusion" in variants:
+        m = copy.copy(model)
+        m.config = model.config.replace(diffusion=False)
+        graphs["no_diffusion"] = m.augment(g)
+    if "no_class_cond" in variants:
+        m = copy.copy(model)
+        m.config = model.config.replace(class_conditional=False)
+        m.fit_diffusion(g)
+        graphs["no_class_cond"] = m.augment(g)
+    if "random_oversampling" in variants:
+        graphs["random_oversampling"] = RandomOversampler(seed=seed).augment(g)
+    if "smote" in variants:
+        graphs["smote"] = SMOTEAugmenter(seed=seed).augment(g)
+    y = s.y
+    real_train = torch.nonzero(s.train_mask & (y == 1)).squeeze(1).numpy()
+    real_test = torch.nonzero(s.test_mask & (y == 1)).squeeze(1).numpy()
+    rec["fidelity"]["real_test_vs_real_train"] = fidelity(g, real_train, real_test)
+    for name in variants:
+        ag = graphs[name]
+        a = target_store(ag)
+        assert not bool((a.is_synthetic & (a.val_mask | a.test_mask)).any()) if "is_synthetic" in a else True
+        if name != "none":
+            syn = torch.nonzero(a.is_synthetic).squeeze(1).numpy()
+            rec["fidelity"][name] = fidelity(ag, real_train, syn)
+            rec["variants"].setdefault(name, {})["num_synthetic"] = int(syn.size)
+        t = time.perf_counter()
+        if name in sage_variants:
+            rec["variants"].setdefault(name, {})["graphsage"] = graphsage(ag, seed, epochs=sage_epochs)
+        rec["variants"][name]["tree"] = tree(ag, seed)
+        rec["variants"][name]["detector_s"] = time.perf_counter() - t
+        print(f"  seed {seed} {name:20s} sage {rec['variants'][name].get('graphsage')}  tree "
+              f"{ {k: round(v, 4) for k, v in rec['variants'][name]['tree'].items() if k != 'detector'} }",
+              flush=True)
+    return rec
+
+
+def summarise(records, variants) -> dict:
+    out = {}
+    for v in variants:
+        out[v] = {}
+        for det in ("graphsage", "tree"):
+            for m in ("auroc", "auprc", "rec@k"):
+                vals = [r["variants"][v][det][m] for r in records if det in r["variants"].get(v, {})]
+                if vals:
+                    out[v][f"{det}_{m}"] = [float(np.mean(vals)), float(np.std(vals)), len(vals)]
+        fids = [r["fidelity"][v] for r in records if v in r["fidelity"]]
+        for k in ("feature_wasserstein_mean", "mmd", "log_degree_wasserstein", "time_wasserstein",
+                  "mean_degree_synthetic"):
+            vals = [f[k] for f in fids if k in f]
+            if vals:
+                out[v][f"fidelity_{k}"] = float(np.mean(vals))
+    ref = [r["fidelity"]["real_test_vs_real_train"] for r in records]
+    out["real_heldout_reference"] = {f"fidelity_{k}": float(np.mean([f[k] for f in ref if k in f]))
+                                     for k in ("feature_wasserstein_mean", "mmd", "log_degree_wasserstein",
+                                               "time_wasserstein", "mean_degree_real") if k in ref[0]}
+    return out
+
+
+def table(summary, variants) -> str:
+    lines = ["| variant | SAGE AUROC | SAGE AUPRC | SAGE Rec@K | tree AUROC | tree AUPRC | tree Rec@K |",
+             "|---|---|---|---|---|---|---|"]
+    for v in variants:
+        s = summary[v]
+        cell = lambda k: f"{s[k][0]:.4f} ± {s[k][1]:.4f}" if k in s else "-"  # noqa: E731
+        lines.append(f"| {v} | " + " | ".join(cell(f"{d}_{m}") for d in ("graphsage", "tree")
+                                                for m in ("auroc", "auprc", "rec@k")) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dataset", default="tolokers")
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--sage-epochs", type=int, default=60)
+    ap.add_argument("--sage-variants", default=",".join(VARIANTS), help="variants that GraphSAGE also scores")
+    ap.add_argument("--godm", default="{}", help="JSON of GODMConfig options for this run")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    set_threads(args.threads)
+    variants = args.variants.split(",")
+    out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}.json")
+    g0, ratios = load(args.dataset)
+    records = []
+    start = time.time()
+    for trial in range(args.seeds):
+        records.append(run_seed(g0, ratios, trial, variants, args.sage_epochs, json.loads(args.godm),
+                                args.sage_variants.split(",")))
+        summary = summarise(records, variants)
+        res = {
+            "dataset": args.dataset, "seeds": [r["seed"] for r in records], "split": list(ratios),
+            "variants": variants, "summary": summary, "records": records,
+            "godm_fit_generate_s": [r["godm_fit_generate_s"] for r in records],
+            "threads": args.threads, "machine": platform.processor() or platform.machine(),
+            "graphsage_protocol": f"PyG SAGEConv hidden 64, 2 layers, {args.sage_epochs} full-batch epochs, lr 0.01, "
+                                  "class-weighted CE, test at best validation AUPRC (evaluated every 3 epochs)",
+            "godm_config": GODM(**json.loads(args.godm)).config.to_dict(),
+            "godm_fit_generate_cpu_s": [r["godm_fit_generate_cpu_s"] for r in records],
+            "sage_variants": args.sage_variants.split(","),
+            "published_godm": PUBLISHED if args.dataset == "tolokers" else "not run (Tolokers only)",
+            "wall_s": time.time() - start,
+        }
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(res, indent=1))
+        print(table(summary, variants), flush=True)
+
+
+if __name__ == "__main__":
+    main()

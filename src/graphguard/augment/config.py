@@ -1,0 +1,85 @@
+"""Hyperparameters of GODM, in one typed dataclass so that a checkpoint can name exactly what it was fitted with."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from graphguard.errors import ConfigError
+
+
+@dataclass
+class GODMConfig:
+    # encoder (HGT variational autoencoder)
+    hidden: int = 64
+    latent_dim: int = 16
+    num_layers: int = 2          # message-passing hops, 1..4
+    heads: int = 2
+    fanout: int = 5              # neighbours sampled per node, relation and hop
+    batch_size: int = 512
+    epochs: int = 10
+    min_steps: int = 300         # small graphs get more epochs so the VAE sees enough batches
+    lr: float = 3e-3
+    max_batches_per_epoch: int | None = None   # caps an epoch on very large graphs
+    max_categories: int = 10     # integer columns with at most this many values are categorical
+    # loss weights of the VAE
+    w_feat: float = 1.0
+    w_edge: float = 1.0
+    w_rel: float = 0.5
+    w_type: float = 0.5
+    w_time: float = 0.5          # node timestamps
+    w_edge_time: float = 0.5     # edge timestamps
+    w_degree: float = 0.5
+    w_kl: float = 1e-3
+    neg_ratio: int = 1           # sampled negative edges per positive edge
+    # latent diffusion (EDM, Karras et al. 2022)
+    diffusion: bool = True       # False: decode samples of the VAE prior N(0, I) (ablation)
+    class_conditional: bool = True
+    diff_hidden: int = 128
+    diff_layers: int = 3
+    diff_steps: int = 2000       # optimiser steps
+    diff_batch: int = 256
+    diff_lr: float = 1e-3
+    p_uncond: float = 0.1        # label dropout that enables classifier-free guidance
+    guidance: float = 1.5        # 1.0 = plain conditional sampling
+    p_mean: float = -1.2
+    p_std: float = 1.2
+    sigma_min: float = 0.002
+    sigma_max: float = 80.0
+    rho: float = 7.0
+    num_steps: int = 32          # Heun sampler steps
+    # generation and merging
+    ratio: float = 1.0           # synthetic nodes = ratio x training nodes of the label
+    merge: str = "connected"     # or "disconnected" (the published code's merge, for the ablation)
+    temperature: float = 1.0     # Gumbel noise on edge scores; 0 = deterministic top-k
+    max_degree: int = 50         # cap of generated edges per synthetic node and relation
+    anchors: int = 5             # nearest real same-class nodes whose neighbours are a synthetic node's candidates
+    candidates: int = 50_000     # scored candidates per relation and chunk (all if fewer nodes)
+    checkpoint_every: int = 500  # diffusion steps between checkpoints (the VAE checkpoints every epoch)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.num_layers <= 4:
+            raise ConfigError(f"num_layers must be between 1 and 4, got {self.num_layers}")
+        if self.merge not in ("connected", "disconnected"):
+            raise ConfigError(f"merge must be 'connected' or 'disconnected', got '{self.merge}'")
+        if self.ratio <= 0:
+            raise ConfigError(f"ratio must be positive, got {self.ratio}")
+        if self.hidden % self.heads:
+            raise ConfigError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
+        for name in ("epochs", "batch_size", "fanout", "latent_dim", "num_steps", "diff_steps"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GODMConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ConfigError(f"unknown GODM option(s): {', '.join(sorted(unknown))}")
+        return cls(**d)
+
+    def replace(self, **changes) -> "GODMConfig":
+        return GODMConfig.from_dict({**self.to_dict(), **changes})

@@ -1,0 +1,113 @@
+"""Clear errors on unusable labels, the CLI end to end, baselines, and a quality floor."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter
+from graphguard.errors import DataError
+
+
+def test_error_without_labels(small_homo, fast_config):
+    g = small_homo.clone()
+    del g.y
+    with pytest.raises(DataError, match="^graph: GODM needs node labels"):
+        GODM(fast_config).fit(g)
+
+
+def test_error_with_a_single_class(small_homo, fast_config):
+    g = small_homo.clone()
+    g.y = torch.zeros_like(g.y)
+    with pytest.raises(DataError, match="^graph: GODM needs both classes among the training labels; found only class 0"):
+        GODM(fast_config).fit(g)
+
+
+@pytest.mark.parametrize("cls", [RandomOversampler, SMOTEAugmenter])
+def test_baselines_add_training_only_nodes(small_homo, cls):
+    a = cls(ratio=0.5, seed=1).augment(small_homo)
+    syn = a.is_synthetic
+    n_syn = int(syn.sum())
+    assert n_syn == round(0.5 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
+    assert a.train_mask[syn].all() and not (a.val_mask | a.test_mask)[syn].any() and (a.y[syn] == 1).all()
+    new = a.edge_index[:, small_homo.edge_index.shape[1]:]
+    assert new.numel() and ((new >= small_homo.num_nodes).any(0)).all()
+    fraud = small_homo.x[small_homo.train_mask & (small_homo.y == 1)]
+    assert (a.x[syn] >= fraud.min(0).values - 1e-5).all() and (a.x[syn] <= fraud.max(0).values + 1e-5).all()
+
+
+def _auprc_of_tree(g) -> float:
+    from sklearn.linear_model import LogisticRegression
+
+    from graphguard.metrics import auprc
+
+    x, ei = g.x, g.edge_index
+    deg = torch.bincount(ei[1], minlength=x.shape[0]).clamp_min(1).float()[:, None]
+    f = torch.cat([x, torch.zeros_like(x).index_add_(0, ei[1], x[ei[0]]) / deg, torch.log(deg)], 1).numpy()
+    tr, te = g.train_mask.numpy(), g.test_mask.numpy()
+    clf = LogisticRegression(max_iter=500, class_weight="balanced").fit(f[tr], g.y.numpy()[tr])
+    return auprc(g.y.numpy()[te], clf.predict_proba(f)[te, 1])
+
+
+def test_quality_floor_augmentation_does_not_reduce_auprc(fast_config):
+    from graphguard.data.synthetic import make_fraud_graph
+
+    g = make_fraud_graph(num_nodes=800, fraud_ratio=0.04, signal=0.4, seed=11)
+    base = _auprc_of_tree(g)
+    aug = GODM(fast_config.replace(min_steps=40, diff_steps=200)).fit(g).augment(g)
+    assert aug.num_nodes > g.num_nodes
+    assert _auprc_of_tree(aug) >= base - 0.01, (base, _auprc_of_tree(aug))
+
+
+def _cli(*args) -> list[str]:
+    """``python -m graphguard augment ...``; typer drops the command name while it is the only command."""
+    from graphguard.cli import app
+
+    alone = len(app.registered_commands) + len(app.registered_groups) == 1
+    return [sys.executable, "-m", "graphguard", *([] if alone else ["augment"]), *args]
+
+
+def test_cli_augment_end_to_end(tmp_path, small_homo, fast_config):
+    from graphguard.data.npz import read_npz, write_npz
+
+    src = write_npz(small_homo, tmp_path / "in.npz")
+    out = tmp_path / "out.npz"
+    (tmp_path / "fast.json").write_text(json.dumps(fast_config.to_dict()))
+    cmd = _cli("--data", str(src), "--out", str(out), "--ratio", "0.5", "--config", str(tmp_path / "fast.json"),
+               "--report", "--quiet")
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    g = read_npz(out)
+    assert g.num_nodes == small_homo.num_nodes + summary["synthetic_nodes"]
+    assert int(g.is_synthetic.sum()) == summary["synthetic_nodes"] > 0
+    assert not (g.val_mask | g.test_mask)[g.is_synthetic].any()
+    assert (tmp_path / "out.npz.report.png").stat().st_size > 1000
+
+
+def test_cli_reports_single_class_as_one_line(tmp_path, small_homo):
+    """In-process (the subprocess path is covered above): the error that cli.main prints as one line."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.npz import write_npz
+
+    g = small_homo.clone()
+    g.y = torch.zeros_like(g.y)
+    g.y[:3] = 1  # positives exist only outside training
+    g.train_mask = torch.zeros_like(g.train_mask)
+    g.train_mask[3:300] = True
+    g.val_mask = torch.zeros_like(g.val_mask)
+    g.val_mask[:3] = True
+    g.test_mask = torch.zeros_like(g.test_mask)
+    g.test_mask[300:] = True
+    src = write_npz(g, tmp_path / "one.npz")
+    args = _cli("--data", str(src), "--out", str(tmp_path / "o.npz"), "--quiet")[3:]
+    r = CliRunner().invoke(app, args)
+    assert isinstance(r.exception, DataError)
+    msg = str(r.exception)
+    assert "\n" not in msg and msg.endswith("found only class 0"), msg

@@ -1,0 +1,94 @@
+"""What GODM hands back: types and shapes, the split rule, and an untouched input graph."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from graphguard.augment import GODM, GODMConfig
+from graphguard.errors import ConfigError, NotFittedError
+
+
+def test_hetero_augmented_graph_shapes_and_types(small_hetero, fitted_hetero):
+    g = small_hetero
+    a = fitted_hetero.augment(g, ratio=0.5)
+    r0, r = g["review"], a["review"]
+    n0 = r0.num_nodes
+    n_train_fraud = int((r0.train_mask & (r0.y == 1)).sum())
+    n_syn = int(round(0.5 * n_train_fraud))
+    assert r.num_nodes == n0 + n_syn
+    assert r.x.shape == (n0 + n_syn, r0.x.shape[1]) and r.x.dtype == torch.float32
+    assert r.y.dtype == torch.int64 and (r.y[n0:] == 1).all()
+    assert r.is_synthetic.dtype == torch.bool and r.is_synthetic[n0:].all() and not r.is_synthetic[:n0].any()
+    assert r.node_time.shape == (n0 + n_syn,) and r.node_time.dtype == r0.node_time.dtype
+    lo, hi = float(r0.node_time.min()), float(r0.node_time.max())
+    assert float(r.node_time[n0:].min()) >= lo - 1e-6 and float(r.node_time[n0:].max()) <= hi + 1e-6
+    assert list(r.node_id[n0:][:2]) == ["syn0", "syn1"]
+    assert torch.equal(a["user"].x, g["user"].x)
+    for et in g.edge_types:
+        ei = a[et].edge_index
+        assert ei.dtype == torch.long
+        assert int(ei[0].max()) < a[et[0]].num_nodes and int(ei[1].max()) < a[et[2]].num_nodes
+        assert torch.equal(ei[:, : g[et].edge_index.shape[1]], g[et].edge_index)  # real edges first, unchanged
+        if "edge_time" in g[et]:
+            assert a[et].edge_time.shape[0] == ei.shape[1]
+    rel = a["review", "related", "review"].edge_index
+    new = rel[:, g["review", "related", "review"].edge_index.shape[1]:]
+    assert (new[0] >= n0).any() and ((new[0] >= n0) & (new[1] < n0)).any(), "synthetic nodes wired to real ones"
+    # the mirrored relation stays the exact flip of its partner
+    w, wb = a["user", "writes", "review"].edge_index, a["review", "written_by", "user"].edge_index
+    assert w.shape[1] > g["user", "writes", "review"].edge_index.shape[1]
+    assert torch.equal(torch.sort(w[0] * 10**6 + w[1]).values, torch.sort(wb[1] * 10**6 + wb[0]).values)
+
+
+def test_synthetic_nodes_only_in_training_and_input_untouched(small_homo, fitted_homo):
+    g = small_homo
+    before = {k: (v.clone() if isinstance(v, torch.Tensor) else np.copy(v)) for k, v in g.items()}
+    a = fitted_homo.augment(g)
+    syn = a.is_synthetic
+    assert syn.sum() > 0
+    assert a.train_mask[syn].all()
+    assert not (a.val_mask | a.test_mask)[syn].any()
+    assert a.val_mask[: g.num_nodes].sum() == g.val_mask.sum() and a.test_mask[: g.num_nodes].sum() == g.test_mask.sum()
+    for k, v in g.items():
+        assert (torch.equal(v, before[k]) if isinstance(v, torch.Tensor) else np.array_equal(v, before[k])), k
+    assert "is_synthetic" not in g
+
+
+def test_undirected_input_stays_symmetric(small_homo, fitted_homo):
+    ei = fitted_homo.augment(small_homo).edge_index
+    n = int(ei.max()) + 1
+    assert torch.equal(torch.sort(ei[0] * n + ei[1]).values, torch.sort(ei[1] * n + ei[0]).values)
+
+
+def test_disconnected_merge_links_only_synthetic_nodes(small_homo, fitted_homo):
+    a = fitted_homo.augment(small_homo, merge="disconnected")
+    n0 = small_homo.num_nodes
+    new = a.edge_index[:, small_homo.edge_index.shape[1]:]
+    assert new.numel() and (new >= n0).all()
+
+
+def test_sample_matches_feature_types(small_homo, fitted_homo):
+    s = fitted_homo.sample(30, label=1)
+    assert s.x.shape == (30, small_homo.x.shape[1]) and torch.isfinite(s.x).all()
+    assert s.z.shape == (30, fitted_homo.config.latent_dim)
+
+
+def test_unfitted_and_bad_options():
+    with pytest.raises(NotFittedError):
+        GODM().sample(3)
+    with pytest.raises(ConfigError, match="num_layers must be between 1 and 4"):
+        GODMConfig(num_layers=5)
+    with pytest.raises(ConfigError, match="merge must be"):
+        GODM(merge="sideways")
+
+
+def test_augmentation_by_name(small_homo, fast_config):
+    from graphguard.augment import augment_graph as apply_augmentation
+
+    assert apply_augmentation(small_homo, "none") is small_homo
+    a = apply_augmentation(small_homo, "oversample", seed=1, ratio=0.2)
+    assert int(a.is_synthetic.sum()) == round(0.2 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
+    with pytest.raises(ConfigError, match="unknown augmentation 'magic'"):
+        apply_augmentation(small_homo, "magic")
