@@ -92,5 +92,7 @@ def test_cli_code_similar(tmp_path, cli):
 
     hits = json.loads(r.stdout)
     assert hits[0]["function"].endswith("b.py::g") and hits[0]["score"] > 0.99
-    r = cli("code", "similar", f"{tmp_path / 'a.py'}::nope", "--in", lib, ok=False)
-    assert r.returncode == 2 and "no function named 'nope'" in r.stderr
+    from graphguard.builders.code_search import find_function
+
+    with pytest.raises(DataError, match="no function named 'nope'"):
+        find_function(f"{tmp_path / 'a.py'}::nope")

@@ -41,11 +41,17 @@ def test_skip_invalid_leaves_the_bad_row_out(tmp_path):
     assert [int(g.y) for g in gs] == [1, 0] and gs.target == "label"
 
 
-def test_cli_build_molecule_error_and_skip(tmp_path, cli):
+def test_cli_build_molecule_error(tmp_path, cli):
     p = _csv(tmp_path, ["CCO,1", "not_a_smiles,0", "c1ccccc1,0"])
     r = cli("build", "molecule", p, "--out", tmp_path / "m.graphs.npz", ok=False)
     assert r.returncode == 2 and "row 3" in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    cli("build", "molecule", p, "--out", tmp_path / "m.graphs.npz", "--skip-invalid", "-q")
+
+
+def test_collection_round_trip_keeps_molecules(tmp_path):
+    from graphguard.data.graphset import write_graphs
+
+    p = _csv(tmp_path, ["CCO,1", "not_a_smiles,0", "c1ccccc1,0"])
+    write_graphs(read_smiles_csv(p, skip_invalid=True), tmp_path / "m.graphs.npz")
     gs = read_graphs(tmp_path / "m.graphs.npz")
     assert len(gs) == 2 and gs[1].smiles == "c1ccccc1" and np.array_equal([int(g.y) for g in gs], [1, 0])
     assert gs[1].edge_attr.shape == (12, sum(BOND_DIMS))

@@ -115,7 +115,7 @@ class GNNGraphClassifier(GraphEstimator):
                     loss = self._loss(self._forward(b), b.y)
                     loss.backward()
                     opt.step()
-                    total += float(loss) * b.num_graphs
+                    total += loss.item() * b.num_graphs
                     seen += b.num_graphs
                 sched.step()
                 rec = {"epoch": epoch, "train_loss": total / max(len(train), 1)}
