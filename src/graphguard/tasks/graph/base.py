@@ -60,6 +60,7 @@ class GraphEstimator:
     """Base class: scikit-learn style graph classifier/regressor with embeddings and search."""
 
     task: str = "classification"
+    uses_node_features: bool = True  # False for models that read something else (e.g. SMILES)
 
     # -- subclass hooks --------------------------------------------------------------------
     def _fit(self, graphs: list[Data], y: np.ndarray, val: tuple | None) -> None:
@@ -117,7 +118,7 @@ class GraphEstimator:
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
         graphs = check_graphs(graphs)
-        if graphs[0].x.shape[1] != self.num_features_:
+        if self.uses_node_features and graphs[0].x.shape[1] != self.num_features_:
             raise DataError("<graphs>", f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
         return graphs
 

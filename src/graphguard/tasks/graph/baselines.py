@@ -127,6 +127,7 @@ class WLClassifier(_FeatureTreeEstimator):
 class FingerprintClassifier(_FeatureTreeEstimator):
     """Morgan count fingerprints (+ RDKit 2-D descriptors) of ``g.smiles`` + trees or a linear model."""
 
+    uses_node_features = False
     _param_names = ("radius", "n_bits", "descriptors", "classifier", "n_estimators", "max_depth",
                     "learning_rate", "C", "task", "seed")
 

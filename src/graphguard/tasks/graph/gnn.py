@@ -38,11 +38,17 @@ def slim(graphs: list[Data], y: np.ndarray | None = None, use_edge_attr: bool = 
 
 
 def stratified_holdout(y: np.ndarray, fraction: float, seed: int, classification: bool = True):
+    """(train, validation) index arrays; stratified by class when every class has two or more members."""
     from sklearn.model_selection import train_test_split
 
     idx = np.arange(len(y))
-    strat = y if classification and np.bincount(y).min() >= 2 else None
-    return train_test_split(idx, test_size=fraction, random_state=seed, stratify=strat)
+    n_val = max(int(round(fraction * len(y))), 1)
+    strat = None
+    if classification:
+        counts = np.unique(y, return_counts=True)[1]
+        if counts.min() >= 2 and len(y) - len(counts) >= len(counts):
+            strat, n_val = y, max(n_val, len(counts))
+    return train_test_split(idx, test_size=n_val, random_state=seed, stratify=strat)
 
 
 class GNNGraphClassifier(GraphEstimator):
