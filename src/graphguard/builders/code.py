@@ -53,6 +53,37 @@ class ProgramGraph:
         """Def-use facts as (def line, variable, use line)."""
         return {(self.statement_line(d), v, self.statement_line(u)) for d, v, u in self.def_use}
 
+    def node_labels(self) -> list[str]:
+        """Node labels for matching: the AST type, plus the name for non-local references
+        (globals, builtins, attributes, keyword names) and the value of short literals.
+
+        Local variables and arguments stay anonymous, so consistent renaming keeps every label;
+        the names a function calls or reads from outside still tell look-alike functions apart.
+        """
+        root = self.nodes[0]
+        local = set()
+        if isinstance(root, _FUNCS):
+            a = root.args
+            local |= {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x is not None}
+        for nd in self.nodes:
+            if isinstance(nd, ast.Name) and isinstance(nd.ctx, (ast.Store, ast.Del)):
+                local.add(nd.id)
+            elif isinstance(nd, ast.arg):
+                local.add(nd.arg)
+        out = []
+        for nd in self.nodes:
+            t = type(nd).__name__
+            if isinstance(nd, ast.Name) and nd.id not in local:
+                t += f":{nd.id}"
+            elif isinstance(nd, ast.Attribute):
+                t += f":{nd.attr}"
+            elif isinstance(nd, ast.keyword) and nd.arg:
+                t += f":{nd.arg}"
+            elif isinstance(nd, ast.Constant) and len(repr(nd.value)) <= 20:
+                t += f":{nd.value!r}"
+            out.append(t)
+        return out
+
     def to_data(self) -> Data:
         n = len(self.nodes)
         x = np.zeros((n, len(NODE_TYPES)), dtype=np.float32)

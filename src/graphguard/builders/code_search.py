@@ -2,8 +2,8 @@
 
 Each function becomes a program-dependence graph (``builders.code``); its embedding is the
 TF-IDF-weighted, L2-normalised Weisfeiler-Lehman subtree histogram of that graph, where node
-labels are AST node types and edge labels the edge kinds. Because identifiers are not labels,
-renaming changes nothing; because the histogram is a bag of rooted subtrees, reordering
+labels are AST node types (plus the names of non-local references and short literal values) and
+edge labels the edge kinds. Because local identifiers are not labels, renaming changes nothing; because the histogram is a bag of rooted subtrees, reordering
 independent statements changes only the few control-flow subtrees around the moved statements,
 and inserted no-ops add a handful of extra subtrees. ``TokenShingleIndex`` is the token baseline:
 Jaccard similarity of exact k-token shingles.
@@ -24,11 +24,18 @@ from graphguard.errors import DataError
 DEFAULT_ITERATIONS = 3
 
 
-def _wl_counts(data, iterations: int) -> dict[int, int]:
-    from graphguard.tasks.graph.wl import graph_wl_counts
+def _wl_counts(pg, iterations: int) -> dict[int, int]:
+    """WL label histogram of a ``ProgramGraph`` (node labels from ``pg.node_labels()``)."""
+    from graphguard.tasks.graph.wl import stable_hash, wl_labels
 
-    data.wl_label = data.x.argmax(1, keepdim=True).float()
-    return graph_wl_counts(data, iterations, use_edge_labels=True)
+    g = pg.to_data()
+    labels = [stable_hash(t) for t in pg.node_labels()]
+    counts: dict[int, int] = {}
+    for it, labs in enumerate(wl_labels(g.edge_index, g.num_nodes, labels, g.edge_type.tolist(), iterations)):
+        for lab in labs:
+            key = stable_hash(f"{it}:{lab}")
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 class CodeIndex:
@@ -45,7 +52,7 @@ class CodeIndex:
     # -- adding code ---------------------------------------------------------------------------
     def add_function(self, key: str, fn_node) -> None:
         self.ids.append(key)
-        self._counts.append(_wl_counts(build_program_graph(fn_node, key).to_data(), self.iterations))
+        self._counts.append(_wl_counts(build_program_graph(fn_node, key), self.iterations))
         self._matrix = None
 
     def add_source(self, source: str, filename: str) -> int:
@@ -115,7 +122,7 @@ class CodeIndex:
 
     def similar(self, fn_node, k: int = 10, exclude: str | None = None) -> list[tuple[str, float]]:
         """The ``k`` indexed functions most similar to the function AST ``fn_node``."""
-        return self.similar_to_counts(_wl_counts(build_program_graph(fn_node).to_data(), self.iterations), k, exclude)
+        return self.similar_to_counts(_wl_counts(build_program_graph(fn_node), self.iterations), k, exclude)
 
 
 def find_function(spec: str):
