@@ -104,6 +104,7 @@ class GNNGraphClassifier(GraphEstimator):
         out_dim = len(self.classes_) if self.task == "classification" else 1
         self._build(int(graphs[0].x.shape[1]), out_dim, edge_dim)
         train = slim(graphs, y, edge_dim is not None)
+        # drop_last: a trailing batch of one graph would break batch norm
         loader = DataLoader(train, batch_size=self.batch_size, shuffle=True, drop_last=len(train) > self.batch_size)
         val_loader = None
         if val is not None:
@@ -134,6 +135,7 @@ class GNNGraphClassifier(GraphEstimator):
                         self.best_epoch_ = epoch
                 self.history_.append(rec)
                 advance()
+        self.graphs_seen_ = seen
         self.train_graphs_per_second_ = seen / max(time.perf_counter() - t0, 1e-9)
         if best_state is not None:
             self.net_.load_state_dict(best_state)
