@@ -31,6 +31,8 @@ def main():
     ap.add_argument("--gin-epochs", type=int, default=20)
     ap.add_argument("--gin-seeds", type=int, default=3)
     ap.add_argument("--skip-gin", action="store_true")
+    ap.add_argument("--only-gin", action="store_true", help="run GIN only and merge into an existing JSON")
+    ap.add_argument("--gin-lr", type=float, default=0.01)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "graph_bbbp.json"))
     a = ap.parse_args()
@@ -38,10 +40,14 @@ def main():
     graphs = read_smiles_csv(data_root() / "bbbp" / "bbbp.csv", target="p_np")
     runs = [("fingerprint", "deterministic", dict(classifier="rf", n_estimators=500)),
             ("fingerprint", "randomised", dict(classifier="rf", n_estimators=500))]
+    results = {}
+    if a.only_gin:
+        runs = []
+        if Path(a.out).is_file():
+            results = json.loads(Path(a.out).read_text())["results"]
     if not a.skip_gin:
         runs.append(("gin", "deterministic", dict(epochs=a.gin_epochs, hidden=64, layers=3, batch_size=64,
-                                                  lr=0.001, dropout=0.5)))
-    results = {}
+                                                  lr=a.gin_lr, dropout=0.5)))
     for model, split, cfg in runs:
         t = time.perf_counter()
         n_seeds = a.gin_seeds if model == "gin" else a.seeds
