@@ -1,0 +1,36 @@
+"""``graphguard code similar FILE::function --in DIR``: near-clone search over Python code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from graphguard import _console
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command()
+def similar(
+    function: str = typer.Argument(..., help="FILE::function or FILE::Class.method"),
+    in_: Path = typer.Option(..., "--in", help="folder (or file) of Python code to search"),
+    k: int = typer.Option(10, "--k", "-k", min=1, help="how many matches to show"),
+    as_json: bool = typer.Option(False, "--json"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Functions in --in most similar to FUNCTION (renamed, reordered or padded copies included)."""
+    from graphguard.builders.code_search import CodeIndex, find_function
+
+    _console.set_quiet(quiet)
+    fn, key = find_function(function)
+    index = CodeIndex().add_directory(in_)
+    if index.skipped:
+        _console.log(f"skipped {len(index.skipped)} file(s) that do not parse")
+    hits = index.similar(fn, k=k, exclude=key)
+    if as_json:
+        typer.echo(json.dumps([{"function": h, "score": s} for h, s in hits]))
+    else:
+        for h, s in hits:
+            typer.echo(f"{s:.3f}  {h}")

@@ -1,0 +1,204 @@
+"""``graphguard graph train | evaluate | predict | bench``: graph classification from the shell.
+
+``--data`` is a TU folder, a SMILES CSV (label column ``--target``, default the last column) or a
+``.graphs.npz`` written by ``graphguard build``. ``bench --json`` prints exactly
+``{"accuracy", "accuracy_std", "roc_auc", "roc_auc_std"}`` on stdout (``null`` where a metric does
+not apply); scripts depend on that contract.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from graphguard import _console
+from graphguard.errors import ConfigError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+BENCH_KEYS = ("accuracy", "accuracy_std", "roc_auc", "roc_auc_std")
+
+
+def _dataset(data: Path, target: Optional[str], skip_invalid: bool):
+    from graphguard.data.graphset import load_graph_dataset
+
+    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid)
+    if getattr(graphs, "skipped", None):
+        _console.log(f"skipped {len(graphs.skipped)} invalid row(s): {graphs.skipped[:10]}")
+    return graphs
+
+
+def _params(model: str, epochs, hidden, layers, pooling, virtual_node, seed) -> dict:
+    from graphguard.tasks.graph.registry import GNN_MODELS
+
+    if model in GNN_MODELS:
+        p = {"pooling": pooling, "virtual_node": virtual_node, "seed": seed}
+        if epochs is not None:
+            p["epochs"] = epochs
+        if hidden is not None:
+            p["hidden"] = hidden
+        if layers is not None:
+            p["layers"] = layers
+        return p
+    return {"seed": seed}
+
+
+def _setup(quiet: bool, threads: Optional[int]):
+    from graphguard.utils.threads import set_threads
+
+    _console.set_quiet(quiet)
+    set_threads(threads)
+
+
+MODEL_OPT = typer.Option("gin", "--model", "-m", help="gin, gine, gcn, sage, wl (WL subtree + trees), fingerprint (Morgan + trees)")
+DATA_OPT = typer.Option(..., "--data", "-d", help="TU folder, SMILES CSV or .graphs.npz")
+TARGET_OPT = typer.Option(None, "--target", help="label column of a SMILES CSV (default: the last column)")
+SKIP_OPT = typer.Option(False, "--skip-invalid", help="leave out SMILES rows RDKit cannot parse instead of failing")
+
+
+@app.command()
+def train(
+    data: Path = DATA_OPT,
+    out: Path = typer.Option(..., "--out", "-o", help="model directory to write"),
+    model: str = MODEL_OPT,
+    target: Optional[str] = TARGET_OPT,
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1),
+    hidden: Optional[int] = typer.Option(None, "--hidden", min=1),
+    layers: Optional[int] = typer.Option(None, "--layers", min=1),
+    pooling: str = typer.Option("sum", "--pooling", help="sum, mean or attention"),
+    virtual_node: bool = typer.Option(False, "--virtual-node"),
+    seed: int = typer.Option(0, "--seed"),
+    skip_invalid: bool = SKIP_OPT,
+    threads: Optional[int] = typer.Option(None, "--threads"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Train a graph classifier on all graphs (10% held out to pick the best epoch) and save it."""
+    from graphguard.tasks.graph.registry import make_estimator
+
+    _setup(quiet, threads)
+    graphs = _dataset(data, target, skip_invalid)
+    est = make_estimator(model, **_params(model, epochs, hidden, layers, pooling, virtual_node, seed))
+    est.fit(graphs)
+    est.save(out)
+    extra = f", best validation accuracy {est.val_score_:.3f}" if hasattr(est, "val_score_") else ""
+    typer.echo(f"{out}  ({type(est).__name__} on {len(graphs)} graphs{extra})")
+
+
+def _metrics(est, graphs) -> dict:
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    from graphguard.tasks.graph.base import graph_labels
+
+    y = graph_labels(graphs)
+    out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.predict(graphs))), "roc_auc": None}
+    if len(np.unique(y)) == 2 and len(est.classes_) == 2:
+        out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], est.decision_function(graphs)))
+    return out
+
+
+@app.command()
+def evaluate(
+    data: Path = DATA_OPT,
+    model_dir: Path = typer.Option(..., "--model-dir", help="directory written by 'graph train'"),
+    target: Optional[str] = TARGET_OPT,
+    skip_invalid: bool = SKIP_OPT,
+    as_json: bool = typer.Option(False, "--json"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Accuracy and ROC-AUC of a saved model on labelled graphs."""
+    from graphguard.tasks.graph.base import GraphEstimator
+
+    _setup(quiet, None)
+    est = GraphEstimator.load(model_dir)
+    m = _metrics(est, _dataset(data, target, skip_invalid))
+    if as_json:
+        typer.echo(json.dumps(m))
+    else:
+        typer.echo("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items()))
+
+
+@app.command()
+def predict(
+    data: Path = DATA_OPT,
+    model_dir: Path = typer.Option(..., "--model-dir"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="CSV to write (default: print)"),
+    target: Optional[str] = TARGET_OPT,
+    skip_invalid: bool = SKIP_OPT,
+    as_json: bool = typer.Option(False, "--json", help="print JSON lines instead of CSV"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Predicted class and score for every graph (SMILES rows keep their file row number)."""
+    import pandas as pd
+
+    from graphguard.tasks.graph.base import GraphEstimator
+
+    _setup(quiet, None)
+    est = GraphEstimator.load(model_dir)
+    graphs = _dataset(data, target, skip_invalid)
+    pred = est.predict(graphs)
+    score = est.decision_function(graphs)
+    df = pd.DataFrame({"graph": range(len(graphs)), "prediction": pred})
+    if score.ndim == 1:
+        df["score"] = score
+    if all(hasattr(g, "row") for g in graphs):
+        df.insert(1, "row", [g.row for g in graphs])
+    if all(isinstance(getattr(g, "smiles", None), str) for g in graphs):
+        df.insert(1, "smiles", [g.smiles for g in graphs])
+    if out is not None:
+        df.to_csv(out, index=False)
+        typer.echo(str(out))
+    elif as_json:
+        for rec in df.to_dict(orient="records"):
+            typer.echo(json.dumps(rec, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+    else:
+        typer.echo(df.to_csv(index=False).rstrip())
+
+
+@app.command()
+def bench(
+    data: Path = DATA_OPT,
+    model: str = MODEL_OPT,
+    folds: int = typer.Option(10, "--folds", min=2, help="stratified folds (Errica et al. protocol)"),
+    split: str = typer.Option("cv", "--split", help="cv (stratified k-fold) or scaffold (Bemis-Murcko, molecules)"),
+    seeds: int = typer.Option(3, "--seeds", min=1, help="scaffold split: number of seeds"),
+    target: Optional[str] = TARGET_OPT,
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1),
+    hidden: Optional[int] = typer.Option(None, "--hidden", min=1),
+    layers: Optional[int] = typer.Option(None, "--layers", min=1),
+    pooling: str = typer.Option("sum", "--pooling"),
+    virtual_node: bool = typer.Option(False, "--virtual-node"),
+    seed: int = typer.Option(0, "--seed"),
+    skip_invalid: bool = SKIP_OPT,
+    as_json: bool = typer.Option(False, "--json", help='print {"accuracy", "accuracy_std", "roc_auc", "roc_auc_std"}'),
+    threads: Optional[int] = typer.Option(None, "--threads"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Cross-validated (or scaffold-split) accuracy and ROC-AUC, mean and standard deviation."""
+    from graphguard.tasks.graph.protocols import cross_validate, scaffold_evaluate
+    from graphguard.tasks.graph.registry import make_estimator
+
+    _setup(quiet, threads)
+    if split not in ("cv", "scaffold"):
+        raise ConfigError(f"unknown --split '{split}' (choose cv or scaffold)")
+    graphs = _dataset(data, target, skip_invalid)
+    params = _params(model, epochs, hidden, layers, pooling, virtual_node, seed)
+    make_estimator(model, **params)  # fail fast on a bad model name or option
+
+    def factory(**over):
+        return make_estimator(model, **{**params, **over})
+
+    if split == "scaffold":
+        r = scaffold_evaluate(factory, graphs, seeds=range(seed, seed + seeds))
+    else:
+        r = cross_validate(factory, graphs, folds=folds, seed=seed)
+    res = {k: r.get(k) for k in BENCH_KEYS}
+    if as_json:
+        typer.echo(json.dumps(res))
+    else:
+        for k in ("accuracy", "roc_auc"):
+            if res[k] is not None:
+                typer.echo(f"{k}: {res[k]:.4f} +- {res[k + '_std']:.4f}")

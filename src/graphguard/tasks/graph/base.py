@@ -1,0 +1,180 @@
+"""What every graph-level estimator shares: input checks, labels, class probabilities, search.
+
+Subclasses implement ``_fit(graphs, y)``, ``_scores(graphs)`` (class probabilities, or values for
+regression), ``_embed(graphs)`` and the persistence hooks ``_state()`` / ``_restore()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch_geometric.data import Data
+
+from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.utils.serialization import load_model_dir, save_model_dir
+
+TASKS = ("classification", "regression")
+
+
+def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
+    """A non-empty list of homogeneous PyG graphs, each with ``x`` and ``edge_index``."""
+    if isinstance(graphs, Data):
+        graphs = [graphs]
+    graphs = list(graphs)
+    if not graphs:
+        raise DataError(source, "no graphs given")
+    dim = None
+    for i, g in enumerate(graphs):
+        if not isinstance(g, Data):
+            raise DataError(source, f"graph {i} is a {type(g).__name__}, expected a torch_geometric Data")
+        if getattr(g, "x", None) is None or g.x.dim() != 2:
+            raise DataError(source, f"graph {i} has no 2-D node feature matrix x")
+        if dim is None:
+            dim = g.x.shape[1]
+        elif g.x.shape[1] != dim:
+            raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, graph 0 has {dim}")
+        ei = g.edge_index
+        if ei.numel() and (int(ei.min()) < 0 or int(ei.max()) >= g.num_nodes):
+            raise DataError(source, f"graph {i} has an edge to a node that does not exist")
+    return graphs
+
+
+def graph_labels(graphs: list[Data], y=None, source: str = "<graphs>") -> np.ndarray:
+    """Labels from ``y`` or from each graph's ``y`` attribute (one value per graph)."""
+    if y is not None:
+        y = np.asarray(y).reshape(-1)
+        if len(y) != len(graphs):
+            raise DataError(source, f"{len(y)} labels for {len(graphs)} graphs")
+        return y
+    out = []
+    for i, g in enumerate(graphs):
+        if getattr(g, "y", None) is None or g.y.numel() != 1:
+            raise DataError(source, f"graph {i} has no graph label y")
+        out.append(g.y.reshape(-1)[0].item())
+    return np.asarray(out)
+
+
+class GraphEstimator:
+    """Base class: scikit-learn style graph classifier/regressor with embeddings and search."""
+
+    task: str = "classification"
+    uses_node_features: bool = True  # False for models that read something else (e.g. SMILES)
+
+    # -- subclass hooks --------------------------------------------------------------------
+    def _fit(self, graphs: list[Data], y: np.ndarray, val: tuple | None) -> None:
+        raise NotImplementedError
+
+    def _scores(self, graphs: list[Data]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _embed(self, graphs: list[Data]) -> np.ndarray:
+        raise NotImplementedError
+
+    def _state(self) -> tuple[dict, dict]:
+        raise NotImplementedError
+
+    def _restore(self, config: dict, tensors: dict) -> None:
+        raise NotImplementedError
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in self._param_names}
+
+    # -- public API ------------------------------------------------------------------------
+    def fit(self, graphs, y=None, val_graphs=None, val_y=None):
+        """Train on ``graphs`` (labels from ``y`` or ``g.y``); ``val_graphs`` select the best epoch/model."""
+        if self.task not in TASKS:
+            raise ConfigError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
+        graphs = check_graphs(graphs)
+        y = graph_labels(graphs, y)
+        if self.task == "classification":
+            y = y.astype(np.int64)
+            self.classes_ = np.unique(y)
+            if len(self.classes_) < 2:
+                raise DataError("<graphs>", f"need at least two classes to train, found only {self.classes_.tolist()}")
+            yi = np.searchsorted(self.classes_, y)
+        else:
+            yi = y.astype(np.float32)
+        val = None
+        if val_graphs is not None:
+            vg = check_graphs(val_graphs, "<validation graphs>")
+            vy = graph_labels(vg, val_y, "<validation graphs>")
+            if self.task == "classification":
+                unknown = set(np.unique(vy).tolist()) - set(self.classes_.tolist())
+                if unknown:
+                    raise DataError("<validation graphs>", f"labels {sorted(unknown)} do not occur in training")
+                vy = np.searchsorted(self.classes_, vy.astype(np.int64))
+            val = (vg, vy)
+        self.num_features_ = int(graphs[0].x.shape[1])
+        self._fit(graphs, yi, val)
+        self.fitted_ = True
+        return self
+
+    def _check_fitted(self):
+        if not getattr(self, "fitted_", False):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() or load() first")
+
+    def _check_input(self, graphs) -> list[Data]:
+        self._check_fitted()
+        graphs = check_graphs(graphs)
+        if self.uses_node_features and graphs[0].x.shape[1] != self.num_features_:
+            raise DataError("<graphs>", f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+        return graphs
+
+    def predict_proba(self, graphs) -> np.ndarray:
+        if self.task != "classification":
+            raise ConfigError("predict_proba is only defined for classification")
+        return self._scores(self._check_input(graphs))
+
+    def decision_function(self, graphs) -> np.ndarray:
+        """Binary: the positive-class probability; multi-class: all class probabilities; regression: values."""
+        s = self._scores(self._check_input(graphs))
+        if self.task == "classification" and s.shape[1] == 2:
+            return s[:, 1]
+        return s
+
+    def predict(self, graphs) -> np.ndarray:
+        s = self._scores(self._check_input(graphs))
+        if self.task == "regression":
+            return s.reshape(-1)
+        return self.classes_[s.argmax(1)]
+
+    def embed(self, graphs) -> np.ndarray:
+        """One vector per graph (the pooled representation the prediction head sees)."""
+        return self._embed(self._check_input(graphs))
+
+    def index(self, graphs, ids=None, metric: str = "cosine"):
+        """A ``GraphIndex`` over ``graphs`` for ``nearest(query, k)`` search."""
+        from graphguard.tasks.graph.index import GraphIndex
+
+        return GraphIndex(self.embed(graphs), ids=ids, metric=metric, encoder=self)
+
+    # -- persistence -----------------------------------------------------------------------
+    def save(self, path) -> Path:
+        self._check_fitted()
+        config, tensors = self._state()
+        config = {"class": type(self).__name__, "params": self.get_params(), "task": self.task,
+                  "num_features": self.num_features_,
+                  "classes": self.classes_.tolist() if self.task == "classification" else None, **config}
+        return save_model_dir(path, config, tensors)
+
+    @classmethod
+    def load(cls, path):
+        config, tensors = load_model_dir(path)
+        from graphguard.tasks.graph.registry import ESTIMATORS
+
+        klass = ESTIMATORS.get(config.get("class", ""))
+        if klass is None or (cls is not GraphEstimator and not issubclass(klass, cls)):
+            raise DataError(path, f"holds a {config.get('class')}, not a {cls.__name__}")
+        est = klass(**config["params"])
+        est.num_features_ = config["num_features"]
+        if config.get("classes") is not None:
+            est.classes_ = np.asarray(config["classes"])
+        est._restore(config, tensors)
+        est.fitted_ = True
+        return est
+
+
+def to_tensor_dict(d: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    return {k: torch.as_tensor(np.ascontiguousarray(v)) for k, v in d.items()}

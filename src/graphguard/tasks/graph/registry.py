@@ -1,0 +1,22 @@
+"""Graph-level estimators by name, for the CLI and for ``GraphEstimator.load``."""
+
+from __future__ import annotations
+
+from graphguard.errors import ConfigError
+from graphguard.tasks.graph.baselines import FingerprintClassifier, WLClassifier
+from graphguard.tasks.graph.gnn import GNNGraphClassifier
+
+ESTIMATORS = {c.__name__: c for c in (GNNGraphClassifier, WLClassifier, FingerprintClassifier)}
+GNN_MODELS = ("gin", "gine", "gcn", "sage")
+MODELS = GNN_MODELS + ("wl", "fingerprint")
+
+
+def make_estimator(name: str, **params):
+    """``gin``/``gine``/``gcn``/``sage`` -> GNNGraphClassifier; ``wl``; ``fingerprint``."""
+    if name in GNN_MODELS:
+        return GNNGraphClassifier(model=name, **params)
+    if name == "wl":
+        return WLClassifier(**params)
+    if name == "fingerprint":
+        return FingerprintClassifier(**params)
+    raise ConfigError(f"unknown graph model '{name}' (choose from {', '.join(MODELS)})")

@@ -1,0 +1,98 @@
+import ast
+
+import pytest
+
+from graphguard.builders.code import EDGE_KINDS, file_to_graphs, function_graph
+from graphguard.builders.code_clones import make_clone, reorder
+from graphguard.builders.code_search import CodeIndex, TokenShingleIndex
+from graphguard.errors import DataError
+
+SRC = '''
+def f(a, n):
+    b = a + 1
+    c = b * 2
+    for i in range(n):
+        c = c + i
+    if c > 3:
+        return c
+    return b
+'''
+
+
+def test_small_function_has_its_def_use_edges():
+    pg = function_graph(SRC, "f")
+    assert pg.def_use_lines() == {
+        (2, "a", 3), (2, "n", 5), (3, "b", 4), (3, "b", 9), (4, "c", 6), (4, "c", 7), (4, "c", 8),
+        (5, "i", 6), (6, "c", 6), (6, "c", 7), (6, "c", 8),
+    }
+    g = pg.to_data()
+    kinds = g.edge_type[g.edge_type < len(EDGE_KINDS)]
+    assert int((kinds == 2).sum()) == 11  # one dataflow edge per def-use fact (all on distinct pairs but c@6)
+    assert int((kinds == 1).sum()) > 0 and int((kinds == 0).sum()) == g.num_nodes - 1  # tree edges
+
+
+def test_redefinition_kills_the_old_definition():
+    pg = function_graph("def g(x):\n    y = x\n    y = 2\n    return y\n", "g")
+    assert (3, "y", 4) in pg.def_use_lines() and (2, "y", 4) not in pg.def_use_lines()
+
+
+def test_syntax_error_is_one_line_naming_file_and_line(tmp_path):
+    p = tmp_path / "broken.py"
+    p.write_text("def f(:\n    return 1\n")
+    with pytest.raises(DataError, match=r"broken.py: syntax error at line 1") as e:
+        file_to_graphs(p)
+    assert "\n" not in str(e.value)
+
+
+def test_cli_build_code_syntax_error(tmp_path, cli):
+    p = tmp_path / "broken.py"
+    p.write_text("x = (\n")
+    r = cli("build", "code", p, "--out", tmp_path / "c.graphs.npz", ok=False)
+    assert r.returncode == 2 and "syntax error" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_reorder_only_swaps_independent_statements():
+    fn = ast.parse("def h(a):\n    x = a + 1\n    y = a * 2\n    z = x + y\n    return z\n").body[0]
+    import random
+
+    out, swaps = reorder(fn, random.Random(0))
+    assert swaps == 1
+    assert [ast.unparse(s) for s in out.body[:2]] == ["y = a * 2", "x = a + 1"]
+    assert ast.unparse(out.body[2]) == "z = x + y"
+
+
+def test_search_finds_a_renamed_reordered_clone_first_where_tokens_do_worse():
+    import random
+
+    fn = ast.parse(SRC).body[0]
+    clone = make_clone(fn, "all", random.Random(1))
+    others = ast.parse("def u(s):\n    t = s.strip()\n    return t.lower()\n"
+                       "def v(a, n):\n    out = []\n    for k in range(n):\n        out.append(a)\n    return out\n").body
+    idx, tok = CodeIndex(), TokenShingleIndex()
+    for key, node in [("clone", clone), ("u", others[0]), ("v", others[1])]:
+        idx.add_function(key, node)
+        tok.add(key, ast.unparse(node))
+    hits = idx.similar(fn, k=3)
+    assert hits[0][0] == "clone" and hits[0][1] > hits[1][1] + 0.3
+    assert tok.similar(ast.unparse(fn), k=1)[0][0] != "clone"  # renaming defeats exact token shingles
+
+
+def test_cli_code_similar(tmp_path, cli):
+    import random
+
+    fn = ast.parse(SRC).body[0]
+    (tmp_path / "a.py").write_text(SRC)
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "b.py").write_text(ast.unparse(make_clone(fn, "rename", random.Random(0))).replace("def f(", "def g(")
+                              + "\n\ndef other(s):\n    return s.upper()\n")
+    (lib / "bad.py").write_text("def broken(:\n")
+    r = cli("code", "similar", f"{tmp_path / 'a.py'}::f", "--in", lib, "-k", "2", "--json", "-q")
+    import json
+
+    hits = json.loads(r.stdout)
+    assert hits[0]["function"].endswith("b.py::g") and hits[0]["score"] > 0.99
+    from graphguard.builders.code_search import find_function
+
+    with pytest.raises(DataError, match="no function named 'nope'"):
+        find_function(f"{tmp_path / 'a.py'}::nope")

@@ -1,0 +1,52 @@
+import json
+
+import pytest
+
+from graphguard.builders.document import EDGE_TYPES, boxes_to_graph, read_document
+from graphguard.builders.forms import make_forms
+from graphguard.errors import DataError
+from graphguard.tasks.graph.document import DocumentParser, evaluate_parser
+
+FORM = {"boxes": [
+    {"id": "t", "text": "INVOICE", "x0": 200, "y0": 10, "x1": 260, "y1": 30, "label": "header"},
+    {"id": "q", "text": "Name:", "x0": 50, "y0": 60, "x1": 90, "y1": 72, "label": "question"},
+    {"id": "a", "text": "Anna Smith", "x0": 110, "y0": 61, "x1": 180, "y1": 73, "label": "answer"},
+    {"id": "q2", "text": "Date:", "x0": 50, "y0": 90, "x1": 88, "y1": 102, "label": "question"},
+], "pairs": [["q", "a"]]}
+
+
+def _edges(g, kind):
+    t = EDGE_TYPES.index(kind)
+    return {tuple(e) for e, et in zip(g.edge_index.t().tolist(), g.edge_type.tolist()) if et == t}
+
+
+def test_spatial_edges_of_a_small_form():
+    g = boxes_to_graph(FORM, k=2)
+    assert (1, 2) in _edges(g, "same_line") and (2, 1) in _edges(g, "same_line")
+    assert (1, 3) in _edges(g, "same_column") and (0, 1) not in _edges(g, "same_line")
+    assert g.reading_order.tolist() == [0, 1, 2, 3]
+    assert {(0, 1), (1, 2), (2, 3)} <= _edges(g, "reading_order")
+    assert g.y.tolist() == [0, 1, 2, 1] and g.pairs.tolist() == [[1, 2]]
+
+
+def test_box_with_x1_before_x0_is_rejected(tmp_path, cli):
+    bad = {"boxes": [{"text": "Name:", "x0": 90, "y0": 60, "x1": 50, "y1": 72}]}
+    with pytest.raises(DataError, match=r"box 0 has x1 < x0 \(50.0 < 90.0\)"):
+        boxes_to_graph(bad)
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(bad))
+    r = cli("build", "document", p, "--out", tmp_path / "d.graphs.npz", ok=False)
+    assert r.returncode == 2 and "x1 < x0" in r.stderr and "Traceback" not in r.stderr
+    with pytest.raises(DataError, match="not valid JSON"):
+        p.write_text("{")
+        read_document(p)
+
+
+def test_parser_labels_generated_forms(tmp_path):
+    parser = DocumentParser(n_estimators=60).fit(make_forms(60, seed=1))
+    res = evaluate_parser(parser, make_forms(30, seed=2))
+    assert res["box_f1_macro"] >= 0.9 and res["pair_f1"] >= 0.85
+    parser.save(tmp_path / "doc")
+    again = DocumentParser.load(tmp_path / "doc")
+    form = make_forms(1, seed=3)[0]
+    assert again.predict(form) == parser.predict(form)

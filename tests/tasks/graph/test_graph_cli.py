@@ -1,0 +1,40 @@
+import json
+
+import pytest
+
+AROMATIC = ["c1ccccc1", "c1ccncc1", "c1ccc2ccccc2c1", "Cc1ccccc1", "Oc1ccccc1", "c1ccoc1", "Nc1ccccc1", "c1cnccn1",
+            "Clc1ccccc1", "c1ccsc1"]
+ALIPHATIC = ["CCO", "CCCC", "CC(C)O", "CCN", "C1CCCCC1", "CCCCO", "CC(=O)O", "CCOC", "CCCCCC", "CC(C)C"]
+
+
+@pytest.fixture
+def mol_csv(tmp_path):
+    rows = [f"{s},1" for s in AROMATIC] + [f"{s},0" for s in ALIPHATIC]
+    rows.insert(5, "C1CC(,1")  # line 7 of the file
+    p = tmp_path / "mols.csv"
+    p.write_text("smiles,aromatic\n" + "\n".join(rows) + "\n")
+    return p
+
+
+def test_bench_json_contract_on_mutag(data_dir, cli):
+    r = cli("graph", "bench", "--data", data_dir / "mutag", "--model", "wl", "--folds", "3", "--json", "-q")
+    res = json.loads(r.stdout)
+    assert list(res) == ["accuracy", "accuracy_std", "roc_auc", "roc_auc_std"]
+    assert res["accuracy"] >= 0.8 and res["roc_auc"] >= 0.85 and 0 <= res["accuracy_std"] < 0.15
+
+
+def test_train_evaluate_predict_on_a_smiles_csv(mol_csv, tmp_path, cli):
+    r = cli("graph", "train", "--data", mol_csv, "--model", "gin", "--epochs", "2", "-o", tmp_path / "m", ok=False)
+    assert r.returncode == 2 and "row 7: RDKit cannot parse SMILES 'C1CC('" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    cli("graph", "train", "--data", mol_csv, "--model", "fingerprint", "--skip-invalid", "-o", tmp_path / "m", "-q")
+    r = cli("graph", "evaluate", "--data", mol_csv, "--model-dir", tmp_path / "m", "--skip-invalid", "--json", "-q")
+    m = json.loads(r.stdout)
+    assert m["n_graphs"] == 20 and m["accuracy"] >= 0.9
+    out = tmp_path / "pred.csv"
+    cli("graph", "predict", "--data", mol_csv, "--model-dir", tmp_path / "m", "--skip-invalid", "-o", out, "-q")
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    assert len(df) == 20 and 7 not in df["row"].tolist() and set(df["prediction"]) <= {0, 1}
+    assert df.loc[df["smiles"] == "c1ccccc1", "prediction"].item() == 1
