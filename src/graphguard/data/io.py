@@ -20,6 +20,7 @@ READERS: dict[str, str] = {
     "triples": "graphguard.data.triples:read_triples",
     "smiles": "graphguard.data.smiles:read_smiles_csv",
     "fdataset": "graphguard.data.drugrepo:read_fdataset",
+    "graphs": "graphguard.data.graphset:read_graphs",
 }
 
 
@@ -35,6 +36,8 @@ def detect_format(path: str | Path) -> str:
         raise DataError(p, "file or folder not found")
     name = p.name.lower()
     if p.is_file():
+        if name.endswith(".graphs.npz"):
+            return "graphs"
         if name.endswith(".npz"):
             return "npz"
         if name == "metadata.gz" or name.endswith(".metadata.gz"):
