@@ -115,7 +115,8 @@ def train_node_model(model: nn.Module, graph: Data | HeteroData, train_idx, val_
     my_idx = ddp.shard(rng.permutation(train_idx), rank, world_size) if distributed else train_idx
     net = model
     if distributed:
-        net = nn.parallel.DistributedDataParallel(model)
+        # typed models can leave some relation weights unused in a batch
+        net = nn.parallel.DistributedDataParallel(model, find_unused_parameters=True)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     stopper = EarlyStopping(cfg.patience)
     history: list[float] = []
