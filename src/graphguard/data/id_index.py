@@ -83,12 +83,27 @@ def id_keys(arr) -> tuple[np.ndarray, bool]:
     return _string_keys(arr), False
 
 
-class IdIndex:
-    """A hash table from 64-bit keys to row numbers ``0..N-1`` (the order keys were given)."""
+DENSE_FACTOR = 8  # integer ids spanning at most 8 N values get a direct-address table
 
-    def __init__(self, keys: np.ndarray, *, on_duplicate=None):
+
+class IdIndex:
+    """A hash table from 64-bit keys to row numbers ``0..N-1`` (the order keys were given).
+
+    With ``exact`` integer keys that span a small range (auto-increment ids, say) the table is a
+    direct-address array instead: one gather per lookup.
+    """
+
+    def __init__(self, keys: np.ndarray, *, exact: bool = False, on_duplicate=None):
         keys = np.asarray(keys, dtype=np.uint64)
         n = keys.size
+        self.dense = None
+        self.exact = exact
+        if exact and n:
+            signed = keys.view(np.int64)
+            lo, hi = int(signed.min()), int(signed.max())
+            if hi - lo < DENSE_FACTOR * n + 1024:
+                self._build_dense(signed, lo, hi, on_duplicate)
+                return
         self.bits = max(4, int(np.ceil(np.log2(max(2 * n, 2)))))
         size = 1 << self.bits
         self.mask = size - 1
@@ -116,12 +131,35 @@ class IdIndex:
             slot[taken] = (slot[taken] + 1) & self.mask  # probe the next slot
             pending = np.concatenate([cand[~won], taken])  # losers retry the same slot
 
+    def _build_dense(self, signed: np.ndarray, lo: int, hi: int, on_duplicate) -> None:
+        n = signed.size
+        self.lo = lo
+        self.dense = np.full(hi - lo + 1, -1, np.int32 if n < 2**31 - 1 else np.int64)
+        off = signed - lo
+        self.dense[off] = np.arange(n)
+        got = self.dense[off]
+        if (got != np.arange(n)).any():  # a later row overwrote an earlier one: duplicate id
+            again = int(np.flatnonzero(got != np.arange(n))[0])
+            first = int(got[again])
+            if on_duplicate is not None:
+                on_duplicate(again, first, int((got != np.arange(n)).sum()))
+            raise DataError(None, f"duplicate node id at rows {again} and {first}")
+        self.num_keys = n
+
     def _slot(self, keys: np.ndarray) -> np.ndarray:
         return (mix64(keys) >> np.uint64(64 - self.bits)).astype(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Row of each key, ``-1`` where the key is not in the table."""
         keys = np.asarray(keys, dtype=np.uint64)
+        if self.dense is not None:
+            off = keys.view(np.int64) - self.lo
+            inside = (off >= 0) & (off < self.dense.size)
+            if inside.all():
+                return self.dense[off].astype(np.int64)
+            out = np.full(keys.size, -1, np.int64)
+            out[inside] = self.dense[off[inside]]
+            return out
         out = np.full(keys.size, -1, np.int64)
         slot = self._slot(keys)
         pending = np.arange(keys.size)

@@ -137,6 +137,7 @@ class _NodeTypeBuffer:
     """Columns of one node type, gathered batch by batch."""
 
     def __init__(self):
+        self.exact = True  # integer ids (compared exactly) rather than hashed strings
         self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
         self.feature_names: list[str] | None = None
 
@@ -179,7 +180,8 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
     ids = batch.column(id_col)
     if ids.null_count:
         raise DataError(source, f"{ids.null_count} node rows have no id")
-    keys, _ = id_keys(ids)
+    keys, exact = id_keys(ids)
+    buf.exact &= exact
     buf.keys.append(keys)
     buf.ids.append(ids.cast(pa.string()) if not pa.types.is_string(ids.type) else ids)
     if feats:
@@ -226,7 +228,8 @@ class _Nodes:
             where = f"'{t1}'" if t1 == t2 else f"'{t1}' and '{t2}'"
             raise DataError(source, f"duplicate node id '{i1}' (node type {where}; {count}+ duplicated ids)")
 
-        return IdIndex(allk, on_duplicate=dup), code, local
+        exact = all(self.buffers[t].exact for t in types)
+        return IdIndex(allk, exact=exact, on_duplicate=dup), code, local
 
     def _id(self, ntype: str, row: int) -> str:
         for chunk in self.buffers[ntype].ids:
@@ -496,8 +499,8 @@ def _read_table_edges(files, nodes: _Nodes, edges: _Edges) -> None:
         last = 0
         for batch, pos in _batches(f, cols, {"src": pa.string(), "dst": pa.string(), "time": pa.float64()}):
             src_ids, dst_ids = batch.column("src"), batch.column("dst")
-            s = indexes[et[0]].lookup(id_keys(src_ids)[0])
-            d = indexes[et[2]].lookup(id_keys(dst_ids)[0])
+            s = _lookup(indexes[et[0]], src_ids, f, et[0])
+            d = _lookup(indexes[et[2]], dst_ids, f, et[2])
             edges.missing(f, src_ids, s < 0)
             edges.missing(f, dst_ids, (d < 0) & (s >= 0))
             ok = (s >= 0) & (d >= 0)
@@ -511,6 +514,15 @@ def _read_table_edges(files, nodes: _Nodes, edges: _Edges) -> None:
             last = pos
         done += last
     prog.close()
+
+
+def _lookup(index: IdIndex, ids, source, ntype: str) -> np.ndarray:
+    keys, exact = id_keys(ids)
+    if exact != index.exact and len(ids):
+        kinds = ("integers", "strings")
+        raise DataError(source, f"ids are {kinds[not exact]} here but {kinds[not index.exact]} in the "
+                        f"'{ntype}' node table; use one id type in both")
+    return index.lookup(keys)
 
 
 # ---------------------------------------------------------------------------- entry point

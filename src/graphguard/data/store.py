@@ -76,10 +76,12 @@ class StoreWriter:
         return np.lib.format.open_memmap(d / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
 
     def save_node_array(self, ntype: str, name: str, arr: np.ndarray) -> None:
-        m = self.node_array(ntype, name, arr.shape, arr.dtype)
-        m[:] = arr
-        m.flush()
-        del m
+        d = self.path / "nodes" / ntype
+        d.mkdir(parents=True, exist_ok=True)
+        info = self.meta["node_types"].setdefault(ntype, {"num_nodes": int(arr.shape[0]), "arrays": []})
+        if name not in info["arrays"]:
+            info["arrays"].append(name)
+        np.save(d / f"{name}.npy", arr)
 
     def node_id_writer(self, ntype: str):
         """A ``pyarrow.parquet.ParquetWriter`` for the original ids (one string column ``id``)."""
