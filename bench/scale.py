@@ -125,13 +125,49 @@ def stage_sage(a):
     train = np.flatnonzero(g.train_mask.numpy())
     model = GraphSAGE(g.num_features, HIDDEN, num_layers=2, out_dim=2)
     cfg = TrainConfig(epochs=1, batch_size=BATCH, num_neighbors=FANOUT, chunk=1 << 16)
+    res = {"train_nodes": int(train.size)}
     t0 = time.perf_counter()
-    train_node_model(model, g, train, None, cfg, num_hops=2)
+    if a.get("max_seconds"):
+        res.update(_sage_deadline(model, g, train, a["max_seconds"]))
+    else:
+        train_node_model(model, g, train, None, cfg, num_hops=2)
     epoch = time.perf_counter() - t0
     t0 = time.perf_counter()
     p = score_nodes(model, g, cfg)
     score = time.perf_counter() - t0
-    return {"epoch_s": epoch, "score_all_s": score, "scored": int(p.shape[0])}
+    res.update({"epoch_s": res.get("projected_epoch_s", epoch), "score_all_s": score, "scored": int(p.shape[0])})
+    return res
+
+
+def _sage_deadline(model, g, train, max_seconds: float) -> dict:
+    """The same sampler, loader, model and loss as the training loop, stopped at a deadline.
+
+    Used where a full epoch would not finish on the shared machine: memory is at its peak from
+    the first batch (the graph view and the sampler's CSC), and the epoch time is projected from
+    the batches done.
+    """
+    import torch
+
+    from graphguard.train.sampler import node_loader
+
+    loader = node_loader(g, train, FANOUT, batch_size=BATCH, shuffle=True, seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    t0, done = time.perf_counter(), 0
+    setup = None
+    for batch in loader:
+        if setup is None:
+            setup = time.perf_counter() - t0
+        opt.zero_grad()
+        out = model(batch)[: batch.batch_size]
+        torch.nn.functional.cross_entropy(out, batch.y[: batch.batch_size]).backward()
+        opt.step()
+        done += 1
+        if time.perf_counter() - t0 > max_seconds:
+            break
+    total = (train.size + BATCH - 1) // BATCH
+    spent = time.perf_counter() - t0
+    return {"batches_done": done, "batches_total": int(total), "partial_epoch": done < total,
+            "projected_epoch_s": spent / done * total if done else None}
 
 
 def stage_sage_full(a):
@@ -264,7 +300,8 @@ def available(mod: str) -> bool:
         sys.path.pop(0)
 
 
-def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: float) -> dict:
+def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: float, ddp_max: float,
+               epoch_seconds: float | None) -> dict:
     nodes = max(1000, edges // 20)
     d = work / f"e{edges:.0e}".replace("+", "")
     tables, neptune, store, store_csv = d / "tables", d / "neptune", d / "store", d / "store_csv"
@@ -284,7 +321,7 @@ def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: fl
     a = {"store": str(store)}
     if available("graphguard.train.sampler"):
         S["sample"] = run_stage("sample", a, cap, timeout)
-        S["sage_minibatch"] = run_stage("sage", a, cap, timeout)
+        S["sage_minibatch"] = run_stage("sage", {**a, "max_seconds": epoch_seconds}, cap, timeout)
     else:
         S["sample"] = S["sage_minibatch"] = {"status": "skipped: graphguard.train.sampler not in this build"}
     directed = 2 * 0.6 * edges
@@ -294,7 +331,7 @@ def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: fl
         S["sage_fullbatch_pyg"] = {"status": f"skipped: {directed:.1e} directed edges do not fit a full batch in the cap "
                                              f"(>= {directed * 2 * (16 + HIDDEN) * 4 / 2**30:.0f} GB of messages)"}
     S["tree"] = run_stage("tree", a, cap, timeout)
-    if available("graphguard.train.ddp") and available("graphguard.train.loop") and edges <= naive_max:
+    if available("graphguard.train.ddp") and available("graphguard.train.loop") and edges <= ddp_max:
         S["ddp_1"] = run_stage("ddp", {**a, "nproc": 1}, cap, timeout)
         S["ddp_2"] = run_stage("ddp", {**a, "nproc": 2}, cap, timeout)
     return r
@@ -312,14 +349,22 @@ def main() -> None:
     ap.add_argument("--cap-gb", type=float, default=14.0)
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--naive-max", type=float, default=1e7, help="largest size for CSV, pandas and DDP stages")
+    ap.add_argument("--ddp-max", type=float, default=1e6, help="largest size for the 1 vs 2 process DDP stage")
+    ap.add_argument("--epoch-seconds", type=float, default=None,
+                    help="stop the GraphSAGE epoch after this long and project its time (for 1e8 on a busy machine)")
+    ap.add_argument("--plot", default=None, help="write the peak-memory plot (PNG) here and exit")
     ap.add_argument("--work", default="/tmp/gg_scale")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()
+    if args.plot:
+        plot(json.loads(RESULTS.read_text()), Path(args.plot))
+        return
     work = Path(args.work)
     old = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results = {str(int(r["edges"])): r for r in old.get("runs", [])}
     for e in [int(float(s)) for s in args.sizes.split(",")]:
-        results[str(e)] = bench_size(e, work, args.cap_gb, args.timeout, args.naive_max)
+        results[str(e)] = bench_size(e, work, args.cap_gb, args.timeout, args.naive_max, args.ddp_max,
+                                     args.epoch_seconds if e > 2e7 else None)
         results[str(e)]["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"machine": machine(), "cap_gb": args.cap_gb,
@@ -371,6 +416,36 @@ def table(res: dict) -> None:
         lines.append(f"| {label} | " + " | ".join(_fmt(r["stages"].get(st, {}), key, sc, fmt) for r in runs) + " |")
     print("\n".join(lines))
     del rows
+
+
+def plot(res: dict, out: Path) -> None:
+    """Peak RSS of each stage against edges (log-log) with a linear reference."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = res["runs"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for st, label in [("ingest_tables", "ingest (Parquet)"), ("sage_minibatch", "GraphSAGE mini-batch epoch"),
+                      ("tree", "tree detector epoch"), ("sage_fullbatch_pyg", "PyG full batch (naive)"),
+                      ("naive_ingest_neptune", "pandas + dict ingest (naive)")]:
+        pts = [(r["edges"], r["stages"][st]["peak_rss_gb"]) for r in runs
+               if r["stages"].get(st, {}).get("status") == "ok" and "peak_rss_gb" in r["stages"][st]]
+        if pts:
+            ax.plot(*zip(*pts), marker="o", label=label)
+    xs = [r["edges"] for r in runs]
+    if xs:
+        ax.plot(xs, [24.0] * len(xs), "k--", lw=0.8, label="24 GB target")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("edges (records)")
+    ax.set_ylabel("peak RSS (GB)")
+    ax.set_title("graphguard scale: peak memory per stage")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Ids become 64-bit keys: integer ids are used as they are; string ids are hashed word by word
 straight from the Arrow buffers (8 bytes at a time, splitmix64 mixing), so no Python string object
-is ever created. The keys go into an open-addressing table (linear probing, load <= 0.5) built and
+is ever created. The keys go into an open-addressing table (linear probing, load <= 1/4) built and
 probed with whole-array numpy operations: each round resolves every key that found its slot, and
 rounds repeat only for the few that collided.
 
@@ -104,7 +104,7 @@ class IdIndex:
             if hi - lo < DENSE_FACTOR * n + 1024:
                 self._build_dense(signed, lo, hi, on_duplicate)
                 return
-        self.bits = max(4, int(np.ceil(np.log2(max(2 * n, 2)))))
+        self.bits = max(4, int(np.ceil(np.log2(max(4 * n, 2)))))  # load <= 1/4: short probe runs
         size = 1 << self.bits
         self.mask = size - 1
         self.keys = np.zeros(size, np.uint64)
