@@ -79,7 +79,7 @@ def id_keys(arr) -> tuple[np.ndarray, bool]:
     if arr.null_count:
         raise ValueError("null ids")
     if pa.types.is_integer(arr.type):
-        return arr.to_numpy(zero_copy_only=False).astype(np.int64).view(np.uint64), True
+        return arr.to_numpy(zero_copy_only=False).astype(np.int64, copy=False).view(np.uint64), True
     return _string_keys(arr), False
 
 
@@ -150,17 +150,17 @@ class IdIndex:
         return (mix64(keys) >> np.uint64(64 - self.bits)).astype(np.int64)
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Row of each key, ``-1`` where the key is not in the table."""
+        """Row of each key (int32 when rows fit), ``-1`` where the key is not in the table."""
         keys = np.asarray(keys, dtype=np.uint64)
         if self.dense is not None:
             off = keys.view(np.int64) - self.lo
             inside = (off >= 0) & (off < self.dense.size)
             if inside.all():
-                return self.dense[off].astype(np.int64)
-            out = np.full(keys.size, -1, np.int64)
+                return self.dense[off]
+            out = np.full(keys.size, -1, self.dense.dtype)
             out[inside] = self.dense[off[inside]]
             return out
-        out = np.full(keys.size, -1, np.int64)
+        out = np.full(keys.size, -1, self.rows.dtype)
         slot = self._slot(keys)
         pending = np.arange(keys.size)
         while pending.size:

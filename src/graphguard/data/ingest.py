@@ -267,6 +267,12 @@ class _Nodes:
 
 
 # ---------------------------------------------------------------------------- edges
+def _narrow(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.int32 or not a.size or a.max() >= 2**31 - 1:
+        return a
+    return a.astype(np.int32)
+
+
 class _Edges:
     """Edges mapped to rows, kept as int32 numpy chunks per relation, plus the missing-node report."""
 
@@ -277,8 +283,8 @@ class _Edges:
 
     def add(self, et, src: np.ndarray, dst: np.ndarray, t: np.ndarray | None) -> None:
         s, d, tt = self.parts.setdefault(et, ([], [], []))
-        s.append(src.astype(np.int32) if src.size and src.max() < 2**31 - 1 else src)
-        d.append(dst.astype(np.int32) if dst.size and dst.max() < 2**31 - 1 else dst)
+        s.append(_narrow(src))
+        d.append(_narrow(dst))
         if t is not None:
             tt.append(t.astype(np.float32))
 
