@@ -41,6 +41,8 @@ def detect_format(path: str | Path) -> str:
             return "yelpchi"
         if name.endswith(".tar.gz") or name.endswith(".tgz"):
             return "triples"
+        if name.endswith((".csv", ".csv.gz")) and _is_neptune_header(_first_line(p)):
+            return "neptune"
         if name.endswith(".csv") and _looks_like_smiles(p):
             return "smiles"
         raise DataError(p, "cannot tell the format from the file name; name it with --format")
@@ -57,8 +59,7 @@ def detect_format(path: str | Path) -> str:
         return "npz"
     csvs = [f for f in p.iterdir() if f.suffix in (".csv", ".gz") and f.is_file()]
     for f in csvs:
-        head = _first_line(f)
-        if head.startswith("~id") or ",~from" in head or head.startswith("~from"):
+        if _is_neptune_header(_first_line(f)):
             return "neptune"
     if any(f.endswith((".csv", ".parquet")) for f in files):
         return "tables"
@@ -74,6 +75,10 @@ def _first_line(p: Path) -> str:
             return f.readline().strip()
     except OSError:
         return ""
+
+
+def _is_neptune_header(head: str) -> bool:
+    return head.startswith(("~id", "~from")) or ",~from" in head
 
 
 def _looks_like_smiles(p: Path) -> bool:

@@ -85,7 +85,12 @@ class NodeDetector:
         self.num_features_ = int(s.x.shape[1]) if "x" in s else 0
         # threshold: best F1 on validation, else on training nodes
         idx = val_idx if val_idx is not None else train_idx
-        scores = self._score(graph)[idx]
+        # a subclass may leave the scores it computed anyway in _fit_scores, saving a second pass
+        all_scores = getattr(self, "_fit_scores", None)
+        if all_scores is None:
+            all_scores = self._score(graph)
+        self._fit_scores = None
+        scores = np.asarray(all_scores)[idx]
         self.threshold_ = _best_f1_threshold(y[idx], scores)
         return self
 

@@ -1,0 +1,270 @@
+"""``graphguard node ...`` and ``graphguard demo``: node-level fraud detection from the shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from graphguard._console import console, log, set_quiet
+
+app = typer.Typer(no_args_is_help=True, help="Node-level fraud / anomaly detection.")
+
+DataOpt = typer.Option(..., "--data", help="Graph file or folder (npz, Neptune CSV, tables, YelpChi metadata.gz).")
+FormatOpt = typer.Option(None, "--format", help="Input format; detected from the path when omitted.")
+LabelOpt = typer.Option(None, "--label", help="Label property (Neptune CSV / tables).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="No progress output.")
+ThreadsOpt = typer.Option(None, "--threads", help="Threads for torch/xgboost/lightgbm (default: all cores).")
+
+
+def _setup(quiet: bool, threads: Optional[int]) -> None:
+    from graphguard.utils.threads import set_threads
+
+    set_quiet(quiet)
+    set_threads(threads)
+
+
+def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | None = 0):
+    from graphguard.data import detect_format, load_graph
+
+    fmt = fmt or detect_format(data)
+    kw = {}
+    if label is not None:
+        kw["label"] = label
+    if fmt == "npz":
+        kw["split"] = split
+    return load_graph(data, fmt, **kw), fmt
+
+
+def _params(params: Optional[str]) -> dict:
+    from graphguard.errors import ConfigError
+
+    if not params:
+        return {}
+    try:
+        out = json.loads(params)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"--params is not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(out, dict):
+        raise ConfigError("--params must be a JSON object, e.g. '{\"hidden\": 64}'")
+    return out
+
+
+def _apply_masks(g, masks: str, seed_trial: int, source):
+    from graphguard.data import copy_graph, set_masks, target_store
+    from graphguard.tasks.node.protocol import ProtocolConfig, trial_masks
+
+    if masks == "dataset":
+        if "train_mask" not in target_store(g):
+            from graphguard.errors import DataError
+
+            raise DataError(source, "--masks dataset, but the data carries no split masks")
+        return g
+    cfg = ProtocolConfig(protocol=masks)
+    return set_masks(copy_graph(g), *trial_masks(g, cfg, seed_trial, source))
+
+
+@app.command()
+def train(
+    data: Path = DataOpt,
+    model: str = typer.Option("graphgbm", "--model", help="Detector name (see `graphguard node models`)."),
+    out: Path = typer.Option(..., "--out", help="Directory for the fitted model (safetensors + JSON)."),
+    fmt: Optional[str] = FormatOpt,
+    label: Optional[str] = LabelOpt,
+    masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), 'full' or 'semi' (GADBench splits)."),
+    seed: int = typer.Option(0, "--seed"),
+    params: Optional[str] = typer.Option(None, "--params", help="Detector hyperparameters as JSON."),
+    augment: Optional[str] = typer.Option(None, "--augment", help="Augment the training split first (e.g. 'godm')."),
+    nproc: int = typer.Option(1, "--nproc", help="Data-parallel processes (torch.distributed, gloo) for GNN detectors."),
+    quiet: bool = QuietOpt,
+    threads: Optional[int] = ThreadsOpt,
+):
+    """Fit a detector on the labelled training nodes and save it."""
+    if nproc > 1:
+        from graphguard.train.ddp import launch_cli
+
+        argv = [a for a in sys.argv[1:]]
+        i = argv.index("--nproc")
+        del argv[i : i + 2]
+        raise typer.Exit(launch_cli(nproc, argv))
+    _setup(quiet, threads)
+    from graphguard.metrics import node_metrics
+    from graphguard.tasks.node import make_detector
+
+    g, _ = _load(data, fmt, label)
+    g = _apply_masks(g, masks, 0, data)
+    if augment:
+        from graphguard.augment import augment_graph
+
+        g = augment_graph(g, augment, seed=seed)
+    det = make_detector(model, seed=seed, **_params(params))
+    det.fit(g, source=data)
+    det.save(out)
+    from graphguard.data import target_store
+
+    s = target_store(g)
+    n_real = s.num_nodes
+    report = {"model": model, "fit_seconds": det.fit_seconds_, "threshold": det.threshold_}
+    scores = det.decision_function(g)
+    for split in ("val", "test"):
+        m = s.get(f"{split}_mask")
+        if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:
+            report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()])
+    (Path(out) / "metrics.json").write_text(json.dumps(report, indent=2))
+    if not quiet:
+        console.print_json(json.dumps(report))
+
+
+@app.command()
+def evaluate(
+    data: Path = DataOpt,
+    model_dir: Path = typer.Option(..., "--model-dir", help="A directory written by `node train`."),
+    fmt: Optional[str] = FormatOpt,
+    label: Optional[str] = LabelOpt,
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
+    quiet: bool = QuietOpt,
+    threads: Optional[int] = ThreadsOpt,
+):
+    """Score the test nodes of a graph with a saved detector: AUROC, AUPRC, Recall@K."""
+    _setup(quiet, threads)
+    from graphguard.data import target_store
+    from graphguard.errors import DataError
+    from graphguard.metrics import node_metrics
+    from graphguard.tasks.node import load_detector
+
+    det = load_detector(model_dir)
+    g, _ = _load(data, fmt, label)
+    s = target_store(g)
+    if "test_mask" not in s or "y" not in s:
+        raise DataError(data, "evaluation needs labels and a test_mask")
+    scores = det.decision_function(g)
+    test = s.test_mask.numpy()
+    res = node_metrics(s.y.numpy()[test], scores[test])
+    if json_out:
+        print(json.dumps(res))
+    else:
+        _table({"test": res})
+
+
+@app.command()
+def predict(
+    data: Path = DataOpt,
+    model_dir: Path = typer.Option(..., "--model-dir"),
+    out: Path = typer.Option(..., "--out", help="Output CSV (id, score, label); Neptune CSV properties for Neptune input."),
+    fmt: Optional[str] = FormatOpt,
+    label: Optional[str] = LabelOpt,
+    quiet: bool = QuietOpt,
+    threads: Optional[int] = ThreadsOpt,
+):
+    """Score every target node and write the scores and predicted labels."""
+    _setup(quiet, threads)
+    from graphguard.data import target_store, target_type
+    from graphguard.tasks.node import load_detector
+
+    det = load_detector(model_dir)
+    g, fmt = _load(data, fmt, label)
+    scores = det.decision_function(g)
+    labels = (scores >= det.threshold_).astype(int)
+    s = target_store(g)
+    ids = np.asarray(s.node_id) if "node_id" in s else np.arange(len(scores)).astype(str)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "neptune":
+        from graphguard.data.neptune import write_neptune_predictions
+
+        write_neptune_predictions(ids, scores, labels, out, vertex_label=target_type(g) or "node")
+    else:
+        import pandas as pd
+
+        pd.DataFrame({"id": ids, "score": scores, "label": labels}).to_csv(out, index=False)
+    log(f"wrote {len(scores)} predictions to {out}")
+
+
+@app.command()
+def models():
+    """List the detector names."""
+    from graphguard.tasks.node.registry import DEFAULT_DETECTOR, DETECTORS
+
+    for name in DETECTORS:
+        print(name + (" (default)" if name == DEFAULT_DETECTOR else ""))
+
+
+@app.command()
+def bench(
+    data: Path = DataOpt,
+    models_: Optional[str] = typer.Option(None, "--models", help="Comma-separated detectors (default: the recommended one)."),
+    protocol: str = typer.Option("full", "--protocol", help="'full' (stratified) or 'semi' (20+80 labels)."),
+    trials: int = typer.Option(10, "--trials"),
+    masks: str = typer.Option("gadbench", "--masks", help="'gadbench' splits, or the 'dataset' masks (split i per trial)."),
+    ratios: str = typer.Option("0.4,0.2,0.4", "--ratios", help="Train/val/test ratios of the full protocol."),
+    fmt: Optional[str] = FormatOpt,
+    label: Optional[str] = LabelOpt,
+    augment: Optional[str] = typer.Option(None, "--augment", help="Augment each trial's training split (e.g. 'godm')."),
+    json_out: bool = typer.Option(False, "--json", help="Print the JSON contract on stdout."),
+    quiet: bool = QuietOpt,
+    threads: Optional[int] = ThreadsOpt,
+):
+    """Run the GADBench protocol: mean ± std of AUROC, AUPRC and Rec@K over trials."""
+    _setup(quiet or json_out and not sys.stderr.isatty(), threads)
+    from graphguard.errors import ConfigError
+    from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
+    from graphguard.tasks.node.registry import DEFAULT_DETECTOR, detector_class
+
+    names = [m.strip() for m in (models_ or DEFAULT_DETECTOR).split(",") if m.strip()]
+    for n in names:
+        detector_class(n)
+    try:
+        r = tuple(float(v) for v in ratios.split(","))
+        assert len(r) == 3
+    except (ValueError, AssertionError):
+        raise ConfigError(f"--ratios must be three numbers like 0.5,0.25,0.25, got '{ratios}'") from None
+    cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment)
+    if protocol not in ("full", "semi"):
+        raise ConfigError(f"unknown protocol '{protocol}' (use 'full' or 'semi')")
+    base, fmt = _load(data, fmt, label)
+    cache = {0: base}
+
+    def graph_for_trial(t):
+        if masks == "dataset" and t not in cache:
+            cache[t] = _load(data, fmt, label, split=t)[0]
+        return cache.get(t, base) if masks == "dataset" else base
+
+    res = contract(run_protocol(graph_for_trial, names, cfg, source=data))
+    if json_out:
+        print(json.dumps(res))
+    else:
+        _table(res)
+
+
+def _table(res: dict) -> None:
+    from rich.table import Table
+
+    t = Table(title="GADBench protocol" if len(res) else None)
+    t.add_column("model")
+    for c in ("AUROC", "AUPRC", "Rec@K", "fit s"):
+        t.add_column(c, justify="right")
+    for name, r in res.items():
+        def cell(m):
+            return f"{r[m]:.4f}" + (f" ± {r[m + '_std']:.4f}" if m + "_std" in r else "")
+        t.add_row(name, cell("auroc"), cell("auprc"), cell("rec_at_k"),
+                  f"{r['fit_seconds']:.1f}" if "fit_seconds" in r else "")
+    from rich.console import Console
+
+    Console().print(t)
+
+
+def demo(
+    data: Optional[Path] = typer.Option(None, "--data", help="Tolokers npz (default: found under $GRAPHGUARD_DATA or ../shared/data)."),
+    out: Path = typer.Option(Path("graphguard-demo"), "--out", help="Where the model, predictions and report go."),
+    trials: int = typer.Option(3, "--trials", help="GADBench trials per detector."),
+    quiet: bool = QuietOpt,
+    threads: Optional[int] = ThreadsOpt,
+):
+    """The README's main job: benchmark the default detector against references, then train, save and report."""
+    _setup(quiet, threads)
+    from graphguard.demo import run_demo
+
+    run_demo(data, out, trials)

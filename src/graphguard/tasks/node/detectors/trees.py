@@ -1,0 +1,340 @@
+"""Tree detectors on neighbour-aggregated features.
+
+* ``GraphGBM`` (graphguard's default): LightGBM on per-relation, multi-hop mean/max/min/std
+  aggregations (``features.rich_features``), early-stopped on validation AUROC, optionally
+  stacked: a second model also sees the neighbourhood mean/max/min of the first model's
+  out-of-fold scores.
+* ``XGBGraph`` and ``RFGraph``: GADBench's tree recipes, reproduced as references — features
+  ``[x, h1, h2]`` from a parameter-free mean GIN with self-loops; XGBoost with library defaults,
+  a random forest of 100 gini trees with sqrt features; positives weighted by neg/pos.
+* ``XGBoostRaw``: XGBoost on the raw features only (the graph-free baseline).
+
+Models are stored without pickle: boosters as their own text/JSON model strings (bytes in the
+safetensors file), forests as flat node arrays scored by a vectorised traversal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from graphguard.data.graph import Graph, is_hetero, target_store, to_relational
+from graphguard.tasks.node.base import NodeDetector
+from graphguard.tasks.node.features import adjacency, extreme_aggregate, gin_mean_features, mean_aggregate, rich_features
+from graphguard.utils.threads import get_threads
+
+
+def _relational_arrays(graph: Graph, merge: bool) -> tuple[np.ndarray, list[torch.Tensor]]:
+    x, eis, _ = to_relational(graph)
+    x = x.numpy()
+    if merge and len(eis) > 1:
+        eis = [torch.cat(eis, 1)]
+    if not eis:
+        eis = [torch.zeros(2, 0, dtype=torch.long)]
+    return x, eis
+
+
+def _bytes_tensor(b: bytes | bytearray | str) -> torch.Tensor:
+    if isinstance(b, str):
+        b = b.encode("utf-8")
+    return torch.from_numpy(np.frombuffer(bytes(b), dtype=np.uint8).copy())
+
+
+def _tensor_bytes(t: torch.Tensor) -> bytes:
+    return t.numpy().astype(np.uint8).tobytes()
+
+
+def _pos_weight(y: np.ndarray) -> float:
+    pos = max(int((y == 1).sum()), 1)
+    return float((y == 0).sum()) / pos
+
+
+def _holdout(train_idx: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A stratified 80/20 split of the training nodes, for early stopping when no validation is given."""
+    from sklearn.model_selection import train_test_split
+
+    return tuple(train_test_split(train_idx, test_size=0.2, stratify=y[train_idx], random_state=seed))
+
+
+class _TreeDetector(NodeDetector):
+    """Shared plumbing: features from the graph, a fitted model, scores for every target node."""
+
+    def transform(self, graph: Graph) -> np.ndarray:
+        """The feature matrix the trees see, one row per target node (cache it to score repeatedly)."""
+        raise NotImplementedError
+
+    def score_features(self, features: np.ndarray) -> np.ndarray:
+        """Scores for precomputed feature rows (see ``transform``)."""
+        raise NotImplementedError
+
+    def _score(self, graph: Graph) -> np.ndarray:
+        return self.score_features(self.transform(graph))
+
+
+# --------------------------------------------------------------------------- GADBench references
+class XGBoostRaw(_TreeDetector):
+    """XGBoost with library defaults on the raw node features (no graph)."""
+
+    name = "xgboost"
+
+    def __init__(self, n_estimators: int | None = None, seed: int = 0):
+        self.n_estimators = n_estimators
+        self.seed = seed
+
+    def transform(self, graph: Graph) -> np.ndarray:
+        return target_store(graph).x.numpy()
+
+    def _model(self, y):
+        import xgboost as xgb
+
+        kw = {} if self.n_estimators is None else {"n_estimators": self.n_estimators}
+        return xgb.XGBClassifier(n_jobs=get_threads(), random_state=self.seed, scale_pos_weight=_pos_weight(y), **kw)
+
+    def _fit(self, graph, train_idx, val_idx):
+        F = self.transform(graph)
+        y = target_store(graph).y.numpy()
+        self.model_ = self._model(y[train_idx]).fit(F[train_idx], y[train_idx])
+        self.booster_ = self.model_.get_booster()
+
+    def score_features(self, features):
+        import xgboost as xgb
+
+        return self.booster_.inplace_predict(np.ascontiguousarray(features, dtype=np.float32)).astype(np.float64)
+
+    def _state(self):
+        return {}, {"booster_json": _bytes_tensor(self.booster_.save_raw("json"))}
+
+    def _restore(self, state, tensors):
+        import xgboost as xgb
+
+        self.booster_ = xgb.Booster()
+        self.booster_.load_model(bytearray(_tensor_bytes(tensors["booster_json"])))
+        self.booster_.set_param({"nthread": get_threads()})
+
+
+class XGBGraph(XGBoostRaw):
+    """GADBench XGBGraph: XGBoost (library defaults) on ``[x, h1, h2]`` closed-neighbourhood means."""
+
+    name = "xgbgraph"
+
+    def __init__(self, num_layers: int = 2, n_estimators: int | None = None, seed: int = 0):
+        self.num_layers = num_layers
+        super().__init__(n_estimators=n_estimators, seed=seed)
+
+    def transform(self, graph):
+        x, eis = _relational_arrays(graph, merge=True)
+        return gin_mean_features(x, eis[0], self.num_layers)
+
+
+class RFGraph(_TreeDetector):
+    """GADBench RFGraph: 100 gini trees with sqrt features on ``[x, h1, h2]``; positives weighted."""
+
+    name = "rfgraph"
+
+    def __init__(self, num_layers: int = 2, n_estimators: int = 100, seed: int = 0):
+        self.num_layers = num_layers
+        self.n_estimators = n_estimators
+        self.seed = seed
+
+    def transform(self, graph):
+        x, eis = _relational_arrays(graph, merge=True)
+        return gin_mean_features(x, eis[0], self.num_layers)
+
+    def _fit(self, graph, train_idx, val_idx):
+        from sklearn.ensemble import RandomForestClassifier
+
+        F = self.transform(graph)
+        y = target_store(graph).y.numpy()[train_idx]
+        w = np.where(y == 1, _pos_weight(y), 1.0)
+        rf = RandomForestClassifier(n_estimators=self.n_estimators, criterion="gini", max_features="sqrt",
+                                    n_jobs=get_threads(), random_state=self.seed)
+        rf.fit(F[train_idx], y, sample_weight=w)
+        self._flatten(rf)
+
+    def _flatten(self, rf) -> None:
+        """Keep the forest as flat arrays (children, feature, threshold, leaf P(fraud)) and tree offsets."""
+        left, right, feat, thr, prob, offsets = [], [], [], [], [], [0]
+        for est in rf.estimators_:
+            t = est.tree_
+            off = offsets[-1]
+            leaf = t.children_left < 0
+            left.append(np.where(leaf, -1, t.children_left + off))
+            right.append(np.where(leaf, -1, t.children_right + off))
+            feat.append(np.where(leaf, 0, t.feature))
+            thr.append(t.threshold)
+            v = t.value[:, 0, :]
+            cls = list(rf.classes_)
+            p1 = v[:, cls.index(1)] / np.maximum(v.sum(1), 1e-12) if 1 in cls else np.zeros(len(v))
+            prob.append(p1)
+            offsets.append(off + t.node_count)
+        self.left_ = np.concatenate(left).astype(np.int64)
+        self.right_ = np.concatenate(right).astype(np.int64)
+        self.feature_ = np.concatenate(feat).astype(np.int64)
+        self.thr_ = np.concatenate(thr).astype(np.float64)
+        self.prob_ = np.concatenate(prob).astype(np.float64)
+        self.roots_ = np.asarray(offsets[:-1], dtype=np.int64)
+
+    def score_features(self, features):
+        X = np.ascontiguousarray(features, dtype=np.float32).astype(np.float64)
+        n = X.shape[0]
+        rows = np.arange(n)
+        total = np.zeros(n)
+        for root in self.roots_:
+            node = np.full(n, root, dtype=np.int64)
+            active = self.left_[node] >= 0
+            while active.any():
+                idx = np.flatnonzero(active)
+                nd = node[idx]
+                go_left = X[rows[idx], self.feature_[nd]] <= self.thr_[nd]
+                node[idx] = np.where(go_left, self.left_[nd], self.right_[nd])
+                active[idx] = self.left_[node[idx]] >= 0
+            total += self.prob_[node]
+        return total / len(self.roots_)
+
+    def _state(self):
+        return {}, {"left": self.left_, "right": self.right_, "feature": self.feature_, "threshold": self.thr_,
+                    "prob": self.prob_, "roots": self.roots_}
+
+    def _restore(self, state, tensors):
+        self.left_, self.right_ = tensors["left"].numpy(), tensors["right"].numpy()
+        self.feature_, self.thr_ = tensors["feature"].numpy(), tensors["threshold"].numpy()
+        self.prob_, self.roots_ = tensors["prob"].numpy(), tensors["roots"].numpy()
+
+
+# --------------------------------------------------------------------------- graphguard default
+class GraphGBM(_TreeDetector):
+    """LightGBM on rich per-relation neighbour statistics; graphguard's recommended detector.
+
+    Why these defaults: on Tolokers the extra statistics (max/min/std, neighbour-degree stats,
+    three hops) and a small-leaf, column-subsampled booster early-stopped on validation AUROC beat
+    GADBench's XGBGraph/RFGraph recipes; stacking neighbourhood statistics of out-of-fold scores
+    adds a further small gain at about twice the fit time.
+    """
+
+    name = "graphgbm"
+
+    def __init__(
+        self,
+        num_hops: int = 3,
+        n_estimators: int = 3000,
+        learning_rate: float = 0.02,
+        num_leaves: int = 15,
+        min_child_samples: int = 40,
+        colsample_bytree: float = 0.3,
+        subsample: float = 0.7,
+        reg_lambda: float = 1.0,
+        early_stopping: int = 200,
+        stack: bool = True,
+        stack_folds: int = 5,
+        seed: int = 0,
+    ):
+        self.num_hops = num_hops
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.colsample_bytree = colsample_bytree
+        self.subsample = subsample
+        self.reg_lambda = reg_lambda
+        self.early_stopping = early_stopping
+        self.stack = stack
+        self.stack_folds = stack_folds
+        self.seed = seed
+
+    # features -------------------------------------------------------------
+    def _structure(self, graph: Graph):
+        x, eis = _relational_arrays(graph, merge=False)
+        if is_hetero(graph) and len(eis) > 1:
+            eis = eis + [torch.cat(eis, 1)]  # the union too, as the homogeneous view
+        return x, eis
+
+    def transform(self, graph: Graph) -> np.ndarray:
+        x, eis = self._structure(graph)
+        n = x.shape[0]
+        blocks = [rich_features(x, eis, self.num_hops)]
+        for ei in eis:
+            a = adjacency(ei, n)
+            m1 = mean_aggregate(a, x)
+            deg = np.log1p(np.asarray(a.sum(1)).ravel()).astype(np.float32)[:, None]
+            blocks += [extreme_aggregate(a, m1, "amax"), extreme_aggregate(a, m1, "amin"), mean_aggregate(a, deg),
+                       extreme_aggregate(a, deg, "amax"), extreme_aggregate(a, deg, "amin")]
+        return np.concatenate(blocks, 1)
+
+    def _stack_features(self, graph: Graph, first_scores: np.ndarray) -> np.ndarray:
+        _, eis = self._structure(graph)
+        s = first_scores.astype(np.float32)[:, None]
+        out = []
+        for ei in eis:
+            a = adjacency(ei, s.shape[0])
+            m = mean_aggregate(a, s)
+            out += [m, extreme_aggregate(a, s, "amax"), extreme_aggregate(a, s, "amin"), mean_aggregate(a, m)]
+        return np.concatenate(out, 1)
+
+    # training -------------------------------------------------------------
+    def _params(self) -> dict:
+        return dict(objective="binary", learning_rate=self.learning_rate, num_leaves=self.num_leaves,
+                    min_child_samples=self.min_child_samples, colsample_bytree=self.colsample_bytree,
+                    subsample=self.subsample, subsample_freq=1, reg_lambda=self.reg_lambda, seed=self.seed,
+                    num_threads=get_threads(), verbose=-1, metric="auc")
+
+    def _train(self, F, y, tr, va=None, rounds=None):
+        """One booster; early-stopped on validation AUROC when ``va`` is given."""
+        import lightgbm as lgb
+
+        train_set = lgb.Dataset(F[tr], y[tr], free_raw_data=True)
+        if va is None:
+            return lgb.train(self._params(), train_set, num_boost_round=rounds or self.n_estimators)
+        valid = lgb.Dataset(F[va], y[va], reference=train_set)
+        return lgb.train(self._params(), train_set, num_boost_round=self.n_estimators, valid_sets=[valid],
+                         callbacks=[lgb.early_stopping(self.early_stopping, verbose=False)])
+
+    def _fit(self, graph, train_idx, val_idx):
+        y = target_store(graph).y.numpy()
+        tr, va = (train_idx, val_idx) if val_idx is not None else _holdout(train_idx, y, self.seed)
+        F = self.transform(graph)
+        first = self._train(F, y, tr, va)
+        first_scores = first.predict(F, num_iteration=first.best_iteration, num_threads=get_threads())
+        self.boosters_ = [first]
+        if not self.stack:
+            self._fit_scores = first_scores
+            return
+        from sklearn.model_selection import StratifiedKFold
+
+        # out-of-fold scores for the training nodes, so the stacked model never sees its own labels
+        scores = first_scores.copy()
+        folds = StratifiedKFold(self.stack_folds, shuffle=True, random_state=self.seed)
+        rounds = max(first.best_iteration or self.n_estimators, 10)
+        for a, b in folds.split(train_idx, y[train_idx]):
+            mk = self._train(F, y, train_idx[a], rounds=rounds)
+            scores[train_idx[b]] = mk.predict(F[train_idx[b]], num_threads=get_threads())
+        F2 = np.concatenate([F, self._stack_features(graph, scores)], 1)
+        second = self._train(F2, y, tr, va)
+        self.boosters_.append(second)
+        self._fit_scores = second.predict(F2, num_iteration=second.best_iteration, num_threads=get_threads())
+
+    def _score(self, graph):
+        return self.score_features(self.transform(graph), graph)
+
+    def score_features(self, features, graph: Graph | None = None):
+        b0 = self.boosters_[0]
+        first = b0.predict(features, num_iteration=b0.best_iteration or None, num_threads=get_threads())
+        if len(self.boosters_) == 1:
+            return np.asarray(first, dtype=np.float64)
+        if graph is None:
+            raise ValueError("a stacked GraphGBM needs the graph to score: call decision_function(graph)")
+        F2 = np.concatenate([features, self._stack_features(graph, first)], 1)
+        b1 = self.boosters_[1]
+        return np.asarray(b1.predict(F2, num_iteration=b1.best_iteration or None, num_threads=get_threads()),
+                          dtype=np.float64)
+
+    def _state(self):
+        return {"num_boosters": len(self.boosters_)}, {
+            f"booster_{i}": _bytes_tensor(b.model_to_string(num_iteration=b.best_iteration or None))
+            for i, b in enumerate(self.boosters_)
+        }
+
+    def _restore(self, state, tensors):
+        import lightgbm as lgb
+
+        self.boosters_ = [lgb.Booster(model_str=_tensor_bytes(tensors[f"booster_{i}"]).decode("utf-8"))
+                          for i in range(state["num_boosters"])]

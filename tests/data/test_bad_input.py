@@ -1,0 +1,181 @@
+"""Every bad-input path of the readers ends in one line that names the file and the problem."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from graphguard.data import check_relation, load_graph, validate_graph
+from graphguard.data.neptune import read_neptune
+from graphguard.data.tables import read_tables
+from graphguard.data.yelpchi import read_yelpchi
+from graphguard.errors import DataError
+
+
+def one_line(err: pytest.ExceptionInfo) -> str:
+    msg = str(err.value)
+    assert "\n" not in msg
+    return msg
+
+
+# missing columns
+def test_neptune_edge_file_without_to_column(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id\na\nb\n")
+    write_file(tmp_path / "e.csv", "~id,~from,~label\ne1,a,x\n")
+    with pytest.raises(DataError, match=r"e\.csv: missing column\(s\) ~to in the header \(edge file\)") as e:
+        read_neptune(tmp_path)
+    one_line(e)
+
+
+def test_tables_nodes_without_id_column(tmp_path):
+    pd.DataFrame({"name": ["a"], "label": [1]}).to_csv(tmp_path / "nodes.csv", index=False)
+    with pytest.raises(DataError, match=r"nodes\.csv: missing column\(s\) id \(has name, label\)"):
+        read_tables(tmp_path)
+
+
+def test_yelpchi_line_with_a_missing_field(tmp_path):
+    import gzip
+
+    p = tmp_path / "metadata.gz"
+    with gzip.open(p, "wt") as f:
+        f.write("1 0 5.0 1 2011-06-08\n2 0 5.0 1\n")
+    with pytest.raises(DataError, match=r"metadata\.gz: line 2: expected 5 space-separated fields"):
+        read_yelpchi(p)
+
+
+# an edge to an unknown id
+def test_neptune_edge_to_unknown_id_names_file_and_line(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id\na\nb\n")
+    write_file(tmp_path / "e.csv", "~id,~from,~to\ne1,a,b\ne2,b,zz\n")
+    with pytest.raises(DataError, match=r"e\.csv: line 3: edge 'e2' points to unknown vertex id 'zz'$"):
+        read_neptune(tmp_path)
+
+
+def test_tables_edge_to_unknown_id(tmp_path):
+    pd.DataFrame({"id": ["a", "b"]}).to_csv(tmp_path / "nodes.csv", index=False)
+    pd.DataFrame({"src": ["a", "q", "r"], "dst": ["b", "a", "a"]}).to_csv(tmp_path / "edges.csv", index=False)
+    with pytest.raises(DataError, match=r"edges\.csv: line 3: edge 'q->a' points to unknown vertex id 'q' "
+                                        r"\(2 edges to unknown ids\)"):
+        read_tables(tmp_path)
+
+
+# a duplicate id
+def test_neptune_duplicate_id_across_files(tmp_path, write_file):
+    write_file(tmp_path / "a.csv", "~id,~label\nv1,user\nv2,user\n")
+    write_file(tmp_path / "b.csv", "~id,~label\nv3,user\nv1,user\n")
+    with pytest.raises(DataError, match=r"b\.csv: line 3: duplicate vertex id 'v1'$"):
+        read_neptune(tmp_path)
+
+
+# NaN or inf features
+def test_neptune_nan_feature(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,amount:Double\na,1.5\nb,NaN\n")
+    with pytest.raises(DataError, match=r"v\.csv: line 3: property 'amount' is NaN or inf; features must be finite"):
+        read_neptune(tmp_path)
+
+
+def test_tables_inf_feature_in_parquet(tmp_path):
+    pd.DataFrame({"id": ["a", "b", "c"], "amount": [1.0, None, np.inf]}).to_parquet(tmp_path / "nodes.parquet")
+    with pytest.raises(DataError, match=r"nodes\.parquet: row 3: property 'amount' is NaN or inf"):
+        read_tables(tmp_path)
+
+
+def test_tables_empty_cell_is_missing_not_nan(tmp_path):
+    pd.DataFrame({"id": ["a", "b"], "amount": [1.0, None]}).to_parquet(tmp_path / "nodes.parquet")
+    g = read_tables(tmp_path)
+    assert g.feature_names == ["amount", "amount__missing"] and g.x[1].tolist() == [0.0, 1.0]
+
+
+# labels outside {0, 1}
+def test_neptune_label_outside_0_1(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,is_fraud:Int\na,1\nb,2\n")
+    with pytest.raises(DataError, match=r"v\.csv: line 3: label 'is_fraud' must be 0 or 1 \(or empty\), found 2$"):
+        read_neptune(tmp_path, label="is_fraud")
+
+
+def test_tables_text_label(tmp_path):
+    pd.DataFrame({"id": ["a", "b"], "label": ["0", "spam"]}).to_csv(tmp_path / "nodes.csv", index=False)
+    with pytest.raises(DataError, match=r"nodes\.csv: line 3: label 'label' must be 0 or 1 \(or empty\), found 'spam'"):
+        read_tables(tmp_path)
+
+
+# an empty graph
+def test_neptune_header_only_is_empty(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,~label\n")
+    with pytest.raises(DataError, match=re.escape(f"{tmp_path}: graph is empty (no vertices)")):
+        read_neptune(tmp_path)
+
+
+def test_tables_empty_nodes(tmp_path):
+    pd.DataFrame({"id": pd.Series([], dtype=str)}).to_parquet(tmp_path / "nodes.parquet")
+    with pytest.raises(DataError, match=r": graph is empty \(no vertices\)$"):
+        read_tables(tmp_path)
+
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(DataError, match=r"no Neptune CSV files"):
+        read_neptune(tmp_path)
+
+
+# split masks that overlap
+def test_overlapping_masks_are_rejected(fraud_graph):
+    g = fraud_graph.clone()
+    g.val_mask = g.train_mask.clone()
+    with pytest.raises(DataError, match=r"mygraph\.npz: train_mask and val_mask overlap on \d+ nodes"):
+        validate_graph(g, "mygraph.npz")
+
+
+def test_bad_split_value(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,split\na,train\nb,holdout\n")
+    with pytest.raises(DataError, match=r"v\.csv: line 3: split 'split' must be train, val or test"):
+        read_neptune(tmp_path)
+
+
+# an unknown relation name
+def test_neptune_unknown_relation(neptune_dir):
+    with pytest.raises(DataError, match=r"unknown relation 'follows' \(known: knows, pays\)"):
+        read_neptune(neptune_dir, relations=["follows"])
+
+
+def test_yelpchi_unknown_relation(tmp_path):
+    with pytest.raises(DataError, match=r"unknown relation 'rxr' \(known: rur, rsr, rtr\)"):
+        read_yelpchi(tmp_path / "metadata.gz", relations=["rur", "rxr"])
+
+
+def test_check_relation_on_a_graph(hetero_fraud_graph):
+    with pytest.raises(DataError, match=r"g: unknown relation 'nope'"):
+        check_relation(hetero_fraud_graph, "nope", "g")
+
+
+def test_relation_filter_keeps_named_relation(neptune_dir):
+    g = read_neptune(neptune_dir, relations=["knows"])
+    assert type(g).__name__ == "HeteroData" and {et[1] for et in g.edge_types} == {"knows"}
+
+
+def test_load_graph_unknown_format(tmp_path):
+    with pytest.raises(DataError, match="unknown format 'xml'"):
+        load_graph(tmp_path, format="xml")
+
+
+def test_masks_from_split_property_are_disjoint(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,label:Int,split\na,1,train\nb,0,val\nc,0,test\nd,,\n")
+    g = read_neptune(tmp_path)
+    assert g.train_mask.tolist() == [True, False, False, False]
+    assert (g.train_mask.int() + g.val_mask.int() + g.test_mask.int()).max() == 1
+    assert torch.equal(g.y, torch.tensor([1, 0, 0, -1]))
+
+
+def test_row_with_too_many_fields_is_one_line(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id,age:Int\na,1\nb,2,3\n")
+    with pytest.raises(DataError, match=r"v\.csv: cannot parse CSV \(ArrowInvalid: .*Expected 2 columns, got 3") as e:
+        read_neptune(tmp_path)
+    one_line(e)
+
+
+def test_validate_graph_rejects_labels_outside_0_1(fraud_graph):
+    g = fraud_graph.clone()
+    g.y[5] = 2
+    with pytest.raises(DataError, match=r"g\.npz: labels must be 0 or 1 \(or -1 for unlabelled\), found \[2\]$"):
+        validate_graph(g, "g.npz")

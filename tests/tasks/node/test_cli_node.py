@@ -1,0 +1,76 @@
+"""The node CLI end to end, through a real subprocess."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from graphguard.data.npz import write_npz
+
+
+def gg(*args, check=True):
+    r = subprocess.run([sys.executable, "-m", "graphguard", *map(str, args)], capture_output=True, text=True,
+                       timeout=300)
+    if check and r.returncode != 0:
+        raise AssertionError(f"exit {r.returncode}\nstdout:{r.stdout}\nstderr:{r.stderr}")
+    return r
+
+
+@pytest.fixture(scope="module")
+def npz_graph(tmp_path_factory, fraud_graph):
+    return write_npz(fraud_graph, tmp_path_factory.mktemp("g") / "fraud.npz")
+
+
+def test_train_evaluate_predict(npz_graph, tmp_path):
+    gg("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
+    assert (tmp_path / "m" / "weights.safetensors").is_file()
+    metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert metrics["test"]["auroc"] > 0.85
+    r = gg("node", "evaluate", "--data", npz_graph, "--model-dir", tmp_path / "m", "--json", "--quiet")
+    ev = json.loads(r.stdout)
+    assert set(ev) == {"auroc", "auprc", "rec_at_k"}
+    assert abs(ev["auroc"] - metrics["test"]["auroc"]) < 1e-9
+    gg("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "p.csv", "--quiet")
+    p = pd.read_csv(tmp_path / "p.csv")
+    assert list(p.columns) == ["id", "score", "label"] and len(p) == 1500
+    assert p["id"].iloc[0] == "n0"
+
+
+def test_bench_json_contract(npz_graph):
+    r = gg("node", "bench", "--data", npz_graph, "--models", "xgbgraph,xgboost", "--trials", "2", "--json", "--quiet")
+    res = json.loads(r.stdout)
+    assert set(res) == {"xgbgraph", "xgboost"}
+    keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds"}
+    for v in res.values():
+        assert set(v) == keys
+        assert 0.5 < v["auroc"] <= 1.0 and v["auroc_std"] >= 0
+
+
+def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph):
+    r = gg("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
+    assert list(json.loads(r.stdout)) == ["graphgbm"]
+
+
+def test_neptune_round_trip_predictions(fraud_graph, tmp_path):
+    from graphguard.data.neptune import write_neptune
+
+    write_neptune(fraud_graph, tmp_path / "export")
+    gg("node", "train", "--data", tmp_path / "export", "--label", "label", "--model", "xgboost",
+       "--masks", "full", "--out", tmp_path / "m", "--quiet")
+    gg("node", "predict", "--data", tmp_path / "export", "--label", "label", "--model-dir", tmp_path / "m",
+       "--out", tmp_path / "pred.csv", "--quiet")
+    head = (tmp_path / "pred.csv").read_text().splitlines()[0]
+    assert head.startswith("~id,~label") and "pred_score:Double" in head
+
+
+def test_missing_file_is_one_line_error(tmp_path):
+    r = gg("node", "train", "--data", tmp_path / "nope.npz", "--out", tmp_path / "m", check=False)
+    assert r.returncode == 2
+    assert r.stderr.strip().count("\n") == 0 and "nope.npz" in r.stderr and "not found" in r.stderr
+
+
+def test_unknown_model_is_one_line_error(npz_graph, tmp_path):
+    r = gg("node", "train", "--data", npz_graph, "--model", "bogus", "--out", tmp_path / "m", check=False)
+    assert r.returncode == 2 and "unknown detector 'bogus'" in r.stderr

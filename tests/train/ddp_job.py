@@ -1,0 +1,32 @@
+"""Run by the DDP test under torchrun (and once without it): fit GraphSAGE, dump weights + metrics.
+
+Usage: python ddp_job.py OUTDIR. Each rank writes its own weights (to compare them); only rank 0
+writes the metrics, as the library does for its outputs.
+"""
+
+import json
+import os
+import sys
+
+from safetensors.torch import save_file
+
+from graphguard.data.synthetic import make_fraud_graph
+from graphguard.metrics import auroc, auprc
+from graphguard.tasks.node.detectors.gnn import GraphSAGEDetector
+from graphguard.train.ddp import is_main_process, world
+from graphguard.utils import set_threads
+
+set_threads(1)
+out = sys.argv[1]
+g = make_fraud_graph(num_nodes=800, seed=1)
+det = GraphSAGEDetector(hidden=32, epochs=12, patience=0, batch_size=64, num_neighbors=[8, 4], seed=0).fit(g)
+rank = world()[0]
+save_file({k: v.contiguous() for k, v in det.model_.state_dict().items()}, os.path.join(out, f"rank{rank}.safetensors"))
+det.save(os.path.join(out, "model"))  # a no-op on rank 1
+if is_main_process():
+    s = det.decision_function(g)
+    te = g.test_mask.numpy()
+    y = g.y.numpy()
+    with open(os.path.join(out, "metrics.json"), "w") as f:
+        json.dump({"auroc": auroc(y[te], s[te]), "auprc": auprc(y[te], s[te]),
+                   "world": world()[1], "mode": det.train_result_["mode"]}, f)
