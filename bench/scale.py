@@ -393,11 +393,14 @@ def table(res: dict) -> None:
     rows = [("edges", lambda r: f"{r['edges']:.0e}")]
     spec = [
         ("ingest Parquet (M edges/s)", "ingest_tables", "rows_per_s", 1e-6, "{:.2f}"),
+        ("  of which edge rows read + ids mapped (M/s)", "ingest_tables", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
+        ("ingest Parquet total (s)", "ingest_tables", "seconds", 1, "{:.1f}"),
         ("ingest Neptune CSV (M/s)", "ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
         ("naive pandas+dict (M/s)", "naive_ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
         ("ingest Parquet peak RSS (GB)", "ingest_tables", "peak_rss_gb", 1, "{:.2f}"),
         ("naive ingest peak RSS (GB)", "naive_ingest_neptune", "peak_rss_gb", 1, "{:.2f}"),
         ("sampled edges/s (M)", "sample", "sampled_edges_per_s", 1e-6, "{:.2f}"),
+        ("sample stage peak RSS (GB)", "sample", "peak_rss_gb", 1, "{:.2f}"),
         ("SAGE mini-batch epoch (s)", "sage_minibatch", "epoch_s", 1, "{:.1f}"),
         ("SAGE score all, layer-wise (s)", "sage_minibatch", "score_all_s", 1, "{:.1f}"),
         ("SAGE mini-batch peak RSS (GB)", "sage_minibatch", "peak_rss_gb", 1, "{:.2f}"),

@@ -92,12 +92,9 @@ def test_bad_sizes_are_one_line_errors():
         generate("/tmp/never", 100, 100, format="xml")
 
 
-CLI = "from graphguard import cli; cli.app.callback()(lambda: None); cli.main()"  # group mode with one command
-
-
 def test_cli_generate_end_to_end(tmp_path):
     out = tmp_path / "g"
-    r = subprocess.run([sys.executable, "-c", CLI, "generate", "--nodes", "500", "--edges", "5000", "--out", str(out),
+    r = subprocess.run([sys.executable, "-m", "graphguard", "generate", "--nodes", "500", "--edges", "5000", "--out", str(out),
                         "--format", "neptune", "--seed", "1", "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""  # --quiet
@@ -108,7 +105,6 @@ def test_cli_generate_end_to_end(tmp_path):
 def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
     from graphguard import cli
 
-    cli.app.callback()(lambda: None)  # keep group mode when generate is the only command wired
     monkeypatch.setattr(sys, "argv", ["graphguard", "generate", "--nodes", "5", "--edges", "5000",
                                       "--out", str(tmp_path / "g")])
     with pytest.raises(SystemExit) as e:
