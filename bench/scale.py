@@ -433,8 +433,9 @@ def plot(res: dict, out: Path) -> None:
     for st, label in [("ingest_tables", "ingest (Parquet)"), ("sage_minibatch", "GraphSAGE mini-batch epoch"),
                       ("tree", "tree detector epoch"), ("sage_fullbatch_pyg", "PyG full batch (naive)"),
                       ("naive_ingest_neptune", "pandas + dict ingest (naive)")]:
-        pts = [(r["edges"], r["stages"][st]["peak_rss_gb"]) for r in runs
-               if r["stages"].get(st, {}).get("status") == "ok" and "peak_rss_gb" in r["stages"][st]]
+        # a stage stopped before its end still has the parent's polled peak
+        pts = [(r["edges"], r["stages"][st].get("peak_rss_gb", r["stages"][st].get("polled_peak_gb"))) for r in runs
+               if r["stages"].get(st, {}).get("peak_rss_gb", r["stages"].get(st, {}).get("polled_peak_gb"))]
         if pts:
             ax.plot(*zip(*pts), marker="o", label=label)
     xs = [r["edges"] for r in runs]
