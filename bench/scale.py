@@ -1,0 +1,456 @@
+"""Scale benchmark: generated fraud graphs of 1e6, 1e7 (and with --big 1e8) edges.
+
+Every stage runs in its own subprocess so its peak RSS is its own (``ru_maxrss``); the parent
+also polls the child's RSS with psutil and kills it above ``--cap-gb`` (the shared machine must
+survive), recording what happened. Stages, with the naive path side by side:
+
+* ingest: graphguard (pyarrow + vectorised hash join + CSR) on Parquet tables and on Neptune CSV,
+  against pandas ``read_csv`` + a Python dict id map on the same Neptune CSV;
+* sample: sampled edges per second with ``graphguard.train.sampler`` (fanout 10, 5);
+* sage: one epoch of graphguard's mini-batch GraphSAGE loop and layer-wise scoring of all nodes,
+  against PyG full-batch GraphSAGE (one epoch + one scoring pass) while it fits;
+* tree: the tree detector's neighbour aggregation as sparse products on the store's CSR, one
+  XGBoost fit on the training nodes and scoring of all nodes;
+* ddp: one mini-batch epoch with 1 and 2 processes (when graphguard.train.ddp is available).
+
+Usage: ``python bench/scale.py [--sizes 1e6,1e7] [--cap-gb 14] [--work /tmp/gg_scale]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = Path(os.environ.get("GRAPHGUARD_SRC", ROOT / "src"))  # which graphguard source tree to benchmark
+RESULTS = ROOT / "bench" / "results" / "scale.json"
+FANOUT = [10, 5]
+BATCH = 2048
+HIDDEN = 64
+FULL_BATCH_MAX_EDGES = 3e7  # directed edges; above this the naive PyG full batch does not fit in the cap
+
+
+# ----------------------------------------------------------------------------- child stages
+def _peak() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # GiB (ru_maxrss is KiB on Linux)
+
+
+def stage_generate(a):
+    from graphguard import _console
+    from graphguard.data.generate import generate
+
+    _console.set_quiet(True)
+    s = generate(a["out"], a["nodes"], a["edges"], seed=0, format=a["format"])
+    return {"seconds": s["seconds"]}
+
+
+def stage_ingest(a):
+    from graphguard import _console
+    from graphguard.data.ingest import ingest
+
+    _console.set_quiet(True)
+    rep = ingest(a["src"], a["out"], format=a["format"])
+    return {"seconds": rep.seconds["total"], "edge_seconds": rep.seconds["edges"],
+            "rows_per_s": rep.edge_rows / rep.seconds["total"], "edge_read_rows_per_s": rep.edges_per_second,
+            "edge_rows": rep.edge_rows}
+
+
+def stage_naive_ingest(a):
+    """pandas read_csv + a Python dict from id to row, as a script without graphguard would do."""
+    import numpy as np
+    import pandas as pd
+
+    src = Path(a["src"])
+    t0 = time.perf_counter()
+    mapping: dict[str, int] = {}
+    for f in sorted(src.glob("nodes_*.csv")):
+        ids = pd.read_csv(f, usecols=["~id"])["~id"]
+        mapping.update(zip(ids, range(len(mapping), len(mapping) + len(ids))))
+    rows = 0
+    for f in sorted(src.glob("edges_*.csv")):
+        e = pd.read_csv(f, usecols=["~from", "~to", "time:Double"])
+        s = e["~from"].map(mapping).to_numpy(np.int64)
+        d = e["~to"].map(mapping).to_numpy(np.int64)
+        rows += len(e)
+        del e, s, d
+    sec = time.perf_counter() - t0
+    return {"seconds": sec, "rows_per_s": rows / sec, "edge_rows": rows}
+
+
+def _homogeneous(a):
+    from graphguard.data.store import homogeneous_view
+
+    return homogeneous_view(a["store"])
+
+
+def stage_sample(a):
+    import numpy as np
+    import torch
+
+    from graphguard.train.sampler import NeighborSampler
+    from torch_geometric.sampler import NodeSamplerInput
+
+    g = _homogeneous(a)
+    t0 = time.perf_counter()
+    sampler = NeighborSampler(g, FANOUT, seed=0)
+    build = time.perf_counter() - t0
+    seeds = np.flatnonzero(g.train_mask.numpy())
+    rng = np.random.default_rng(0)
+    seeds = rng.permutation(seeds)
+    edges, t0, i = 0, time.perf_counter(), 0
+    while time.perf_counter() - t0 < a.get("seconds", 20) and i * BATCH < seeds.size:
+        idx = torch.as_tensor(seeds[i * BATCH:(i + 1) * BATCH])
+        out = sampler.sample_from_nodes(NodeSamplerInput(input_id=None, node=idx))
+        edges += int(out.row.numel())
+        i += 1
+    sec = time.perf_counter() - t0
+    return {"sampler_build_s": build, "sampled_edges_per_s": edges / sec, "batches": i}
+
+
+def stage_sage(a):
+    import numpy as np
+    import torch
+
+    from graphguard.nn.sage import GraphSAGE
+    from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
+
+    torch.manual_seed(0)
+    g = _homogeneous(a)
+    train = np.flatnonzero(g.train_mask.numpy())
+    model = GraphSAGE(g.num_features, HIDDEN, num_layers=2, out_dim=2)
+    cfg = TrainConfig(epochs=1, batch_size=BATCH, num_neighbors=FANOUT, chunk=1 << 16)
+    res = {"train_nodes": int(train.size)}
+    t0 = time.perf_counter()
+    if a.get("max_seconds"):
+        res.update(_sage_deadline(model, g, train, a["max_seconds"]))
+    else:
+        train_node_model(model, g, train, None, cfg, num_hops=2)
+    epoch = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    p = score_nodes(model, g, cfg)
+    score = time.perf_counter() - t0
+    res.update({"epoch_s": res.get("projected_epoch_s", epoch), "score_all_s": score, "scored": int(p.shape[0])})
+    return res
+
+
+def _sage_deadline(model, g, train, max_seconds: float) -> dict:
+    """The same sampler, loader, model and loss as the training loop, stopped at a deadline.
+
+    Used where a full epoch would not finish on the shared machine: memory is at its peak from
+    the first batch (the graph view and the sampler's CSC), and the epoch time is projected from
+    the batches done.
+    """
+    import torch
+
+    from graphguard.train.sampler import node_loader
+
+    loader = node_loader(g, train, FANOUT, batch_size=BATCH, shuffle=True, seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    t0, done = time.perf_counter(), 0
+    setup = None
+    for batch in loader:
+        if setup is None:
+            setup = time.perf_counter() - t0
+        opt.zero_grad()
+        out = model(batch)[: batch.batch_size]
+        torch.nn.functional.cross_entropy(out, batch.y[: batch.batch_size]).backward()
+        opt.step()
+        done += 1
+        if time.perf_counter() - t0 > max_seconds:
+            break
+    total = (train.size + BATCH - 1) // BATCH
+    spent = time.perf_counter() - t0
+    return {"batches_done": done, "batches_total": int(total), "partial_epoch": done < total,
+            "projected_epoch_s": spent / done * total if done else None}
+
+
+def stage_sage_full(a):
+    """The naive path: PyG's GraphSAGE on the whole graph in memory, one epoch + one scoring pass."""
+    import torch
+    from torch_geometric.nn import GraphSAGE
+
+    torch.manual_seed(0)
+    g = _homogeneous(a)
+    x = g.x.clone()  # full batch means everything in memory
+    y, m = g.y.clone(), g.train_mask.clone()
+    model = GraphSAGE(x.shape[1], HIDDEN, num_layers=2, out_channels=2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    t0 = time.perf_counter()
+    opt.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(x, g.edge_index)[m], y[m])
+    loss.backward()
+    opt.step()
+    epoch = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        model(x, g.edge_index)
+    return {"epoch_s": epoch, "score_all_s": time.perf_counter() - t0}
+
+
+def stage_tree(a):
+    """Tree detector: 2-hop mean aggregation as sparse products on the stored CSR, XGBoost, scoring."""
+    import numpy as np
+    import scipy.sparse as sp
+    import xgboost as xgb
+
+    from graphguard.data.store import open_store
+    from graphguard.utils.threads import get_threads
+
+    gs = open_store(a["store"])
+    t = gs.target_node_type
+    et = next(e for e in gs.edge_types if e[0] == t and e[2] == t)
+    indptr, indices = gs.csr(et)
+    n = gs.num_nodes(t)
+    t0 = time.perf_counter()
+    adj = sp.csr_matrix((np.ones(indices.size, np.float32), indices, indptr), shape=(n, n))
+    deg = np.diff(indptr).astype(np.float32)
+    inv = (1.0 / np.maximum(deg, 1)).astype(np.float32)[:, None]
+    x = np.asarray(gs.node_array(t, "x"))
+    h1 = (adj @ x) * inv
+    h2 = (adj @ h1) * inv
+    feats = np.concatenate([x, h1, h2, np.log1p(deg)[:, None]], 1)
+    agg = time.perf_counter() - t0
+    y = np.asarray(gs.node_array(t, "y"))
+    train = np.asarray(gs.node_array(t, "train_mask"))
+    t0 = time.perf_counter()
+    clf = xgb.XGBClassifier(n_estimators=100, max_depth=6, tree_method="hist", n_jobs=get_threads())
+    clf.fit(feats[train], y[train])
+    fit = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    p = clf.predict_proba(feats)[:, 1]
+    score = time.perf_counter() - t0
+    from graphguard.metrics import auprc
+
+    test = np.asarray(gs.node_array(t, "test_mask"))
+    return {"aggregate_s": agg, "fit_s": fit, "epoch_s": agg + fit, "score_all_s": score,
+            "test_auprc": float(auprc(y[test], p[test]))}
+
+
+def stage_ddp(a):
+    """One mini-batch epoch under torchrun with ``nproc`` gloo processes (wall time of the launch)."""
+    nproc = a["nproc"]
+    code = ("import sys,json,numpy as np,torch;sys.argv=['x'];"
+            "from graphguard.data.store import homogeneous_view;from graphguard.nn.sage import GraphSAGE;"
+            "from graphguard.train.loop import TrainConfig,train_node_model;torch.manual_seed(0);"
+            f"g=homogeneous_view({a['store']!r});tr=np.flatnonzero(g.train_mask.numpy());"
+            f"m=GraphSAGE(g.num_features,{HIDDEN},num_layers=2,out_dim=2);"
+            f"train_node_model(m,g,tr,None,TrainConfig(epochs=1,batch_size={BATCH},num_neighbors={FANOUT}),num_hops=2)")
+    script = Path(a["store"]) / f"_ddp_{nproc}.py"
+    script.write_text(code)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+                    str(script)], check=True, capture_output=True)
+    return {"nproc": nproc, "epoch_wall_s": time.perf_counter() - t0}
+
+
+STAGES = {k[6:]: v for k, v in globals().items() if k.startswith("stage_")}
+
+
+# ----------------------------------------------------------------------------- parent
+def run_stage(name: str, args: dict, cap_gb: float, timeout: float) -> dict:
+    import psutil
+
+    env = dict(os.environ, PYTHONPATH=str(SRC), GRAPHGUARD_THREADS=os.environ.get("GRAPHGUARD_THREADS", "1"),
+               OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+    proc = subprocess.Popen([sys.executable, __file__, "--child", name, json.dumps(args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    peak, t0, status = 0.0, time.perf_counter(), "ok"
+    while proc.poll() is None:
+        try:
+            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+        except psutil.Error:
+            rss = 0
+        peak = max(peak, rss / 2**30)
+        if peak > cap_gb:
+            status = f"killed: RSS above the {cap_gb:g} GB cap"
+        elif time.perf_counter() - t0 > timeout:
+            status = f"killed: over the {timeout:g}s time limit"
+        if status != "ok":
+            for c in ps.children(recursive=True):
+                c.kill()
+            proc.kill()
+            break
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    res = {"stage": name, "status": status, "wall_s": round(wall, 2), "polled_peak_gb": round(peak, 3)}
+    if status == "ok" and proc.returncode != 0:
+        res["status"] = "failed: " + (err.strip().splitlines() or ["?"])[-1][:300]
+    if status == "ok" and proc.returncode == 0:
+        res.update(json.loads(out.strip().splitlines()[-1]))
+    print(f"  {name:12s} {res['status']:>8s}  {json.dumps({k: v for k, v in res.items() if k not in ('stage', 'status')})}",
+          flush=True)
+    return res
+
+
+def available(mod: str) -> bool:
+    import importlib.util
+
+    sys.path.insert(0, str(SRC))
+    try:
+        return importlib.util.find_spec(mod) is not None
+    finally:
+        sys.path.pop(0)
+
+
+def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: float, ddp_max: float,
+               epoch_seconds: float | None) -> dict:
+    nodes = max(1000, edges // 20)
+    d = work / f"e{edges:.0e}".replace("+", "")
+    tables, neptune, store, store_csv = d / "tables", d / "neptune", d / "store", d / "store_csv"
+    print(f"== {edges:,} edges, {nodes:,} nodes", flush=True)
+    r: dict = {"edges": edges, "nodes": nodes, "stages": {}}
+    S = r["stages"]
+    with_csv = edges <= naive_max
+    S["generate_tables"] = run_stage("generate", {"out": str(tables), "nodes": nodes, "edges": edges, "format": "tables"}, cap, timeout)
+    if with_csv:
+        S["generate_neptune"] = run_stage("generate", {"out": str(neptune), "nodes": nodes, "edges": edges, "format": "neptune"}, cap, timeout)
+    S["ingest_tables"] = run_stage("ingest", {"src": str(tables), "out": str(store), "format": "tables"}, cap, timeout)
+    if with_csv:
+        S["ingest_neptune"] = run_stage("ingest", {"src": str(neptune), "out": str(store_csv), "format": "neptune"}, cap, timeout)
+        S["naive_ingest_neptune"] = run_stage("naive_ingest", {"src": str(neptune)}, cap, timeout)
+    if S["ingest_tables"]["status"] != "ok":
+        return r
+    a = {"store": str(store)}
+    if available("graphguard.train.sampler"):
+        S["sample"] = run_stage("sample", a, cap, timeout)
+        S["sage_minibatch"] = run_stage("sage", {**a, "max_seconds": epoch_seconds}, cap, timeout)
+    else:
+        S["sample"] = S["sage_minibatch"] = {"status": "skipped: graphguard.train.sampler not in this build"}
+    directed = 2 * 0.6 * edges
+    if directed <= FULL_BATCH_MAX_EDGES:
+        S["sage_fullbatch_pyg"] = run_stage("sage_full", a, cap, timeout)
+    else:
+        S["sage_fullbatch_pyg"] = {"status": f"skipped: {directed:.1e} directed edges do not fit a full batch in the cap "
+                                             f"(>= {directed * 2 * (16 + HIDDEN) * 4 / 2**30:.0f} GB of messages)"}
+    S["tree"] = run_stage("tree", a, cap, timeout)
+    if available("graphguard.train.ddp") and available("graphguard.train.loop") and edges <= ddp_max:
+        S["ddp_1"] = run_stage("ddp", {**a, "nproc": 1}, cap, timeout)
+        S["ddp_2"] = run_stage("ddp", {**a, "nproc": 2}, cap, timeout)
+    return r
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        name, args = sys.argv[2], json.loads(sys.argv[3])
+        res = STAGES[name](args)
+        res["peak_rss_gb"] = round(_peak(), 3)
+        print(json.dumps(res))
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1e6,1e7")
+    ap.add_argument("--cap-gb", type=float, default=14.0)
+    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--naive-max", type=float, default=1e7, help="largest size for CSV, pandas and DDP stages")
+    ap.add_argument("--ddp-max", type=float, default=1e6, help="largest size for the 1 vs 2 process DDP stage")
+    ap.add_argument("--epoch-seconds", type=float, default=None,
+                    help="stop the GraphSAGE epoch after this long and project its time (for 1e8 on a busy machine)")
+    ap.add_argument("--plot", default=None, help="write the peak-memory plot (PNG) here and exit")
+    ap.add_argument("--work", default="/tmp/gg_scale")
+    ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = ap.parse_args()
+    if args.plot:
+        plot(json.loads(RESULTS.read_text()), Path(args.plot))
+        return
+    work = Path(args.work)
+    old = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results = {str(int(r["edges"])): r for r in old.get("runs", [])}
+    for e in [int(float(s)) for s in args.sizes.split(",")]:
+        results[str(e)] = bench_size(e, work, args.cap_gb, args.timeout, args.naive_max, args.ddp_max,
+                                     args.epoch_seconds if e > 2e7 else None)
+        results[str(e)]["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps({"machine": machine(), "cap_gb": args.cap_gb,
+                                       "runs": sorted(results.values(), key=lambda r: r["edges"])}, indent=1))
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(work / f"e{e:.0e}".replace("+", ""), ignore_errors=True)
+    table(json.loads(RESULTS.read_text()))
+
+
+def machine() -> dict:
+    import platform
+
+    return {"cpus": os.cpu_count(), "threads": os.environ.get("GRAPHGUARD_THREADS", "1"), "python": platform.python_version(),
+            "load_avg_1m": os.getloadavg()[0]}
+
+
+def _fmt(s: dict, key: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
+    if not s or s.get("status") != "ok" or key not in s:
+        return (s or {}).get("status", "-").split(":")[0]
+    return fmt.format(s[key] * scale)
+
+
+def table(res: dict) -> None:
+    rows = [("edges", lambda r: f"{r['edges']:.0e}")]
+    spec = [
+        ("ingest Parquet (M edges/s)", "ingest_tables", "rows_per_s", 1e-6, "{:.2f}"),
+        ("  of which edge rows read + ids mapped (M/s)", "ingest_tables", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
+        ("ingest Parquet total (s)", "ingest_tables", "seconds", 1, "{:.1f}"),
+        ("ingest Neptune CSV (M/s)", "ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
+        ("naive pandas+dict (M/s)", "naive_ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
+        ("ingest Parquet peak RSS (GB)", "ingest_tables", "peak_rss_gb", 1, "{:.2f}"),
+        ("naive ingest peak RSS (GB)", "naive_ingest_neptune", "peak_rss_gb", 1, "{:.2f}"),
+        ("sampled edges/s (M)", "sample", "sampled_edges_per_s", 1e-6, "{:.2f}"),
+        ("sample stage peak RSS (GB)", "sample", "peak_rss_gb", 1, "{:.2f}"),
+        ("SAGE mini-batch epoch (s)", "sage_minibatch", "epoch_s", 1, "{:.1f}"),
+        ("SAGE score all, layer-wise (s)", "sage_minibatch", "score_all_s", 1, "{:.1f}"),
+        ("SAGE mini-batch peak RSS (GB)", "sage_minibatch", "peak_rss_gb", 1, "{:.2f}"),
+        ("PyG full-batch epoch (s)", "sage_fullbatch_pyg", "epoch_s", 1, "{:.1f}"),
+        ("PyG full-batch peak RSS (GB)", "sage_fullbatch_pyg", "peak_rss_gb", 1, "{:.2f}"),
+        ("tree epoch: aggregate+fit (s)", "tree", "epoch_s", 1, "{:.1f}"),
+        ("tree score all (s)", "tree", "score_all_s", 1, "{:.1f}"),
+        ("tree test AUPRC", "tree", "test_auprc", 1, "{:.3f}"),
+        ("DDP 1 proc epoch wall (s)", "ddp_1", "epoch_wall_s", 1, "{:.1f}"),
+        ("DDP 2 proc epoch wall (s)", "ddp_2", "epoch_wall_s", 1, "{:.1f}"),
+    ]
+    runs = res["runs"]
+    lines = ["| metric | " + " | ".join(f"{r['edges']:.0e}" for r in runs) + " |",
+             "|---|" + "---|" * len(runs)]
+    for label, st, key, sc, fmt in spec:
+        lines.append(f"| {label} | " + " | ".join(_fmt(r["stages"].get(st, {}), key, sc, fmt) for r in runs) + " |")
+    print("\n".join(lines))
+    del rows
+
+
+def plot(res: dict, out: Path) -> None:
+    """Peak RSS of each stage against edges on linear axes (a straight line = linear growth)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = res["runs"]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for st, label in [("ingest_tables", "ingest (Parquet)"), ("sage_minibatch", "GraphSAGE mini-batch epoch"),
+                      ("tree", "tree detector epoch"), ("sage_fullbatch_pyg", "PyG full batch (naive)"),
+                      ("naive_ingest_neptune", "pandas + dict ingest (naive)")]:
+        # a stage stopped before its end still has the parent's polled peak
+        pts = [(r["edges"], r["stages"][st].get("peak_rss_gb", r["stages"][st].get("polled_peak_gb"))) for r in runs
+               if r["stages"].get(st, {}).get("peak_rss_gb", r["stages"].get(st, {}).get("polled_peak_gb"))]
+        if pts:
+            ax.plot(*zip(*pts), marker="o", label=label)
+    xs = [r["edges"] for r in runs]
+    if xs:
+        ax.axhline(24.0, color="k", ls="--", lw=0.8, label="24 GB target")
+        ax.set_xlim(0, max(xs) * 1.05)
+        ax.set_ylim(0, 26)
+    ax.set_xlabel("edges (records; stored twice, both directions)")
+    ax.set_ylabel("peak RSS (GB)")
+    ax.set_title("graphguard scale: peak memory per stage")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=120)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,584 @@
+"""Columnar ingestion of big graphs into a graph store: Neptune bulk-load CSV or node/edge tables.
+
+Files are read by pyarrow in large record batches (multi-threaded CSV parsing, Parquet column
+chunks), ids are mapped to rows by the vectorised hash join of :mod:`graphguard.data.id_index`,
+and each relation's edges become CSR by a counting sort. No Python code runs per row.
+
+Two layouts are read:
+
+* **Neptune** (Gremlin bulk-load CSV, optionally ``.gz``): node files have ``~id`` and ``~label``,
+  edge files ``~from``, ``~to``, ``~label``; ids are unique across labels. Numeric node properties
+  become features, except ``label`` (the class, 1 = fraud), ``time`` and ``split``
+  (``train``/``val``/``test``).
+* **Tables** (Parquet or CSV): ``nodes/<type>.parquet`` with an ``id`` column (plus the same
+  optional columns) and ``edges/<src>__<relation>__<dst>.parquet`` with ``src``, ``dst`` and an
+  optional ``time``. Ids may be integers or strings.
+
+An edge naming a node that is not in the node files is counted and reported with examples; it is
+dropped (``on_missing='drop'``) or stops the run (``on_missing='error'``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from graphguard import _console
+from graphguard.data.id_index import IdIndex, id_keys
+from graphguard.data.store import StoreWriter
+from graphguard.errors import ConfigError, DataError
+
+BATCH_BYTES = 64 << 20  # CSV block size handed to pyarrow
+BATCH_ROWS = 1 << 22  # Parquet rows per batch
+SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split"}
+SPLITS = {"train": 0, "val": 1, "valid": 1, "test": 2}
+EXAMPLES = 5
+
+
+@dataclass
+class IngestReport:
+    """What ingestion did: rows read, edges kept, missing-node edges and speed."""
+
+    node_rows: int = 0
+    edge_rows: int = 0
+    edges_kept: int = 0
+    missing: int = 0
+    missing_examples: list[str] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+    relations: dict = field(default_factory=dict)
+
+    @property
+    def edges_per_second(self) -> float:
+        return self.edge_rows / max(self.seconds.get("edges", 0.0), 1e-9)
+
+    def as_dict(self) -> dict:
+        return {"node_rows": self.node_rows, "edge_rows": self.edge_rows, "edges_kept": self.edges_kept,
+                "missing": self.missing, "missing_examples": self.missing_examples, "seconds": self.seconds,
+                "edges_per_second": round(self.edges_per_second), "relations": self.relations}
+
+
+class _RowProgress:
+    """A progress bar over bytes read that shows rows per second (silent under ``--quiet``)."""
+
+    def __init__(self, desc: str, total_bytes: int):
+        self.rows, self.t0, self.desc = 0, time.perf_counter(), desc
+        self._p = None
+        if not _console.is_quiet():
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._p = Progress(TextColumn("{task.description}"), BarColumn(),
+                               TextColumn("{task.fields[rows]} rows  {task.fields[rate]} rows/s"),
+                               TimeElapsedColumn(), console=_console.console, transient=True)
+            self._task = self._p.add_task(desc, total=total_bytes, rows="0", rate="-")
+            self._p.start()
+
+    def update(self, rows: int, done_bytes: int) -> None:
+        self.rows += rows
+        if self._p is not None:
+            rate = self.rows / max(time.perf_counter() - self.t0, 1e-9)
+            self._p.update(self._task, completed=done_bytes, rows=f"{self.rows:,}", rate=f"{rate:,.0f}")
+
+    def close(self) -> None:
+        if self._p is not None:
+            self._p.stop()
+        rate = self.rows / max(time.perf_counter() - self.t0, 1e-9)
+        _console.log(f"{self.desc}: {self.rows:,} rows, {rate:,.0f} rows/s")
+
+
+# ---------------------------------------------------------------------------- reading batches
+def _csv_batches(path: Path, column_types: dict, include: list[str]):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    stream = pa.input_stream(str(path))  # .gz is decompressed on the fly
+    try:
+        reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=BATCH_BYTES),
+                                convert_options=pacsv.ConvertOptions(column_types=column_types,
+                                                                     include_columns=include))
+        for batch in reader:
+            yield batch, stream.tell()
+    except pa.ArrowInvalid as e:
+        raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
+
+
+def _parquet_batches(path: Path, columns: list[str]):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        f = pq.ParquetFile(path)
+        size, done = path.stat().st_size, 0
+        for batch in f.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            done += batch.num_rows
+            yield batch, int(size * done / max(1, f.metadata.num_rows))
+    except (pa.ArrowInvalid, OSError) as e:
+        raise DataError(path, f"cannot read Parquet ({str(e).splitlines()[0]})") from None
+
+
+def _header(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(path).names
+    with pa.input_stream(str(path)) as s:
+        r = pacsv.open_csv(s, read_options=pacsv.ReadOptions(block_size=1 << 16),
+                           convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False))
+        return r.schema.names
+
+
+# ---------------------------------------------------------------------------- nodes
+class _NodeTypeBuffer:
+    """Columns of one node type, gathered batch by batch."""
+
+    def __init__(self):
+        self.exact = True  # integer ids (compared exactly) rather than hashed strings
+        self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
+        self.feature_names: list[str] | None = None
+
+    @property
+    def count(self) -> int:
+        return int(sum(k.size for k in self.keys))
+
+
+def _prop_name(col: str) -> tuple[str, str]:
+    name, _, typ = col.partition(":")
+    return name, typ.lower()
+
+
+NUMERIC = {"int", "long", "float", "double", "byte", "short", "bool", "boolean"}
+
+
+def _split_codes(col, source) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    vals = pc.utf8_lower(col.cast("string")).fill_null("").to_numpy(zero_copy_only=False)
+    out = np.full(len(vals), -1, np.int8)
+    for name, code in SPLITS.items():
+        out[vals == name] = code
+    bad = (out < 0) & (vals != "")
+    if bad.any():
+        raise DataError(source, f"split must be train/val/test, found '{vals[bad][0]}' ({int(bad.sum())} rows)")
+    return out
+
+
+def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], source) -> None:
+    """``names`` maps a column of ``batch`` to its role: id, y, node_time, split or feature."""
+    import pyarrow as pa
+
+    feats = [c for c, role in names.items() if role == "feature"]
+    if buf.feature_names is None:
+        buf.feature_names = feats
+    elif buf.feature_names != feats:
+        raise DataError(source, f"node files of one type disagree on the feature columns ({feats} vs {buf.feature_names})")
+    id_col = next(c for c, r in names.items() if r == "id")
+    ids = batch.column(id_col)
+    if ids.null_count:
+        raise DataError(source, f"{ids.null_count} node rows have no id")
+    keys, exact = id_keys(ids)
+    buf.exact &= exact
+    buf.keys.append(keys)
+    buf.ids.append(ids.cast(pa.string()) if not pa.types.is_string(ids.type) else ids)
+    if feats:
+        cols = [batch.column(c).cast(pa.float32()).fill_null(0).to_numpy(zero_copy_only=False) for c in feats]
+        buf.x.append(np.stack(cols, 1).astype(np.float32, copy=False))
+    for role, lst in (("y", buf.y), ("node_time", buf.time)):
+        c = next((c for c, r in names.items() if r == role), None)
+        if c is not None:
+            col = batch.column(c)
+            fill = -1 if role == "y" else np.nan
+            lst.append(col.cast(pa.float64()).fill_null(fill).to_numpy(zero_copy_only=False))
+    c = next((c for c, r in names.items() if r == "split"), None)
+    if c is not None:
+        buf.split.append(_split_codes(batch.column(c), source))
+
+
+class _Nodes:
+    """All node types: their buffers, then one id index (global for Neptune, per type for tables)."""
+
+    def __init__(self):
+        self.buffers: dict[str, _NodeTypeBuffer] = {}
+        self.order: list[str] = []
+
+    def buffer(self, ntype: str) -> _NodeTypeBuffer:
+        if ntype not in self.buffers:
+            self.buffers[ntype] = _NodeTypeBuffer()
+            self.order.append(ntype)
+        return self.buffers[ntype]
+
+    def build_index(self, types: list[str], source) -> tuple[IdIndex, np.ndarray, np.ndarray]:
+        """One index over ``types``: returns it with the type code and local row of each entry."""
+        keys = [np.concatenate(self.buffers[t].keys) if self.buffers[t].keys else np.empty(0, np.uint64)
+                for t in types]
+        code = np.concatenate([np.full(k.size, i, np.int8) for i, k in enumerate(keys)])
+        local = np.concatenate([np.arange(k.size, dtype=np.int64) for k in keys])
+        allk = np.concatenate(keys)
+
+        def dup(first, again, count):
+            t1, t2 = types[code[first]], types[code[again]]
+            i1 = self._id(t1, int(local[first]))
+            i2 = self._id(t2, int(local[again]))
+            if i1 != i2:  # pragma: no cover - a 64-bit hash collision
+                raise DataError(source, f"node ids '{i1}' and '{i2}' share a 64-bit hash; rename one")
+            where = f"'{t1}'" if t1 == t2 else f"'{t1}' and '{t2}'"
+            raise DataError(source, f"duplicate node id '{i1}' (node type {where}; {count}+ duplicated ids)")
+
+        exact = all(self.buffers[t].exact for t in types)
+        return IdIndex(allk, exact=exact, on_duplicate=dup), code, local
+
+    def _id(self, ntype: str, row: int) -> str:
+        for chunk in self.buffers[ntype].ids:
+            if row < len(chunk):
+                return str(chunk[row])
+            row -= len(chunk)
+        return "?"
+
+    def write(self, w: StoreWriter, split_seed: int) -> None:
+        for t in self.order:
+            b = self.buffers[t]
+            n = b.count
+            w.set_num_nodes(t, n)
+            if b.x:
+                w.save_node_array(t, "x", np.concatenate(b.x))
+            if b.y:
+                y = np.concatenate(b.y)
+                bad = ~np.isin(y, (-1, 0, 1))
+                if bad.any():
+                    raise DataError(t, f"labels must be 0 or 1 (or empty), found {y[bad][0]:g} ({int(bad.sum())} rows)")
+                w.save_node_array(t, "y", y.astype(np.int64))
+            if b.time:
+                w.save_node_array(t, "node_time", np.concatenate(b.time))
+            if b.split:
+                split = np.concatenate(b.split)
+                for k, m in enumerate(("train_mask", "val_mask", "test_mask")):
+                    w.save_node_array(t, m, split == k)
+            ids = w.node_id_writer(t)
+            import pyarrow as pa
+
+            for chunk in b.ids:
+                ids.write_table(pa.table({"id": chunk}))
+            ids.close()
+            b.x = b.y = b.time = b.split = []
+
+
+# ---------------------------------------------------------------------------- edges
+def _narrow(a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.int32 or not a.size or a.max() >= 2**31 - 1:
+        return a
+    return a.astype(np.int32)
+
+
+class _Edges:
+    """Edges mapped to rows, kept as int32 numpy chunks per relation, plus the missing-node report."""
+
+    def __init__(self, on_missing: str):
+        self.parts: dict[tuple, tuple[list, list, list]] = {}
+        self.on_missing = on_missing
+        self.report = IngestReport()
+
+    def add(self, et, src: np.ndarray, dst: np.ndarray, t: np.ndarray | None) -> None:
+        s, d, tt = self.parts.setdefault(et, ([], [], []))
+        s.append(_narrow(src))
+        d.append(_narrow(dst))
+        if t is not None:
+            tt.append(t.astype(np.float32))
+
+    def missing(self, source, ids, bad: np.ndarray) -> None:
+        """Record the edges whose endpoint ``ids`` (an Arrow column) are missing where ``bad``."""
+        k = int(bad.sum())
+        if not k:
+            return
+        self.report.missing += k
+        if len(self.report.missing_examples) < EXAMPLES:
+            pos = np.flatnonzero(bad)[: EXAMPLES - len(self.report.missing_examples)]
+            self.report.missing_examples += [str(v) for v in ids.take(pos).to_pylist()]
+        if self.on_missing == "error":
+            ex = ", ".join(f"'{e}'" for e in self.report.missing_examples)
+            raise DataError(source, f"{self.report.missing}+ edges name nodes that are not in the node files "
+                            f"(e.g. {ex}); pass on_missing='drop' (--on-missing drop) to skip them")
+
+    def write(self, w: StoreWriter, undirected: bool) -> None:
+        for et, (s, d, t) in list(self.parts.items()):
+            src, dst = np.concatenate(s), np.concatenate(d)
+            tm = np.concatenate(t) if t and sum(x.size for x in t) == src.size else None
+            del self.parts[et]
+            self.report.relations["__".join(et)] = int(src.size)
+            self.report.edges_kept += int(src.size)
+            if undirected:
+                w.add_undirected(et, src, dst, tm)
+            else:
+                w.add_relation(et, src, dst, tm)
+            del src, dst, tm
+
+
+# ---------------------------------------------------------------------------- Neptune
+def _neptune_files(path: Path) -> tuple[list[Path], list[Path]]:
+    files = sorted(f for f in path.iterdir() if f.is_file() and (f.suffix == ".csv" or f.name.endswith(".csv.gz")))
+    nodes, edges = [], []
+    for f in files:
+        head = _header(f)
+        if "~from" in head and "~to" in head:
+            edges.append(f)
+        elif "~id" in head:
+            nodes.append(f)
+    if not nodes:
+        raise DataError(path, "no Neptune node files (CSV with a ~id column and no ~from)")
+    if not edges:
+        raise DataError(path, "no Neptune edge files (CSV with ~from and ~to columns)")
+    return nodes, edges
+
+
+def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
+    import pyarrow as pa
+
+    roles, types = {}, {}
+    for c in head:
+        if c in ("~id", "~label"):
+            roles[c] = "id" if c == "~id" else "type"
+            types[c] = pa.string()
+            continue
+        name, typ = _prop_name(c)
+        if name in SPECIAL:
+            roles[c] = SPECIAL[name]
+            types[c] = pa.string() if name == "split" else pa.float64()
+        elif typ in NUMERIC:
+            roles[c] = "feature"
+            types[c] = pa.float32()
+    if "~label" not in roles:
+        raise DataError(source, "node file has no ~label column")
+    return roles, types
+
+
+def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) -> None:
+    import pyarrow.compute as pc
+
+    total = sum(f.stat().st_size for f in files)
+    prog, done = _RowProgress("read nodes", total), 0
+    for f in files:
+        roles, types = _neptune_node_roles(_header(f), f)
+        last = 0
+        for batch, pos in _csv_batches(f, types, list(roles)):
+            labels = batch.column("~label")
+            uniq = pc.unique(labels).to_pylist()
+            for lab in uniq:
+                if lab is None or lab == "":
+                    raise DataError(f, "node rows with an empty ~label")
+                part = batch if len(uniq) == 1 else batch.filter(pc.equal(labels, lab))
+                _take_node_columns(nodes.buffer(lab), part, {c: r for c, r in roles.items() if r != "type"}, f)
+            report.node_rows += batch.num_rows
+            prog.update(batch.num_rows, done + pos)
+            last = pos
+        done += last
+    prog.close()
+
+
+def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    types = list(nodes.order)
+    index, code, local = nodes.build_index(types, files[0].parent)
+    total = sum(f.stat().st_size for f in files)
+    prog, done = _RowProgress("read edges", total), 0
+    for f in files:
+        head = _header(f)
+        tcol = next((c for c in head if _prop_name(c)[0] == "time"), None)
+        cols = {"~from": pa.string(), "~to": pa.string(), "~label": pa.string()}
+        if tcol:
+            cols[tcol] = pa.float64()
+        last = 0
+        for batch, pos in _csv_batches(f, cols, list(cols)):
+            src_ids, dst_ids = batch.column("~from"), batch.column("~to")
+            gs = index.lookup(id_keys(src_ids)[0])
+            gd = index.lookup(id_keys(dst_ids)[0])
+            ok = (gs >= 0) & (gd >= 0)
+            edges.missing(f, src_ids, gs < 0)
+            edges.missing(f, dst_ids, (gd < 0) & (gs >= 0))
+            t = batch.column(tcol).to_numpy(zero_copy_only=False) if tcol else None
+            enc = pc.dictionary_encode(batch.column("~label")).combine_chunks() \
+                if isinstance(batch.column("~label"), pa.ChunkedArray) else pc.dictionary_encode(batch.column("~label"))
+            rel_names = enc.dictionary.to_pylist()
+            rel = enc.indices.to_numpy(zero_copy_only=False)
+            gs, gd = gs[ok], gd[ok]
+            key = (code[gs].astype(np.int64) * len(rel_names) + rel[ok]) * len(types) + code[gd]
+            t = t[ok] if t is not None else None
+            kmin, kmax = (int(key.min()), int(key.max())) if key.size else (0, -1)
+            groups = [kmin] if kmin == kmax else np.unique(key).tolist()
+            for g in groups:
+                sel = None if kmin == kmax else key == g
+                st, rest = divmod(g, len(rel_names) * len(types))
+                r, dt = divmod(rest, len(types))
+                et = (types[st], rel_names[r], types[dt])
+                pick = (lambda a: a) if sel is None else (lambda a: a[sel])
+                edges.add(et, local[pick(gs)], local[pick(gd)], None if t is None else pick(t))
+            edges.report.edge_rows += batch.num_rows
+            prog.update(batch.num_rows, done + pos)
+            last = pos
+        done += last
+    prog.close()
+
+
+# ---------------------------------------------------------------------------- tables
+def _table_files(path: Path):
+    nd, ed = path / "nodes", path / "edges"
+    if not nd.is_dir() or not ed.is_dir():
+        raise DataError(path, "a tables folder needs nodes/ and edges/ subfolders")
+
+    def listing(d):
+        return sorted(f for f in d.iterdir() if f.suffix in (".parquet", ".csv") or f.name.endswith(".csv.gz"))
+
+    nodes, edges = listing(nd), listing(ed)
+    if not nodes:
+        raise DataError(nd, "no node tables (<type>.parquet or <type>.csv)")
+    if not edges:
+        raise DataError(ed, "no edge tables (<src>__<relation>__<dst>.parquet)")
+    return nodes, edges
+
+
+def _stem(f: Path) -> str:
+    return f.name.split(".")[0]
+
+
+def _batches(f: Path, columns: list[str], types: dict):
+    if f.suffix == ".parquet":
+        return _parquet_batches(f, columns)
+    return _csv_batches(f, types, columns)
+
+
+def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
+    import pyarrow as pa
+
+    total = sum(f.stat().st_size for f in files)
+    prog, done = _RowProgress("read nodes", total), 0
+    for f in files:
+        head = _header(f)
+        if "id" not in head:
+            raise DataError(f, f"node table has no 'id' column (columns: {', '.join(head[:8])})")
+        roles = {"id": "id"}
+        for c in head:
+            if c != "id":
+                roles[c] = SPECIAL.get(c, "feature")
+        types = {"id": pa.string(), "split": pa.string(), "y": pa.float64(), "label": pa.float64()}
+        if f.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            schema = pq.read_schema(f)
+            roles = {c: r for c, r in roles.items() if r != "feature"
+                     or pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)
+                     or pa.types.is_boolean(schema.field(c).type)}
+        buf = nodes.buffer(_stem(f))
+        last = 0
+        for batch, pos in _batches(f, list(roles), types):
+            _take_node_columns(buf, batch, roles, f)
+            report.node_rows += batch.num_rows
+            prog.update(batch.num_rows, done + pos)
+            last = pos
+        done += last
+    prog.close()
+
+
+def _read_table_edges(files, nodes: _Nodes, edges: _Edges) -> None:
+    import pyarrow as pa
+
+    indexes = {}
+    total = sum(f.stat().st_size for f in files)
+    prog, done = _RowProgress("read edges", total), 0
+    for f in files:
+        et = tuple(_stem(f).split("__"))
+        if len(et) != 3:
+            raise DataError(f, "edge table names must be <src type>__<relation>__<dst type>")
+        for t in (et[0], et[2]):
+            if t not in nodes.buffers:
+                raise DataError(f, f"node type '{t}' has no node table (known: {', '.join(nodes.order)})")
+            if t not in indexes:
+                indexes[t] = nodes.build_index([t], f)[0]
+        head = _header(f)
+        for c in ("src", "dst"):
+            if c not in head:
+                raise DataError(f, f"edge table has no '{c}' column (columns: {', '.join(head[:8])})")
+        cols = ["src", "dst"] + (["time"] if "time" in head else [])
+        last = 0
+        for batch, pos in _batches(f, cols, {"src": pa.string(), "dst": pa.string(), "time": pa.float64()}):
+            src_ids, dst_ids = batch.column("src"), batch.column("dst")
+            s = _lookup(indexes[et[0]], src_ids, f, et[0])
+            d = _lookup(indexes[et[2]], dst_ids, f, et[2])
+            edges.missing(f, src_ids, s < 0)
+            edges.missing(f, dst_ids, (d < 0) & (s >= 0))
+            ok = (s >= 0) & (d >= 0)
+            t = batch.column("time").to_numpy(zero_copy_only=False) if "time" in cols else None
+            if ok.all():
+                edges.add(et, s, d, t)
+            else:
+                edges.add(et, s[ok], d[ok], None if t is None else t[ok])
+            edges.report.edge_rows += batch.num_rows
+            prog.update(batch.num_rows, done + pos)
+            last = pos
+        done += last
+    prog.close()
+
+
+def _lookup(index: IdIndex, ids, source, ntype: str) -> np.ndarray:
+    keys, exact = id_keys(ids)
+    if exact != index.exact and len(ids):
+        kinds = ("integers", "strings")
+        raise DataError(source, f"ids are {kinds[not exact]} here but {kinds[not index.exact]} in the "
+                        f"'{ntype}' node table; use one id type in both")
+    return index.lookup(keys)
+
+
+# ---------------------------------------------------------------------------- entry point
+def detect_layout(path: Path) -> str:
+    if (path / "nodes").is_dir() and (path / "edges").is_dir():
+        return "tables"
+    return "neptune"
+
+
+def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_missing: str = "drop",
+           undirected: bool = True, target_node_type: str | None = None, seed: int = 0) -> IngestReport:
+    """Read a Neptune CSV folder or a tables folder at ``path`` into a graph store at ``out``.
+
+    ``undirected`` stores both directions (``rev_<relation>`` between different types), as
+    graphguard's graphs do. The target node type defaults to the one that has labels.
+    """
+    path, out = Path(path), Path(out)
+    if on_missing not in ("drop", "error"):
+        raise ConfigError(f"on_missing must be 'drop' or 'error' (got '{on_missing}')")
+    if not path.is_dir():
+        raise DataError(path, "folder not found")
+    fmt = format or detect_layout(path)
+    if fmt not in ("neptune", "tables"):
+        raise ConfigError(f"unknown ingest format '{fmt}' (known: neptune, tables)")
+    nodes, edges = _Nodes(), _Edges(on_missing)
+    rep = edges.report
+    t0 = time.perf_counter()
+    if fmt == "neptune":
+        node_files, edge_files = _neptune_files(path)
+        _read_neptune_nodes(node_files, nodes, rep)
+    else:
+        node_files, edge_files = _table_files(path)
+        _read_table_nodes(node_files, nodes, rep)
+    t1 = time.perf_counter()
+    if fmt == "neptune":
+        _read_neptune_edges(edge_files, nodes, edges)
+    else:
+        _read_table_edges(edge_files, nodes, edges)
+    t2 = time.perf_counter()
+    if rep.missing:
+        ex = ", ".join(f"'{e}'" for e in rep.missing_examples)
+        _console.log(f"[yellow]dropped {rep.missing:,} edges that name missing nodes (e.g. {ex})[/yellow]")
+    w = StoreWriter(out)
+    nodes.write(w, seed)
+    edges.write(w, undirected)
+    labelled = [t for t in nodes.order if nodes.buffers[t].y]
+    target = target_node_type or (labelled[0] if labelled else nodes.order[0])
+    w.finish(target, ingest={"source": str(path), "format": fmt, "missing": rep.missing,
+                             "missing_examples": rep.missing_examples})
+    t3 = time.perf_counter()
+    rep.seconds = {"nodes": round(t1 - t0, 3), "edges": round(t2 - t1, 3), "store": round(t3 - t2, 3),
+                   "total": round(t3 - t0, 3)}
+    return rep

@@ -1,0 +1,262 @@
+"""An on-disk graph store that opens in milliseconds and never loads a whole array.
+
+Layout of a store folder::
+
+    graphguard_store.json                 node types, relations, sizes, target node type
+    nodes/<type>/x.npy                    float32 [N, F] features
+    nodes/<type>/y.npy, node_time.npy     labels (int64), times (float64)
+    nodes/<type>/train_mask.npy ...       bool masks
+    nodes/<type>/node_id.parquet          original ids (read only when asked for)
+    edges/<src>__<rel>__<dst>/indptr.npy  int64 [N_dst + 1]
+    edges/<src>__<rel>__<dst>/indices.npy int32 (int64 only when ids do not fit) [E]: source nodes
+    edges/<src>__<rel>__<dst>/edge_time.npy  float32 [E], same order as indices
+
+Edges are grouped by **destination** (CSR over destination rows, i.e. the CSC of the usual
+``src -> dst`` adjacency): that is the layout neighbour samplers and mean aggregation read, since a
+node's incoming neighbours are one contiguous slice. Arrays are ``.npy`` files opened with
+``mmap_mode``, so several processes (DDP ranks) share one copy through the page cache.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from graphguard.errors import DataError
+
+META = "graphguard_store.json"
+INT32_MAX = np.iinfo(np.int32).max
+
+
+def _rel_dir(et) -> str:
+    return "__".join(et)
+
+
+def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None):
+    """Counting sort of edges by destination: ``(indptr, indices, data)`` in O(E + N).
+
+    Uses SciPy's compiled COO->CSR conversion (no duplicate summing, no comparison sort); the
+    relative order of a destination's edges is kept.
+    """
+    from scipy.sparse import _sparsetools
+
+    nnz = int(dst.size)
+    idx = np.int32 if max(num_dst, num_src, nnz) < INT32_MAX else np.int64
+    ai = np.ascontiguousarray(dst, dtype=idx)
+    aj = np.ascontiguousarray(src, dtype=idx)
+    ax = np.zeros(nnz, np.int8) if data is None else np.ascontiguousarray(data)
+    bp = np.empty(num_dst + 1, idx)
+    bj = np.empty(nnz, idx)
+    bx = np.empty(nnz, ax.dtype)
+    _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+    del ai, aj
+    return bp.astype(np.int64), bj, (None if data is None else bx)
+
+
+class StoreWriter:
+    """Writes a store: node arrays filled in chunks through memory maps, relations as CSR."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.meta: dict = {"format": "graphguard-store", "version": 1, "node_types": {}, "edge_types": []}
+
+    def set_num_nodes(self, ntype: str, n: int) -> None:
+        self.meta["node_types"].setdefault(ntype, {"num_nodes": int(n), "arrays": []})["num_nodes"] = int(n)
+
+    def node_array(self, ntype: str, name: str, shape: tuple, dtype) -> np.ndarray:
+        """A writable memory-mapped ``.npy`` to fill chunk by chunk."""
+        d = self.path / "nodes" / ntype
+        d.mkdir(parents=True, exist_ok=True)
+        info = self.meta["node_types"].setdefault(ntype, {"num_nodes": int(shape[0]), "arrays": []})
+        if name not in info["arrays"]:
+            info["arrays"].append(name)
+        return np.lib.format.open_memmap(d / f"{name}.npy", mode="w+", dtype=dtype, shape=shape)
+
+    def save_node_array(self, ntype: str, name: str, arr: np.ndarray) -> None:
+        d = self.path / "nodes" / ntype
+        d.mkdir(parents=True, exist_ok=True)
+        info = self.meta["node_types"].setdefault(ntype, {"num_nodes": int(arr.shape[0]), "arrays": []})
+        if name not in info["arrays"]:
+            info["arrays"].append(name)
+        np.save(d / f"{name}.npy", arr)
+
+    def node_id_writer(self, ntype: str):
+        """A ``pyarrow.parquet.ParquetWriter`` for the original ids (one string column ``id``)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        d = self.path / "nodes" / ntype
+        d.mkdir(parents=True, exist_ok=True)
+        self.meta["node_types"][ntype]["has_ids"] = True
+        return pq.ParquetWriter(d / "node_id.parquet", pa.schema([("id", pa.string())]))
+
+    def add_relation(self, et: tuple[str, str, str], src: np.ndarray, dst: np.ndarray,
+                     time: np.ndarray | None = None) -> None:
+        """Store one relation (``src``/``dst`` are local indices of their node types)."""
+        s, r, d = et
+        num_src = self.meta["node_types"][s]["num_nodes"]
+        num_dst = self.meta["node_types"][d]["num_nodes"]
+        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time)
+        out = self.path / "edges" / _rel_dir(et)
+        out.mkdir(parents=True, exist_ok=True)
+        np.save(out / "indptr.npy", indptr)
+        np.save(out / "indices.npy", indices)
+        arrays = ["indptr", "indices"]
+        if t is not None:
+            np.save(out / "edge_time.npy", t)
+            arrays.append("edge_time")
+        self.meta["edge_types"] = [e for e in self.meta["edge_types"] if tuple(e["type"]) != tuple(et)]
+        self.meta["edge_types"].append({"type": list(et), "num_edges": int(indices.size),
+                                        "index_dtype": str(indices.dtype), "arrays": arrays})
+
+    def add_undirected(self, et, src, dst, time=None) -> None:
+        """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``."""
+        s, r, d = et
+        if s == d:
+            both_t = None if time is None else np.concatenate([time, time])
+            self.add_relation(et, np.concatenate([src, dst]), np.concatenate([dst, src]), both_t)
+        else:
+            self.add_relation(et, src, dst, time)
+            self.add_relation((d, "rev_" + r, s), dst, src, time)
+
+    def finish(self, target_node_type: str | None = None, **extra) -> Path:
+        self.meta["target_node_type"] = target_node_type
+        self.meta.update(extra)
+        (self.path / META).write_text(json.dumps(self.meta, indent=1))
+        return self.path
+
+
+class GraphStore:
+    """A read-only view of a store folder; arrays come back as memory maps."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        f = self.path / META
+        if not f.is_file():
+            raise DataError(self.path, f"not a graphguard store (no {META}); create one with "
+                            "'graphguard generate --format store' or graphguard.data.ingest")
+        try:
+            self.meta = json.loads(f.read_text())
+        except json.JSONDecodeError as e:
+            raise DataError(f, f"store metadata is not valid JSON ({e.msg} at line {e.lineno})") from None
+        self._edges = {tuple(e["type"]): e for e in self.meta["edge_types"]}
+
+    @property
+    def node_types(self) -> list[str]:
+        return list(self.meta["node_types"])
+
+    @property
+    def edge_types(self) -> list[tuple[str, str, str]]:
+        return list(self._edges)
+
+    @property
+    def target_node_type(self) -> str | None:
+        return self.meta.get("target_node_type")
+
+    def num_nodes(self, ntype: str) -> int:
+        return int(self.meta["node_types"][ntype]["num_nodes"])
+
+    def num_edges(self, et=None) -> int:
+        ets = [tuple(et)] if et is not None else self.edge_types
+        return sum(int(self._edges[e]["num_edges"]) for e in ets)
+
+    def _load(self, p: Path, mode: str) -> np.ndarray:
+        if not p.is_file():
+            raise DataError(p, "array missing from the store")
+        return np.load(p, mmap_mode=mode)
+
+    def node_array(self, ntype: str, name: str, mode: str = "r") -> np.ndarray | None:
+        if name not in self.meta["node_types"][ntype]["arrays"]:
+            return None
+        return self._load(self.path / "nodes" / ntype / f"{name}.npy", mode)
+
+    def csr(self, et, mode: str = "r") -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, indices)``: the source nodes of destination ``v`` are ``indices[indptr[v]:indptr[v+1]]``."""
+        d = self.path / "edges" / _rel_dir(tuple(et))
+        return self._load(d / "indptr.npy", mode), self._load(d / "indices.npy", mode)
+
+    def edge_array(self, et, name: str, mode: str = "r") -> np.ndarray | None:
+        if name not in self._edges[tuple(et)]["arrays"]:
+            return None
+        return self._load(self.path / "edges" / _rel_dir(tuple(et)) / f"{name}.npy", mode)
+
+    def node_ids(self, ntype: str) -> np.ndarray | None:
+        """The original ids as a numpy str array (read from Parquet; this one does load whole)."""
+        p = self.path / "nodes" / ntype / "node_id.parquet"
+        if not p.is_file():
+            return None
+        import pyarrow.parquet as pq
+
+        return pq.read_table(p).column("id").to_numpy().astype(str)
+
+
+def open_store(path: str | Path) -> GraphStore:
+    return GraphStore(path)
+
+
+def _tensor(a: np.ndarray | None):
+    import torch
+
+    return None if a is None else torch.from_numpy(a)
+
+
+def edge_index_from_csr(indptr: np.ndarray, indices: np.ndarray):
+    """``[2, E]`` int64 ``(src, dst)`` rows, in store order (this one is materialised in memory)."""
+    import torch
+
+    deg = torch.from_numpy(np.diff(indptr))
+    dst = torch.repeat_interleave(torch.arange(deg.numel()), deg)
+    return torch.stack([torch.from_numpy(np.array(indices, dtype=np.int64)), dst])
+
+
+def _fill_node_store(store, gs: GraphStore, ntype: str) -> None:
+    store.num_nodes = gs.num_nodes(ntype)
+    for name in gs.meta["node_types"][ntype]["arrays"]:
+        # copy-on-write maps: writable tensors for torch, the file itself is never modified
+        store[name] = _tensor(gs.node_array(ntype, name, mode="c"))
+
+
+def to_pyg(store: GraphStore | str | Path, *, edge_index: bool = True, node_types=None, edge_types=None):
+    """A ``HeteroData`` whose node arrays (``x``, ``y``, masks, times) are memory maps of the store.
+
+    ``edge_index`` (int64, 16 bytes per edge) is materialised from the CSR when asked for, since
+    PyG layers and loaders need it; ``edge_time`` stays memory-mapped.
+    """
+    from torch_geometric.data import HeteroData
+
+    gs = store if isinstance(store, GraphStore) else GraphStore(store)
+    h = HeteroData()
+    for nt in node_types or gs.node_types:
+        _fill_node_store(h[nt], gs, nt)
+    for et in edge_types or gs.edge_types:
+        if edge_index:
+            h[et].edge_index = edge_index_from_csr(*gs.csr(et))
+        t = gs.edge_array(et, "edge_time", mode="c")
+        if t is not None:
+            h[et].edge_time = _tensor(t)
+    if gs.target_node_type:
+        h.target_node_type = gs.target_node_type
+    return h
+
+
+def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None):
+    """A ``Data`` over the target node type and one of its same-type relations (memory-mapped nodes)."""
+    from torch_geometric.data import Data
+
+    gs = store if isinstance(store, GraphStore) else GraphStore(store)
+    t = gs.target_node_type or gs.node_types[0]
+    own = [et for et in gs.edge_types if et[0] == t and et[2] == t and (relation is None or et[1] == relation)]
+    if not own:
+        raise DataError(gs.path, f"no relation between '{t}' nodes" + (f" named '{relation}'" if relation else ""))
+    g = Data()
+    _fill_node_store(g, gs, t)
+    g.edge_index = edge_index_from_csr(*gs.csr(own[0]))
+    return g
+
+
+def read_store(path: str | Path, **kwargs):
+    """Reader entry for ``load_graph(path, format='store')``."""
+    return to_pyg(path, **kwargs)

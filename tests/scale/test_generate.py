@@ -1,0 +1,113 @@
+"""The generator: deterministic for a seed, and the statistics it promises (power law, rings, signal)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from graphguard.data.generate import RELATIONS, FraudGraphGenerator, GraphSpec, generate
+from graphguard.data.store import open_store
+from graphguard.errors import ConfigError
+
+
+def _edges(gen, et):
+    parts = list(gen.edge_chunks(et))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+
+def test_same_seed_same_files_other_seed_differs(tmp_path, small_store):
+    generate(tmp_path / "again", 4000, 60_000, seed=3, format="store")
+    generate(tmp_path / "other", 4000, 60_000, seed=4, format="store")
+    a, b, c = open_store(small_store), open_store(tmp_path / "again"), open_store(tmp_path / "other")
+    for et in a.edge_types:
+        assert np.array_equal(a.csr(et)[1], b.csr(et)[1])
+        assert np.array_equal(a.edge_array(et, "edge_time"), b.edge_array(et, "edge_time"))
+    assert np.array_equal(a.node_array("account", "x"), b.node_array("account", "x"))
+    assert not np.array_equal(a.csr(a.edge_types[0])[1], c.csr(a.edge_types[0])[1])
+    assert not np.array_equal(a.node_array("account", "y"), c.node_array("account", "y"))
+
+
+def test_sizes_and_schema(small_generator, small_store):
+    s = open_store(small_store)
+    assert sum(s.num_nodes(t) for t in s.node_types) == 4000
+    # every record stored both ways: transfers twice in one relation, the others as rev_ relations
+    assert s.num_edges() == 2 * 60_000
+    assert set(s.edge_types) >= set(RELATIONS)
+    assert s.target_node_type == "account"
+    y = s.node_array("account", "y")
+    assert 0.015 < y.mean() < 0.03  # fraud ratio 2%
+    masks = [s.node_array("account", m) for m in ("train_mask", "val_mask", "test_mask")]
+    assert (sum(m.astype(int) for m in masks) == 1).all()
+
+
+def test_power_law_degrees(small_generator):
+    src, dst, _ = _edges(small_generator, RELATIONS[0])
+    deg = np.bincount(np.concatenate([src, dst]), minlength=small_generator.n["account"])
+    top = np.sort(deg)[::-1]
+    assert top[0] > 20 * deg.mean()  # hubs
+    assert top[: deg.size // 100].sum() > 0.08 * deg.sum()  # the top 1% hold 8x their share (a Poisson graph: ~1.5x)
+    assert np.median(deg) < deg.mean()  # long tail
+
+
+def test_communities_rings_and_camouflage(small_generator):
+    g = small_generator
+    src, dst, t = _edges(g, RELATIONS[0])
+    comm = g._rank_of(np.arange(g.n["account"])) % g.num_comm
+    assert (comm[src] == comm[dst]).mean() > 0.6  # most transfers stay in a community
+    fraud = g.y.astype(bool)
+    ff = fraud[src] & fraud[dst]
+    expected = fraud.mean() ** 2
+    assert ff.mean() > 10 * expected  # fraud rings: fraud-fraud edges far above chance
+    ring = np.full(g.y.size, -1)
+    ring[g.fraud[: g.num_rings * g.spec.ring_size]] = np.arange(g.num_rings * g.spec.ring_size) // g.spec.ring_size
+    assert (ring[src[ff]] == ring[dst[ff]]).mean() > 0.9  # ... and inside one ring
+    camo = (fraud[src] & ~fraud[dst]) | (~fraud[src] & fraud[dst])
+    assert camo.sum() > ff.sum() * 0.3  # camouflage: fraudsters link to benign accounts too
+    # ring transfers happen in bursts: their times spread far less than the background's
+    assert t[ff].std() < t[~(fraud[src] | fraud[dst])].std()
+    # rings share devices
+    us, ud, _ = _edges(g, RELATIONS[2])
+    f_dev = np.unique(ud[fraud[us]])
+    b_dev = np.unique(ud[~fraud[us]])
+    assert f_dev.size < 0.5 * b_dev.size
+
+
+def test_features_carry_a_class_signal(small_store):
+    s = open_store(small_store)
+    x, y = np.asarray(s.node_array("account", "x")), np.asarray(s.node_array("account", "y"))
+    f = x.shape[1]
+    gap = x[y == 1, : f // 2].mean() - x[y == 0, : f // 2].mean()
+    assert 0.2 < gap < 0.6
+    nt = np.asarray(s.node_array("account", "node_time"))
+    assert nt[y == 1].mean() > nt[y == 0].mean()  # fraudulent accounts are newer
+
+
+def test_bad_sizes_are_one_line_errors():
+    with pytest.raises(ConfigError, match="--nodes must be at least 30"):
+        GraphSpec(num_nodes=5, num_edges=100)
+    with pytest.raises(ConfigError, match="unknown --format 'xml'"):
+        generate("/tmp/never", 100, 100, format="xml")
+
+
+def test_cli_generate_end_to_end(tmp_path):
+    out = tmp_path / "g"
+    r = subprocess.run([sys.executable, "-m", "graphguard", "generate", "--nodes", "500", "--edges", "5000", "--out", str(out),
+                        "--format", "neptune", "--seed", "1", "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # --quiet
+    head = (out / "edges_transfers.csv").read_text().splitlines()
+    assert head[0] == '"~id","~from","~to","~label","time:Double"' and len(head) == 3001
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    from graphguard import cli
+
+    monkeypatch.setattr(sys, "argv", ["graphguard", "generate", "--nodes", "5", "--edges", "5000",
+                                      "--out", str(tmp_path / "g")])
+    with pytest.raises(SystemExit) as e:
+        cli.main()
+    assert e.value.code == 2
+    assert capsys.readouterr().err.strip() == "error: --nodes must be at least 30 (got 5)"

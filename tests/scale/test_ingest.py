@@ -1,0 +1,146 @@
+"""Ingestion: Neptune CSV and tables into a store, id mapping, and edges that name missing nodes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from graphguard.data.id_index import IdIndex, id_keys
+from graphguard.data.ingest import ingest
+from graphguard.data.store import open_store, to_pyg
+from graphguard.errors import ConfigError, DataError
+
+NODES = """~id,~label,label:Int,time:Double,split:String,amount:Float,age:Int,name:String
+u1,user,0,1.0,train,0.5,30,ann
+u2,user,1,2.0,train,1.5,22,bob
+u3,user,0,3.0,val,0.1,41,cy
+u4,user,,4.0,test,0.2,35,dee
+m1,shop,,,,,,
+"""
+EDGES = """~id,~from,~to,~label,time:Double
+e1,u1,u2,knows,10
+e2,u2,u3,knows,11
+e3,u1,m1,buys,12
+e4,u9,u1,knows,13
+e5,u3,ghost,buys,14
+e6,u4,u3,knows,15
+"""
+
+
+@pytest.fixture
+def neptune(tmp_path):
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "vertices.csv").write_text(NODES)
+    (d / "edges.csv").write_text(EDGES)
+    return d
+
+
+def test_neptune_drop_reports_count_and_examples(neptune, tmp_path):
+    rep = ingest(neptune, tmp_path / "s", on_missing="drop")
+    assert rep.edge_rows == 6 and rep.missing == 2 and rep.edges_kept == 4
+    assert rep.missing_examples == ["u9", "ghost"]
+    s = open_store(tmp_path / "s")
+    assert s.target_node_type == "user"
+    assert s.meta["ingest"]["missing"] == 2
+    g = to_pyg(s)
+    assert g["user"].num_nodes == 4 and g["shop"].num_nodes == 1
+    # knows kept: u1->u2, u2->u3, u4->u3, stored both ways (same type)
+    pairs = set(map(tuple, g["user", "knows", "user"].edge_index.t().tolist()))
+    assert pairs == {(0, 1), (1, 0), (1, 2), (2, 1), (3, 2), (2, 3)}
+    assert g["user", "buys", "shop"].edge_index.tolist() == [[0], [0]]
+    assert g["shop", "rev_buys", "user"].edge_index.tolist() == [[0], [0]]
+    assert g["user"].y.tolist() == [0, 1, 0, -1]  # an empty label is unlabelled
+    assert g["user"].x.shape == (4, 2)  # numeric properties; the String name is not a feature
+    assert g["user"].train_mask.tolist() == [True, True, False, False]
+    assert g["user"].test_mask.tolist() == [False, False, False, True]
+    t = g["user", "knows", "user"].edge_time
+    assert sorted(t.tolist()) == [10, 10, 11, 11, 15, 15]
+
+
+def test_neptune_missing_nodes_can_fail_the_run(neptune, tmp_path):
+    with pytest.raises(DataError) as e:
+        ingest(neptune, tmp_path / "s", on_missing="error")
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(neptune / "edges.csv") + ": ")
+    assert "edges name nodes that are not in the node files" in msg and "'u9'" in msg
+    with pytest.raises(ConfigError, match="on_missing must be 'drop' or 'error'"):
+        ingest(neptune, tmp_path / "s", on_missing="ignore")
+
+
+def test_duplicate_node_id_is_named(neptune, tmp_path):
+    (neptune / "more.csv").write_text(NODES.splitlines()[0] + "\nu2,user,0,1,train,1,1,z\n")
+    with pytest.raises(DataError, match="duplicate node id 'u2'"):
+        ingest(neptune, tmp_path / "s")
+    (neptune / "more.csv").write_text("~id,~label\nu7,user\n")
+    with pytest.raises(DataError, match="node files of one type disagree on the feature columns"):
+        ingest(neptune, tmp_path / "s")
+
+
+def _tables(tmp_path, src_ids, dst_ids, node_ids):
+    import pyarrow.parquet as pq
+
+    d = tmp_path / "tab"
+    (d / "nodes").mkdir(parents=True)
+    (d / "edges").mkdir()
+    pq.write_table(pa.table({"id": node_ids, "y": [0, 1, 0], "f": [1.0, 2.0, 3.0]}), d / "nodes" / "acct.parquet")
+    pq.write_table(pa.table({"src": src_ids, "dst": dst_ids}), d / "edges" / "acct__pays__acct.parquet")
+    return d
+
+
+def test_tables_with_integer_ids_and_missing_nodes(tmp_path):
+    d = _tables(tmp_path, [10, 20, 99, 30], [20, 30, 10, 77], [10, 20, 30])
+    rep = ingest(d, tmp_path / "s")
+    assert rep.missing == 2 and rep.missing_examples == ["99", "77"]
+    ei = to_pyg(tmp_path / "s")["acct", "pays", "acct"].edge_index
+    assert set(map(tuple, ei.t().tolist())) == {(0, 1), (1, 0), (1, 2), (2, 1)}
+
+
+def test_tables_id_type_mismatch_is_one_line(tmp_path):
+    d = _tables(tmp_path, ["10"], ["20"], [10, 20, 30])
+    with pytest.raises(DataError, match="ids are strings here but integers in the 'acct' node table"):
+        ingest(d, tmp_path / "s")
+
+
+def test_ingest_matches_generated_store(tmp_path):
+    """Generated Neptune CSV and Parquet tables ingest to the very CSR the generator stores."""
+    from graphguard.data.generate import generate
+
+    for fmt in ("store", "neptune", "tables"):
+        generate(tmp_path / fmt, 600, 8000, seed=5, format=fmt)
+    ref = open_store(tmp_path / "store")
+    for fmt in ("neptune", "tables"):
+        ingest(tmp_path / fmt, tmp_path / f"in_{fmt}")
+        s = open_store(tmp_path / f"in_{fmt}")
+        assert sorted(s.edge_types) == sorted(ref.edge_types)
+        for et in ref.edge_types:
+            for a, b in zip(ref.csr(et), s.csr(et)):
+                assert np.array_equal(a, b)
+            assert np.allclose(ref.edge_array(et, "edge_time"), s.edge_array(et, "edge_time"))
+        assert np.array_equal(ref.node_array("account", "y"), s.node_array("account", "y"))
+        assert np.array_equal(ref.node_array("account", "val_mask"), s.node_array("account", "val_mask"))
+        assert np.allclose(ref.node_array("account", "x"), s.node_array("account", "x")[:, -16:], atol=1e-5)
+
+
+def test_string_hash_index_is_exact():
+    ids = pa.array(["", "a", "ab", "abcdefgh", "abcdefgh1", "abcdefgh2", "x" * 40, "x" * 39 + "y", "émoji✓"])
+    keys, exact = id_keys(ids)
+    assert not exact and np.unique(keys).size == len(ids)
+    idx = IdIndex(keys)
+    probe, _ = id_keys(pa.array(["abcdefgh2", "nope", "", "x" * 40, "abcdefgh"]))
+    assert idx.lookup(probe).tolist() == [5, -1, 0, 6, 3]
+    # sliced arrays (offset into the buffers) hash the same as fresh ones
+    assert np.array_equal(id_keys(ids.slice(3, 4))[0], keys[3:7])
+    rng = np.random.default_rng(0)
+    big = rng.permutation(200_000)
+    hidx = IdIndex(big.astype(np.uint64), exact=False)  # hashed path even for integers
+    q = rng.integers(0, 250_000, 50_000)
+    want = np.full(q.size, -1)
+    inv = np.empty(200_000, np.int64)
+    inv[big] = np.arange(big.size)
+    want[q < 200_000] = inv[q[q < 200_000]]
+    assert np.array_equal(hidx.lookup(q.astype(np.uint64)), want)
+    didx = IdIndex(big.astype(np.uint64), exact=True)  # direct-address path
+    assert didx.dense is not None and np.array_equal(didx.lookup(q.astype(np.uint64)), want)

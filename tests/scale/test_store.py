@@ -1,0 +1,97 @@
+"""The graph store: CSR round trip, memory-mapped opening, PyG views, bad folders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from graphguard.data.store import GraphStore, StoreWriter, homogeneous_view, open_store, to_pyg
+from graphguard.errors import DataError
+
+
+def test_csr_round_trip_keeps_every_edge_and_its_time(tmp_path):
+    rng = np.random.default_rng(0)
+    n_a, n_b, e = 500, 70, 5000
+    src = rng.integers(0, n_a, e)
+    dst = rng.integers(0, n_b, e)
+    src[:10], dst[:10] = 3, 4  # duplicates are kept
+    t = (src * 1000 + dst).astype(np.float32)  # a time that names its edge
+    w = StoreWriter(tmp_path / "s")
+    w.set_num_nodes("a", n_a)
+    w.set_num_nodes("b", n_b)
+    w.add_relation(("a", "r", "b"), src, dst, t)
+    w.finish("a")
+    s = open_store(tmp_path / "s")
+    indptr, indices = s.csr(("a", "r", "b"))
+    assert indices.dtype == np.int32 and indptr.shape == (n_b + 1,) and indptr[-1] == e
+    assert isinstance(indices, np.memmap)
+    g = to_pyg(s)
+    ei = g["a", "r", "b"].edge_index.numpy()
+    assert g["a", "r", "b"].edge_index.dtype == torch.int64
+    got = sorted(zip(ei[0].tolist(), ei[1].tolist()))
+    assert got == sorted(zip(src.tolist(), dst.tolist()))
+    assert np.array_equal(g["a", "r", "b"].edge_time.numpy(), (ei[0] * 1000 + ei[1]).astype(np.float32))
+    assert (np.diff(ei[1]) >= 0).all()  # grouped by destination
+
+
+def test_undirected_relations_store_both_directions(tmp_path):
+    w = StoreWriter(tmp_path / "s")
+    w.set_num_nodes("u", 4)
+    w.set_num_nodes("m", 2)
+    w.add_undirected(("u", "knows", "u"), np.array([0, 1]), np.array([1, 2]))
+    w.add_undirected(("u", "buys", "m"), np.array([3]), np.array([1]))
+    w.finish("u")
+    g = to_pyg(tmp_path / "s")
+    assert sorted(map(tuple, g["u", "knows", "u"].edge_index.t().tolist())) == [(0, 1), (1, 0), (1, 2), (2, 1)]
+    assert g["m", "rev_buys", "u"].edge_index.tolist() == [[1], [3]]
+
+
+def test_memory_mapped_open_does_not_read_the_feature_file(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    n, f = 1_000_000, 16  # 64 MB of features
+    w = StoreWriter(tmp_path / "s")
+    w.set_num_nodes("n", n)
+    x = w.node_array("n", "x", (n, f), np.float32)
+    x[:] = 1.0
+    x[123, :2] = [7.0, 8.0]
+    x.flush()
+    del x  # unmapped: the pages leave this process's RSS (they may stay in the page cache)
+    w.finish("n")
+    p = psutil.Process()
+    mb = 2**20
+    r0 = p.memory_info().rss
+    g = to_pyg(tmp_path / "s", edge_index=False)
+    opened = p.memory_info().rss - r0
+    row = g["n"].x[123, :2].tolist()
+    one_row = p.memory_info().rss - r0
+    total = float(g["n"].x.sum())
+    everything = p.memory_info().rss - r0
+    assert row == [7.0, 8.0] and total == n * f - 2 + 15
+    assert opened < 8 * mb and one_row < 8 * mb  # opening and reading a row touch a few pages
+    assert everything > 48 * mb  # reading it all does page it in: the probe can see it
+
+
+def test_views_are_backed_by_the_maps(small_store):
+    g = homogeneous_view(small_store)
+    s = GraphStore(small_store)
+    assert g.num_nodes == s.num_nodes("account")
+    assert g.edge_index.shape[1] == s.num_edges(("account", "transfers", "account"))
+    x_map = s.node_array("account", "x")
+    assert torch.equal(g.x[:5], torch.from_numpy(np.array(x_map[:5])))
+    h = to_pyg(small_store, edge_index=False)
+    assert "edge_index" not in h["account", "transfers", "account"]
+    assert h.target_node_type == "account"
+
+
+def test_bad_store_folders_are_one_line_errors(tmp_path):
+    with pytest.raises(DataError, match="not a graphguard store"):
+        open_store(tmp_path)
+    (tmp_path / "graphguard_store.json").write_text("{broken")
+    with pytest.raises(DataError, match="store metadata is not valid JSON"):
+        open_store(tmp_path)
+    w = StoreWriter(tmp_path / "s")
+    w.set_num_nodes("u", 3)
+    w.finish("u")
+    with pytest.raises(DataError, match="no relation between 'u' nodes"):
+        homogeneous_view(tmp_path / "s")
