@@ -35,6 +35,7 @@ COMMANDS = [
     ("demo", "graphguard.cli_node", "demo"),
     ("augment", "graphguard.cli_augment", "augment"),
     ("generate", "graphguard.cli_scale", "generate"),
+    ("ingest", "graphguard.cli_scale", "ingest"),
     ("run", "graphguard.cli_workflow", "run"),
     ("report", "graphguard.cli_workflow", "report"),
     ("explain", "graphguard.cli_workflow", "explain"),

@@ -21,6 +21,7 @@ READERS: dict[str, str] = {
     "smiles": "graphguard.data.smiles:read_smiles_csv",
     "fdataset": "graphguard.data.drugrepo:read_fdataset",
     "graphs": "graphguard.data.graphset:read_graphs",
+    "store": "graphguard.data.store:read_store",
 }
 
 
@@ -50,6 +51,8 @@ def detect_format(path: str | Path) -> str:
             return "smiles"
         raise DataError(p, "cannot tell the format from the file name; name it with --format")
     files = {f.name for f in p.iterdir()}
+    if "graphguard_store.json" in files:
+        return "store"
     if any(f.endswith("_graph_indicator.txt") for f in files):
         return "tu"
     if {"train.txt", "valid.txt", "test.txt"} <= files:
