@@ -9,7 +9,7 @@ from graphguard.errors import DataError, NotFittedError
 from graphguard.metrics import node_metrics
 from graphguard.tasks.node import load_detector, make_detector
 
-TREES = ["graphgbm", "xgbgraph", "rfgraph", "xgboost"]
+TREES = ["graphgbm", "graphgbm-stack", "xgbgraph", "rfgraph", "xgboost"]
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +114,11 @@ def test_unknown_detector_name():
 
     with pytest.raises(ConfigError, match="unknown detector 'nope'"):
         make_detector("nope")
+
+
+def test_stacked_variant_keeps_its_params_through_save(fraud_graph, tmp_path):
+    det = make_detector("graphgbm-stack", num_leaves=7, n_estimators=60).fit(fraud_graph)
+    det.save(tmp_path / "s")
+    again = load_detector(tmp_path / "s")
+    assert again.stack and again.num_leaves == 7 and again.n_estimators == 60
+    np.testing.assert_array_equal(again.decision_function(fraud_graph), det.decision_function(fraud_graph))

@@ -9,6 +9,7 @@ from graphguard.errors import ConfigError
 DETECTORS: dict[str, str] = {
     # gradient-boosted / random-forest trees on neighbour-aggregated features
     "graphgbm": "graphguard.tasks.node.detectors.trees:GraphGBM",
+    "graphgbm-stack": "graphguard.tasks.node.detectors.trees:GraphGBMStacked",
     "xgbgraph": "graphguard.tasks.node.detectors.trees:XGBGraph",
     "rfgraph": "graphguard.tasks.node.detectors.trees:RFGraph",
     "xgboost": "graphguard.tasks.node.detectors.trees:XGBoostRaw",
