@@ -8,7 +8,9 @@ if ! $PY -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13
   $PY -m pip install -q torch==2.13.0
 fi
 stamp=.setup-stamp
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || ! $PY -c "import graphguard" 2>/dev/null; then
+here="$(pwd)/src"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
+   || ! $PY -c "import graphguard, sys; sys.exit(0 if graphguard.__file__.startswith('$here') else 1)" 2>/dev/null; then
   $PY -m pip install -q -e '.[dev]' torch==2.13.0
   touch "$stamp"
 fi
