@@ -50,7 +50,7 @@ def test_bench_json_contract(npz_graph):
 
 def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph):
     r = gg("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
-    assert list(json.loads(r.stdout)) == ["graphgbm"]
+    assert list(json.loads(r.stdout)) == ["graphgbm-stack"]
 
 
 def test_neptune_round_trip_predictions(fraud_graph, tmp_path):

@@ -23,7 +23,7 @@ def _test_metrics(det, g):
     return node_metrics(g.y.numpy()[m], s[m])
 
 
-def test_default_detector_floor_on_tolokers_split0(tolokers):
+def test_graphgbm_floor_on_tolokers_split0(tolokers):
     """GraphGBM beats GADBench's published best for Tolokers (0.835 AUROC) on the official split 0."""
     res = _test_metrics(make_detector("graphgbm").fit(tolokers), tolokers)
     assert res["auroc"] >= 0.845 and res["auprc"] >= 0.57, res

@@ -22,7 +22,7 @@ DETECTORS: dict[str, str] = {
     "bwgnn": "graphguard.tasks.node.detectors.gnn:BWGNNDetector",
 }
 
-DEFAULT_DETECTOR = "graphgbm"
+DEFAULT_DETECTOR = "graphgbm-stack"  # best on Tolokers (bench/results/node_tolokers_*.json)
 
 
 def detector_class(name: str):
