@@ -87,10 +87,7 @@ def train(
     if nproc > 1:
         from graphguard.train.ddp import launch_cli
 
-        argv = [a for a in sys.argv[1:]]
-        i = argv.index("--nproc")
-        del argv[i : i + 2]
-        raise typer.Exit(launch_cli(nproc, argv))
+        raise typer.Exit(launch_cli(nproc, sys.argv[1:]))  # launch_cli drops --nproc itself
     _setup(quiet, threads)
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import make_detector

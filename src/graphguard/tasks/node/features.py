@@ -88,13 +88,17 @@ def rich_features(
     aggregations: tuple[str, ...] = ("mean", "max", "min", "std"),
     y: np.ndarray | None = None,
     known: np.ndarray | None = None,
+    adjacencies: list[sp.csr_matrix] | None = None,
 ) -> np.ndarray:
-    """Raw features plus per-relation, per-hop neighbour statistics (see module docstring)."""
+    """Raw features plus per-relation, per-hop neighbour statistics (see module docstring).
+
+    ``adjacencies`` (one per edge index, from ``adjacency``) saves rebuilding them when the caller has them.
+    """
     n = x.shape[0]
     x = x.astype(np.float32)
     blocks = [x]
-    for ei in edge_indices:
-        a = adjacency(ei, n)
+    for i, ei in enumerate(edge_indices):
+        a = adjacencies[i] if adjacencies is not None else adjacency(ei, n)
         deg = np.asarray(a.sum(1)).ravel().astype(np.float32)
         blocks.append(np.log1p(deg)[:, None])
         h = x

@@ -255,9 +255,9 @@ class GraphGBM(_TreeDetector):
     def transform(self, graph: Graph) -> np.ndarray:
         x, eis = self._structure(graph)
         n = x.shape[0]
-        blocks = [rich_features(x, eis, self._hops(len(eis)))]
-        for ei in eis:
-            a = adjacency(ei, n)
+        adjs = [adjacency(ei, n) for ei in eis]
+        blocks = [rich_features(x, eis, self._hops(len(eis)), adjacencies=adjs)]
+        for a in adjs:
             m1 = mean_aggregate(a, x)
             deg = np.log1p(np.asarray(a.sum(1)).ravel()).astype(np.float32)[:, None]
             blocks += [extreme_aggregate(a, m1, "amax"), extreme_aggregate(a, m1, "amin"), mean_aggregate(a, deg),
