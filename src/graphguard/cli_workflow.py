@@ -30,9 +30,12 @@ def run(
     _console.set_quiet(quiet)
     set_threads(threads)
     path = run_job(job, out, resume=resume, force=force)
+    from graphguard.workflow.job import METRICS
+
     metrics = json.loads((path / "metrics.json").read_text())
     t = metrics.get("test", {})
-    summary = ", ".join(f"{k} {t[k]:.4f}" for k in ("auroc", "auprc", "rec_at_k") if k in t)
+    keys = METRICS.get(metrics.get("task", "node_classification"), METRICS["node_classification"])
+    summary = ", ".join(f"{k} {t[k]:.4f}" for k in keys if isinstance(t.get(k), float))
     typer.echo(f"{path}  ({metrics.get('detector')}; test {summary})")
     typer.echo(f"report: {path / 'report.html'}")
 
@@ -90,9 +93,9 @@ def serve(
         typer.echo(f"serving {run_dir} on http://{host}:{port} (docs: /docs; API key {auth})", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=not quiet)
         return
-    from graphguard.serve.model import ServedModel
+    from graphguard.serve.app import load_served
 
-    ServedModel(run_dir)  # fail here, in one line, before any worker starts
+    load_served(run_dir)  # fail here, in one line, before any worker starts
     os.environ["GRAPHGUARD_SERVE_RUN_DIR"] = str(Path(run_dir).resolve())
     if api_key:
         os.environ["GRAPHGUARD_API_KEY"] = api_key  # the workers read it from their environment

@@ -88,40 +88,84 @@ def render_node_report(
     return page.render()
 
 
+def _extras(page: Page, summary, extra_sections) -> None:
+    for t, note, body in extra_sections or ():
+        page.section(t, body, note=note)
+
+
 def render_link_report(*, title: str, ranks: np.ndarray, metrics: dict | None = None,
-                       examples: list[dict] | None = None) -> str:
-    """HTML for a link task: rank distribution of the true answers, MRR and Hits@K."""
+                       examples: list[dict] | None = None, summary: list[tuple[str, str]] | None = None,
+                       extra_sections: list[tuple[str, str, str]] = ()) -> str:
+    """HTML for a link task: rank distribution of the true answers, Hits@K against K, MRR and Hits@K."""
     ranks = np.asarray(ranks, dtype=float)
     if ranks.size == 0 or (ranks < 1).any():
         raise DataError("report", "ranks must be >= 1, one per test triple")
     page = Page(title, "Link prediction report")
+    if summary:
+        page.section("Run", cards(summary))
     m = metrics or {}
     m = {"MRR": (1.0 / ranks).mean(), "Hits@1": (ranks <= 1).mean(), "Hits@3": (ranks <= 3).mean(),
          "Hits@10": (ranks <= 10).mean(), **m}
     page.section("Metrics on the test links", cards([(k, f"{v:.3f}") for k, v in m.items() if isinstance(v, float)]))
-    page.section("Where the true answer ranks", figure(plots.rank_distribution(ranks),
-                 "Filtered rank of the true tail among all candidates, per test triple.", "rank distribution"))
+    figs = [figure(plots.rank_distribution(ranks), "Filtered rank of the true answer among all candidates, per test "
+                   "query (head and tail side).", "rank distribution"),
+            figure(plots.hits_at_k(ranks), "Share of test queries answered within the top K.", "Hits at K")]
+    page.section("Where the true answer ranks", "<div class='grid'>" + "".join(figs) + "</div>")
     if examples:
         page.section("Example predictions", table(examples))
+    _extras(page, summary, extra_sections)
     return page.render()
 
 
 def render_graph_report(*, title: str, y: np.ndarray, scores: np.ndarray, threshold: float = 0.5,
-                        metrics: dict | None = None) -> str:
-    """HTML for a graph classification task: ROC and the confusion matrix."""
+                        metrics: dict | None = None, summary: list[tuple[str, str]] | None = None,
+                        extra_sections: list[tuple[str, str, str]] = (), pred: np.ndarray | None = None,
+                        labels: tuple[str, ...] | None = None) -> str:
+    """HTML for a graph classification task: ROC (two classes) and the confusion matrix.
+
+    With more than two classes pass ``pred`` (class indices) and ``labels``: the ROC is left out.
+    """
     y = np.asarray(y).astype(int)
     s = np.asarray(scores, dtype=float)
     if y.shape != s.shape or np.unique(y).size < 2:
-        raise DataError("report", "the test graphs need labels of both classes and one score each")
+        raise DataError("report", "the test graphs need labels of at least two classes and one score each")
     page = Page(title, "Graph classification report")
+    if summary:
+        page.section("Run", cards(summary))
     if metrics:
         page.section("Metrics on the test graphs", cards([(k, f"{v:.3f}") for k, v in metrics.items()
                                                            if isinstance(v, float)]))
-    figs = [figure(plots.roc(y, s), "ROC on the test graphs.", "ROC curve"),
-            figure(plots.confusion(y, (s >= threshold).astype(int), labels=("class 0", "class 1"),
-                                   title=f"At threshold {threshold:.3g}"), "Test graphs by true and predicted class.",
-                   "confusion matrix")]
+    figs = []
+    if pred is None:
+        figs.append(figure(plots.roc(y, s), "ROC on the test graphs.", "ROC curve"))
+        pred, labels, at = (s >= threshold).astype(int), labels or ("class 0", "class 1"), f"At threshold {threshold:.3g}"
+    else:
+        at = "Most probable class"
+    figs.append(figure(plots.confusion(y, np.asarray(pred).astype(int), labels=labels, title=at),
+                       "Test graphs by true and predicted class.", "confusion matrix"))
     page.section("Model quality", "<div class='grid'>" + "".join(figs) + "</div>")
+    _extras(page, summary, extra_sections)
+    return page.render()
+
+
+def render_regression_report(*, title: str, y: np.ndarray, pred: np.ndarray, metrics: dict | None = None,
+                             target: str = "value", summary: list[tuple[str, str]] | None = None,
+                             extra_sections: list[tuple[str, str, str]] = ()) -> str:
+    """HTML for node regression: predicted against true, and the residuals, on the test nodes."""
+    y, p = np.asarray(y, dtype=float), np.asarray(pred, dtype=float)
+    if y.shape != p.shape or y.size == 0:
+        raise DataError("report", "the test nodes need one true value and one prediction each")
+    page = Page(title, "Node regression report")
+    if summary:
+        page.section("Run", cards(summary))
+    if metrics:
+        names = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+        page.section("Metrics on the test nodes", cards([(names[k], f"{metrics[k]:.4g}") for k in names if k in metrics]))
+    figs = [figure(plots.predicted_vs_true(y, p, target), "Each dot is a test node; dots on the dashed line are "
+                   "predicted exactly.", "predicted against true"),
+            figure(plots.residuals(y, p), "Prediction errors of the test nodes.", "residual histogram")]
+    page.section("Model quality", "<div class='grid'>" + "".join(figs) + "</div>", note=f"{y.size:,} test nodes.")
+    _extras(page, summary, extra_sections)
     return page.render()
 
 
@@ -187,9 +231,12 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         raise DataError(run, "run directory not found")
     cfg = json.loads(_read(run, "config.json").read_text())
     task = cfg["job"]["task"]
-    if task != "node_classification":
-        raise DataError(run, f"no report for {task} run directories yet")
-    text = node_report_from_run(run)
+    if task == "node_classification":
+        text = node_report_from_run(run)
+    else:
+        from graphguard.report.runs import REPORTS
+
+        text = REPORTS[task](run)
     out = Path(out) if out is not None else run / "report.html"
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -197,4 +244,5 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     return out
 
 
-__all__ = ["render_node_report", "render_link_report", "render_graph_report", "write_report", "Raw"]
+__all__ = ["render_node_report", "render_link_report", "render_graph_report", "render_regression_report",
+           "write_report", "Raw"]

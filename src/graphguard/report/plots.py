@@ -168,3 +168,41 @@ def ego_network(center: int, edge_index: np.ndarray, scores: np.ndarray, labels:
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, 1))
     fig.colorbar(sm, ax=ax, fraction=0.04, pad=0.02, label="score")
     return _png(fig)
+
+
+def hits_at_k(ranks: np.ndarray, max_k: int | None = None) -> str:
+    """Share of test queries whose true answer ranks within K, for every K."""
+    ranks = np.asarray(ranks, dtype=float)
+    top = int(max_k or max(10, min(int(np.ceil(ranks.max())), 1000)))
+    k = np.arange(1, top + 1)
+    hits = (ranks[None, :] <= k[:, None]).mean(1)
+    fig, ax = _fig()
+    ax.plot(k, hits, color=FRAUD, lw=2, label="model")
+    for kk in (1, 3, 10):
+        if kk <= top:
+            ax.annotate(f"Hits@{kk} = {hits[kk - 1]:.3f}", (kk, hits[kk - 1]), xytext=(6, -12),
+                        textcoords="offset points", fontsize=8)
+    ax.set_xscale("log")
+    ax.set(xlabel="K", ylabel="share of test queries with rank <= K", title="Hits@K", ylim=(0, 1.02))
+    ax.legend(loc="lower right", fontsize=8)
+    return _png(fig)
+
+
+def predicted_vs_true(y: np.ndarray, p: np.ndarray, label: str = "value") -> str:
+    fig, ax = _fig(4.6, 4.2)
+    lo, hi = float(min(y.min(), p.min())), float(max(y.max(), p.max()))
+    ax.scatter(y, p, s=10, alpha=0.5, color=NORMAL, edgecolors="none")
+    ax.plot([lo, hi], [lo, hi], "--", color=UNKNOWN, lw=1, label="perfect prediction")
+    ax.set(xlabel=f"true {label}", ylabel=f"predicted {label}", title="Predicted against true")
+    ax.legend(loc="upper left", fontsize=8)
+    return _png(fig)
+
+
+def residuals(y: np.ndarray, p: np.ndarray) -> str:
+    r = np.asarray(p, dtype=float) - np.asarray(y, dtype=float)
+    fig, ax = _fig()
+    ax.hist(r, bins=40, color=NORMAL, alpha=0.8)
+    ax.axvline(0, color="k", ls="--", lw=1)
+    ax.set(xlabel="residual (predicted - true)", ylabel="nodes",
+           title=f"Residuals (mean {r.mean():.3g}, sd {r.std():.3g})")
+    return _png(fig)

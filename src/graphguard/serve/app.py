@@ -3,10 +3,13 @@
 Endpoints (OpenAPI docs at ``/docs``, schema at ``/openapi.json``):
 
 * ``POST /v1/predict/nodes``: ``{"ids": [...], "nodes": [new nodes]}`` -> score and label per id;
-* ``POST /v1/predict/links``: ``{"head", "relation", "k"}`` -> top tails (link runs only);
+* ``POST /v1/predict/links``: ``{"head", "relation", "k", "include_known"}`` -> top tails (link runs only);
+* ``POST /v1/predict/graphs``: ``{"smiles": [...]}`` -> class and score (graph runs trained on SMILES);
 * ``POST /v1/explain/node``: ``{"id", "top"}`` -> why the node scored as it did;
 * ``GET /v1/model``: metadata and metrics; ``GET /healthz``: liveness (never needs the key).
 
+A run serves the endpoints of its task: the others answer 404 with a ``detail`` that names the
+run's task (``/v1/predict/nodes`` on a node regression run returns predicted values).
 Bad bodies get 422 with a one-line ``detail`` plus the field errors, unknown ids 404, bodies over
 the size limit 413, and, when an API key is set, requests without the right ``X-API-Key`` 401.
 The key is compared in constant time and never written to any log.
@@ -93,9 +96,52 @@ def _json(obj) -> Response:
 
 class PredictLinks(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    head: str = Field(min_length=1)
-    relation: str = Field(min_length=1)
-    k: int = Field(10, ge=1, le=1000)
+    head: str = Field(min_length=1, max_length=1024, description="the head entity as the data named it")
+    relation: str = Field(min_length=1, max_length=1024)
+    k: int = Field(10, ge=1, le=1000, description="how many tails to return")
+    include_known: bool = Field(False, description="also return tails that already form a known triple")
+
+
+class PredictGraphs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    smiles: list[str] = Field(min_length=1, max_length=MAX_IDS, description="molecules to classify")
+
+
+def load_served(run_dir: str | Path):
+    """The served model of a run directory, by the run's task."""
+    from graphguard.errors import DataError
+
+    cfg = Path(run_dir) / "config.json"
+    if not cfg.is_file():
+        raise DataError(run_dir, "not a graphguard run directory (missing config.json)")
+    task = json.loads(cfg.read_text())["job"]["task"]
+    if task == "link_prediction":
+        from graphguard.serve.links import ServedLinks
+
+        return ServedLinks(run_dir)
+    if task == "graph_classification":
+        from graphguard.serve.graphs import ServedGraphs
+
+        return ServedGraphs(run_dir)
+    if task == "node_regression":
+        from graphguard.serve.regression import ServedRegression
+
+        return ServedRegression(run_dir)
+    return ServedModel(run_dir)
+
+
+ENDPOINT_TASKS = {"nodes": ("node_classification", "node_regression"), "explain": ("node_classification",),
+                  "links": ("link_prediction",), "graphs": ("graph_classification",)}
+
+
+def _require(model, endpoint: str) -> None:
+    """404 naming the run's task when this endpoint belongs to another task."""
+    if model.task not in ENDPOINT_TASKS[endpoint]:
+        hint = {"link_prediction": "use POST /v1/predict/links", "graph_classification": "use POST /v1/predict/graphs",
+                "node_classification": "use POST /v1/predict/nodes", "node_regression": "use POST /v1/predict/nodes"}
+        need = " or ".join(ENDPOINT_TASKS[endpoint])
+        path = "/v1/explain/node" if endpoint == "explain" else f"/v1/predict/{endpoint}"
+        raise HTTPException(404, f"this run is a {model.task} run; {path} needs a {need} run ({hint[model.task]})")
 
 
 class ExplainNode(BaseModel):
@@ -141,7 +187,7 @@ def _summarise(errors: list[dict]) -> str:
 
 
 def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
-    model = run_dir if isinstance(run_dir, ServedModel) else ServedModel(run_dir)
+    model = run_dir if not isinstance(run_dir, (str, Path)) else load_served(run_dir)
     app = FastAPI(title=f"graphguard: {model.info()['name']}", version=model.info()["graphguard_version"] or "0",
                   description="Fraud scores, explanations and inductive scoring of new nodes for one finished run.")
     app.add_middleware(BodyLimit, limit=max_body)
@@ -164,6 +210,12 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     async def _bad(request: Request, exc: BadNodes):
         return JSONResponse(status_code=422, content={"detail": f"invalid request: {exc}"})
 
+    from graphguard.serve.graphs import BadSmiles
+
+    @app.exception_handler(BadSmiles)
+    async def _bad_smiles(request: Request, exc: BadSmiles):
+        return JSONResponse(status_code=422, content={"detail": f"invalid request: {exc}"})
+
     auth = [Depends(require_key)]
 
     @app.get("/healthz", tags=["service"])
@@ -176,6 +228,12 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
 
     @app.post("/v1/predict/nodes", dependencies=auth, tags=["predict"], response_model=PredictNodesResponse)
     async def predict_nodes(req: PredictNodes) -> Response:
+        _require(model, "nodes")
+        if model.task == "node_regression":
+            if req.nodes:
+                raise BadNodes("scoring new nodes is offered by node_classification runs; this is a "
+                               "node_regression run (send known 'ids' only)")
+            return _json({"target": model.info()["target"], "predictions": model.predict(req.ids)})
         new_ids = {n.id for n in req.nodes}
         known = [i for i in req.ids if i not in new_ids]
         out: dict[str, tuple[float, bool]] = {}
@@ -195,10 +253,22 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
 
     @app.post("/v1/predict/links", dependencies=auth, tags=["predict"])
     async def predict_links(req: PredictLinks) -> dict:
-        raise HTTPException(404, f"this run is a {model.task} run; link predictions need a link_prediction run")
+        if model.task != "link_prediction":
+            raise HTTPException(404, f"this run is a {model.task} run; link predictions need a link_prediction run")
+        tails = await run_in_threadpool(model.predict, req.head, req.relation, req.k, req.include_known)
+        return {"head": req.head, "relation": req.relation, "predictions": tails}
+
+    @app.post("/v1/predict/graphs", dependencies=auth, tags=["predict"])
+    async def predict_graphs(req: PredictGraphs) -> dict:
+        _require(model, "graphs")
+        if not model.molecules:
+            raise HTTPException(404, "this graph_classification run was trained on TU graphs, not molecules; "
+                                     "only runs on a SMILES CSV classify new SMILES")
+        return {"predictions": await run_in_threadpool(model.predict_smiles, req.smiles)}
 
     @app.post("/v1/explain/node", dependencies=auth, tags=["explain"])
     async def explain_node(req: ExplainNode) -> dict:
+        _require(model, "explain")
         return await run_in_threadpool(model.explain, req.id, req.top)
 
     return app

@@ -28,6 +28,20 @@ METRICS = {
     "graph_classification": ("auroc", "auprc", "accuracy"),
 }
 FORMATS = ("neptune", "npz", "tables", "triples", "tu", "smiles")
+# which data formats each task reads (a job naming another gets a message at data.format or data.path)
+TASK_FORMATS = {
+    "node_classification": ("neptune", "npz", "tables"),
+    "node_regression": ("neptune", "npz", "tables"),
+    "link_prediction": ("triples", "neptune"),
+    "graph_classification": ("tu", "smiles"),
+}
+# the models tried when the job names none
+DEFAULT_CANDIDATES = {
+    "node_classification": ["graphgbm"],
+    "node_regression": ["graphgbm", "xgbgraph"],
+    "link_prediction": ["complex", "distmult"],
+    "graph_classification": ["wl", "gin"],
+}
 KINDS = ("numeric", "category", "multi-category", "text", "datetime", "none")
 
 
@@ -108,7 +122,7 @@ class BudgetSpec(_Strict):
 
 
 class ModelSpec(_Strict):
-    candidates: list[str] = Field(default_factory=lambda: ["graphgbm"], min_length=1)
+    candidates: list[str] | None = Field(None, min_length=1, description="default: the task's DEFAULT_CANDIDATES")
     params: dict[str, dict[str, Any]] = {}
 
 
@@ -141,6 +155,24 @@ class Job(_Strict):
             raise _LocError(("metric",), f"'{self.metric}' does not fit task {self.task} (use one of: {', '.join(allowed)})")
         if self.task.startswith("node") and (self.target is None or not self.target.property):
             raise _LocError(("target", "property"), f"a {self.task} job must name the property to predict")
+        if self.model.candidates is None:
+            self.model.candidates = list(DEFAULT_CANDIDATES[self.task])
+        if self.data.format is not None and self.data.format not in TASK_FORMATS[self.task]:
+            raise _LocError(("data", "format"), f"a {self.task} job cannot read '{self.data.format}' data "
+                            f"(use one of: {', '.join(TASK_FORMATS[self.task])})")
+        t = self.target
+        misplaced = {
+            "node_regression": ("positive", "a regression target is numeric; 'positive' is for node_classification"),
+            "link_prediction": ("property", "a link_prediction job predicts edges; name the edge label with "
+                                "target.relation (or leave it out to learn every relation)"),
+            "graph_classification": ("relation", "a graph_classification job has no relation; target.property "
+                                     "names the label column of a SMILES CSV"),
+        }
+        if t is not None and self.task in misplaced and getattr(t, misplaced[self.task][0]) is not None:
+            key, why = misplaced[self.task]
+            raise _LocError(("target", key), why)
+        if t is not None and t.relation is not None and self.task.startswith("node"):
+            raise _LocError(("target", "relation"), f"target.relation is for link_prediction jobs, not {self.task}")
         return self
 
 
@@ -328,21 +360,38 @@ def parse_job(text: str, path: str | Path = "<job>") -> LoadedJob:
     return LoadedJob(spec, path, text, node)
 
 
-def _semantic_problems(spec: Job, node) -> list[tuple[int | None, tuple, str]]:
-    out = []
-    if spec.task.startswith("node"):
+def known_models(task: str) -> tuple[str, list[str]]:
+    """What the task calls its models, and their names (for job checks and messages)."""
+    if task == "node_classification":
         from graphguard.tasks.node.registry import DETECTORS
 
-        for i, name in enumerate(spec.model.candidates):
-            if name.lower() not in DETECTORS:
-                hint = difflib.get_close_matches(name.lower(), list(DETECTORS), n=1)
-                msg = f"unknown detector '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else
-                                                      f" (known: {', '.join(DETECTORS)})")
-                out.append((_line_of(node, ("model", "candidates", i)), ("model", "candidates", i), msg))
-        for name in spec.model.params:
-            if name.lower() not in [c.lower() for c in spec.model.candidates]:
-                loc = ("model", "params", name)
-                out.append((_line_of(node, loc), loc, f"parameters for '{name}', which is not among model.candidates"))
+        return "detector", list(DETECTORS)
+    if task == "node_regression":
+        from graphguard.tasks.node.regressors import REGRESSORS
+
+        return "node regressor", list(REGRESSORS)
+    if task == "link_prediction":
+        from graphguard.nn.kge import INTERACTIONS
+
+        return "link model", list(INTERACTIONS)
+    from graphguard.tasks.graph.registry import MODELS
+
+    return "graph model", list(MODELS)
+
+
+def _semantic_problems(spec: Job, node) -> list[tuple[int | None, tuple, str]]:
+    out = []
+    what, known = known_models(spec.task)
+    for i, name in enumerate(spec.model.candidates):
+        if name.lower() not in known:
+            hint = difflib.get_close_matches(name.lower(), known, n=1)
+            msg = f"unknown {what} '{name}'" + (f" (did you mean '{hint[0]}'?)" if hint else
+                                                 f" (known: {', '.join(known)})")
+            out.append((_line_of(node, ("model", "candidates", i)), ("model", "candidates", i), msg))
+    for name in spec.model.params:
+        if name.lower() not in [c.lower() for c in spec.model.candidates]:
+            loc = ("model", "params", name)
+            out.append((_line_of(node, loc), loc, f"parameters for '{name}', which is not among model.candidates"))
     return out
 
 

@@ -124,24 +124,49 @@ def evaluate_split(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
 
 
 # --------------------------------------------------------------------------- stages
+def encode_table(job: LoadedJob, table):
+    """The node properties as a feature matrix, with the encodings picked (and overridden) per column."""
+    from graphguard.workflow.encoders import FeatureEncoder
+
+    spec = job.spec
+    for col in list(spec.features.overrides) + list(spec.features.exclude):
+        if col not in table.props.columns:
+            loc = ("features", "overrides", col) if col in spec.features.overrides else ("features", "exclude")
+            raise job.error(loc, f"no node property '{col}' (properties: {', '.join(map(str, table.props.columns))})")
+    overrides = {k: v.model_dump(exclude_unset=True) | {"kind": v.kind} for k, v in spec.features.overrides.items()}
+    enc = FeatureEncoder(overrides, spec.features.exclude, table.declared).fit(table.props)
+    return enc.transform(table.props), enc
+
+
+def write_properties(rd: RunDir, table) -> None:
+    """The raw properties of the target nodes, for the report and explanations."""
+    props = table.props.copy()
+    props.insert(0, "id", table.ids)
+    props["__label__"] = table.labels.astype("string")
+    for c in props.columns:  # parquet wants one type per column: keep text as text
+        if props[c].dtype == object:
+            props[c] = props[c].astype("string")
+    tmp = rd / "properties.parquet.tmp"
+    props.to_parquet(tmp, index=False)
+    os.replace(tmp, rd / "properties.parquet")
+
+
+def log_encodings(enc) -> None:
+    for row in enc.summary():
+        log(f"  {row['column']:<20} {row['kind']:<15} {row['features']:>4} feature(s)  ({row['reason']})")
+
+
 def _stage_data(job: LoadedJob, rd: RunDir) -> None:
     from graphguard.data.graph import make_graph
     from graphguard.data.npz import write_npz
     from graphguard.data.splits import stratified_split
     from graphguard.data.validate import validate_graph
-    from graphguard.workflow.encoders import FeatureEncoder
     from graphguard.workflow.source import binary_labels, read_node_table
 
     spec = job.spec
     table = read_node_table(job)
-    for col in list(spec.features.overrides) + list(spec.features.exclude):
-        if col not in table.props.columns:
-            loc = ("features", "overrides", col) if col in spec.features.overrides else ("features", "exclude")
-            raise job.error(loc, f"no node property '{col}' (properties: {', '.join(map(str, table.props.columns))})")
+    x, enc = encode_table(job, table)
     y = binary_labels(table.labels, spec.target.positive, f"{job.path}: target.property '{spec.target.property}'")
-    overrides = {k: v.model_dump(exclude_unset=True) | {"kind": v.kind} for k, v in spec.features.overrides.items()}
-    enc = FeatureEncoder(overrides, spec.features.exclude, table.declared).fit(table.props)
-    x = enc.transform(table.props)
     if table.masks is not None and spec.split.use_file_masks:
         masks = {k: m & (y >= 0) for k, m in table.masks.items()}
     else:
@@ -152,15 +177,7 @@ def _stage_data(job: LoadedJob, rd: RunDir) -> None:
     validate_graph(g, job.path)
     write_npz(g, rd / "graph.npz")
     write_json(rd / "encodings.json", enc.to_json() | {"feature_names": enc.feature_names_})
-    props = table.props.copy()
-    props.insert(0, "id", table.ids)
-    props["__label__"] = table.labels.astype("string")
-    for c in props.columns:  # parquet wants one type per column: keep text as text
-        if props[c].dtype == object:
-            props[c] = props[c].astype("string")
-    tmp = rd / "properties.parquet.tmp"
-    props.to_parquet(tmp, index=False)
-    os.replace(tmp, rd / "properties.parquet")
+    write_properties(rd, table)
     cfg = read_json(rd / "config.json")
     cfg["data"] = {
         "nodes": int(g.num_nodes), "edges": int(g.edge_index.shape[1] // 2), "features": int(x.shape[1]),
@@ -168,8 +185,7 @@ def _stage_data(job: LoadedJob, rd: RunDir) -> None:
         "notes": table.notes, "split": {k: int(m.sum()) for k, m in masks.items()},
     }
     write_json(rd / "config.json", cfg)
-    for row in enc.summary():
-        log(f"  {row['column']:<20} {row['kind']:<15} {row['features']:>4} feature(s)  ({row['reason']})")
+    log_encodings(enc)
 
 
 def load_run_graph(rd: RunDir):
@@ -292,11 +308,12 @@ def run_job(job_path: str | Path, out: str | Path | None = None, *, resume: bool
             force: bool = False, report: bool = True) -> Path:
     """Run a job file end to end (or continue it with ``resume=True``); returns the run directory."""
     job = load_job(job_path)
-    if job.spec.task != "node_classification":
-        raise job.error(("task",), f"{job.spec.task} jobs are not available in this build yet "
-                        "(node_classification is)")
     rd = RunDir(out if out is not None else default_run_dir(job))
     _prepare(job, rd, resume, force)
+    if job.spec.task != "node_classification":
+        from graphguard.workflow.driver import drive
+
+        return drive(job, rd, report=report)
     if not rd.done("data"):
         log(f"[1/5] reading and encoding {job.spec.data.path}")
         _stage_data(job, rd)

@@ -250,3 +250,45 @@ def binary_labels(raw: pd.Series, positive: list | None, source: str) -> np.ndar
         y = s.map(known).fillna(-1).to_numpy().astype(np.int64)
     y[missing.to_numpy()] = -1
     return y
+
+
+# --------------------------------------------------------------------------- edges as triples (link tasks)
+class NoRelation(DataError):
+    """The export's edges carry no ``~label`` and the job named no relation."""
+
+
+def read_neptune_triples(folder: Path, relation: str | None) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Every edge of a Neptune export as ``(from, ~label, to)``; returns the triples and the relations.
+
+    Edges without a ``~label`` column take ``relation`` as their label; with neither, the export has
+    no relation to learn and the caller reports it.
+    """
+    files = sorted(p for p in folder.iterdir() if p.is_file() and (p.suffix == ".csv" or p.name.endswith(".csv.gz")))
+    triples: list[tuple[str, str, str]] = []
+    unlabelled = []
+    for f in files:
+        opener = gzip.open if f.suffix == ".gz" else open
+        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
+            head = fh.readline().strip().split(",")
+        if not ("~from" in head and "~to" in head):
+            continue
+        e = _read_csv(f)
+        if e[["~from", "~to"]].isna().any().any():
+            k = int(np.flatnonzero(e[["~from", "~to"]].isna().any(axis=1).to_numpy())[0])
+            raise DataError(f, f"edge row {k + 2} has an empty ~from or ~to")
+        if "~label" in e.columns:
+            labels = e["~label"].fillna(relation or "").astype(str)
+        elif relation is not None:
+            labels = pd.Series([relation] * len(e))
+        else:
+            unlabelled.append(f.name)
+            continue
+        triples.extend(zip(e["~from"].astype(str), labels, e["~to"].astype(str)))
+    if unlabelled:
+        raise NoRelation(folder, f"edge file(s) {', '.join(unlabelled)} have no ~label column, so there is no "
+                        "relation to learn; name it with target.relation")
+    if not triples:
+        raise DataError(folder, "no edge files (a header with ~from and ~to): nothing to learn links from")
+    if any(r == "" for _, r, _ in triples):
+        raise DataError(folder, "some edges have an empty ~label; name the relation with target.relation")
+    return triples, sorted({r for _, r, _ in triples})

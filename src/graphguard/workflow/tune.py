@@ -96,11 +96,13 @@ def tune(
     log_path: Path,
     fixed: dict[str, dict] | None = None,
     resolve: Callable[[str], Any],
+    direction: str = "maximize",
 ) -> dict:
     """Run the study; returns the best trial record ``{number, detector, params, value}``.
 
-    ``objective(detector, params)`` fits and returns the validation score (higher is better; NaN
-    marks a failed trial). ``resolve(name)`` gives the detector class, to find tunable parameters.
+    ``objective(detector, params)`` fits and returns the validation score (higher is better, or
+    lower with ``direction="minimize"`` for errors such as RMSE; NaN marks a failed trial).
+    ``resolve(name)`` gives the detector class, to find tunable parameters.
     """
     import optuna
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
@@ -124,7 +126,7 @@ def tune(
                 out[key] = CategoricalDistribution(s[1])
         return out
 
-    study = optuna.create_study(direction="maximize")
+    study = optuna.create_study(direction=direction)
     done = read_trials(log_path)
     for rec in done:  # replay the finished trials of an interrupted run
         flat = dict(rec["raw_params"])
@@ -171,7 +173,8 @@ def tune(
 
         raise GraphGuardError("tuning: every trial failed; see the messages above")
     # best on validation; ties go to the earlier trial
-    return max(finished, key=lambda r: (r["value"], -r["number"]))
+    sign = -1.0 if direction == "minimize" else 1.0
+    return max(finished, key=lambda r: (sign * r["value"], -r["number"]))
 
 
 def trial_summary(records: list[dict]) -> list[dict]:

@@ -80,26 +80,34 @@ class KnownTriples:
 
 
 @torch.no_grad()
-def evaluate_ranking(model, triples: np.ndarray, known: KnownTriples | None, *, batch_size: int = 256,
-                     sides=("head", "tail")) -> dict[str, float]:
-    """Filtered (or raw, with ``known=None``) MRR/Hits over ``sides`` for a ``KGEModel``."""
+def triple_ranks(model, triples: np.ndarray, known: KnownTriples | None, *, batch_size: int = 256,
+                 sides=("head", "tail")) -> dict[str, torch.Tensor]:
+    """Realistic rank of the true entity for every triple, per side (``{"tail": [n], "head": [n]}``)."""
     triples = np.asarray(triples, dtype=np.int64)
     if len(triples) == 0:
         raise DataError("evaluation", "the evaluation split is empty")
     was_training = model.training
     model.eval()
     E = model.entities()
-    ranks = []
+    out: dict[str, list] = {s: [] for s in sides}
     for i in range(0, len(triples), batch_size):
         b = triples[i:i + batch_size]
         bt = torch.as_tensor(b)
         if "tail" in sides:
             s = model.score_t(bt[:, 0], bt[:, 1], E)
             fr, fc = known.known_tails(b[:, 0], b[:, 1]) if known is not None else (None, None)
-            ranks.append(realistic_ranks(s, bt[:, 2], fr, fc))
+            out["tail"].append(realistic_ranks(s, bt[:, 2], fr, fc))
         if "head" in sides:
             s = model.score_h(bt[:, 1], bt[:, 2], E)
             fr, fc = known.known_heads(b[:, 1], b[:, 2]) if known is not None else (None, None)
-            ranks.append(realistic_ranks(s, bt[:, 0], fr, fc))
+            out["head"].append(realistic_ranks(s, bt[:, 0], fr, fc))
     model.train(was_training)
-    return rank_metrics(torch.cat(ranks))
+    return {k: torch.cat(v) for k, v in out.items()}
+
+
+@torch.no_grad()
+def evaluate_ranking(model, triples: np.ndarray, known: KnownTriples | None, *, batch_size: int = 256,
+                     sides=("head", "tail")) -> dict[str, float]:
+    """Filtered (or raw, with ``known=None``) MRR/Hits over ``sides`` for a ``KGEModel``."""
+    ranks = triple_ranks(model, triples, known, batch_size=batch_size, sides=sides)
+    return rank_metrics(torch.cat([ranks[s] for s in ("tail", "head") if s in ranks]))
