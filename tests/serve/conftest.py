@@ -51,33 +51,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(run_dir, tmp_path_factory):
-    """``(base_url, log_path)`` of ``graphguard serve RUN_DIR`` with an API key from the environment."""
+def start_server(run_dir: Path, log: Path, env: dict | None = None):
+    """``graphguard serve RUN_DIR`` on a free loopback port; returns ``(process, base_url)`` once it answers."""
     port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "server.log"
-    env = dict(os.environ, GRAPHGUARD_API_KEY=API_KEY)
     with open(log, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "graphguard", "serve", str(run_dir), "--host", "127.0.0.1",
-                                 "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env)
+                                 "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env or dict(os.environ))
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while True:
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
+                return proc, base
         except httpx.TransportError:
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    yield base, log
+
+
+def stop_server(proc) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(run_dir, tmp_path_factory):
+    """``(base_url, log_path)`` of ``graphguard serve RUN_DIR`` with an API key from the environment."""
+    log = tmp_path_factory.mktemp("serve") / "server.log"
+    proc, base = start_server(run_dir, log, dict(os.environ, GRAPHGUARD_API_KEY=API_KEY))
+    yield base, log
+    stop_server(proc)
 
 
 @pytest.fixture
