@@ -34,7 +34,8 @@ def run(
 
     metrics = json.loads((path / "metrics.json").read_text())
     t = metrics.get("test", {})
-    keys = METRICS.get(metrics.get("task", "node_classification"), METRICS["node_classification"])
+    task = metrics.get("task", "node_classification")
+    keys = ("auroc", "auprc", "rec_at_k") if task == "node_classification" else METRICS[task]
     summary = ", ".join(f"{k} {t[k]:.4f}" for k in keys if isinstance(t.get(k), float))
     typer.echo(f"{path}  ({metrics.get('detector')}; test {summary})")
     typer.echo(f"report: {path / 'report.html'}")
