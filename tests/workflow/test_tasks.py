@@ -204,3 +204,23 @@ def test_task_specific_target_keys_and_models(tmp_path):
     msg = _run_error(tmp_path, GRAPH_JOB.replace("property: acid", "property: toxic"),
                      lambda p: make_smiles_csv(p / "mols.csv"))
     assert "line 4: target.property:" in msg and "no label column 'toxic'" in msg
+
+
+def test_link_run_on_a_neptune_export_predicts_one_relation(export_dir, tmp_path):
+    (tmp_path / "export").symlink_to(export_dir, target_is_directory=True)
+    text = ("name: tr\ntask: link_prediction\ndata: {path: export, format: neptune}\ntarget: {relation: transfer}\n"
+            "split: {train: 0.8, val: 0.1, test: 0.1}\n"
+            "model:\n  candidates: [distmult]\n  params: {distmult: {dim: 16, epochs: 5}}\nbudget: {trials: 1}\n")
+    (tmp_path / "job.yaml").write_text(text)
+    run = run_job(tmp_path / "job.yaml", tmp_path / "run", report=False)
+    cfg = json.loads((run / "config.json").read_text())["data"]
+    assert cfg["format"] == "neptune" and cfg["relation"] == "transfer" and set(cfg) >= {"entities", "split"}
+    test = pd.read_csv(run / "triples" / "test.txt", sep="\t", header=None)
+    assert set(test[1]) == {"transfer"} and len(test) == json.loads((run / "metrics.json").read_text())["test"]["triples"]
+    train = pd.read_csv(run / "triples" / "train.txt", sep="\t", header=None)
+    assert {"uses", "transfer"} <= set(train[1])  # the other relations still train the embeddings
+    # each account uses its own device: a 'uses' edge cannot be held out without an unseen device
+    with pytest.raises(ConfigError, match=r"line 4: target.relation: the valid split has no triples of relation 'uses'.*"
+                                          "both its ends also occur in other edges"):
+        (tmp_path / "job.yaml").write_text(text.replace("relation: transfer", "relation: uses"))
+        run_job(tmp_path / "job.yaml", tmp_path / "run2", report=False)

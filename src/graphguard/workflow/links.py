@@ -36,6 +36,33 @@ def write_triples(folder, ts) -> None:
         os.replace(tmp, folder / f"{name}.txt")
 
 
+def held_out_split(triples: np.ndarray, target: np.ndarray, valid_fraction: float, test_fraction: float, seed: int):
+    """Random valid/test triples among ``triples[target]``; every entity and relation keeps a training triple.
+
+    A triple is held out only if its head, tail and relation still occur in another triple that
+    stays in training (of any relation), so no held-out entity is unseen by the model.
+    """
+    rng = np.random.default_rng(seed)
+    cand = rng.permutation(np.flatnonzero(target))
+    n_va, n_te = int(len(cand) * valid_fraction), int(len(cand) * test_fraction)
+    ent = np.bincount(triples[:, [0, 2]].ravel(), minlength=int(triples[:, [0, 2]].max()) + 1)
+    rel = np.bincount(triples[:, 1])
+    held: list[int] = []
+    for i in cand:
+        if len(held) >= n_va + n_te:
+            break
+        h, r, t = triples[i]
+        need = 2 if h == t else 1
+        if ent[h] > need and ent[t] > need and rel[r] > 1:
+            ent[h] -= 1
+            ent[t] -= 1
+            rel[r] -= 1
+            held.append(int(i))
+    keep = np.ones(len(triples), dtype=bool)
+    keep[held] = False
+    return triples[keep], triples[held[n_te:]], triples[held[:n_te]]
+
+
 @torch.no_grad()
 def link_auroc(est, triples: np.ndarray, seed: int = 0) -> float:
     """AUROC of true triples against one corrupted tail each (a tail that forms no known triple)."""
@@ -83,7 +110,7 @@ class LinkRun(TaskRun):
         return path, fmt
 
     def prepare(self) -> None:
-        from graphguard.data.triples import TripleSet, load_triples, random_split
+        from graphguard.data.triples import TripleSet, load_triples
 
         job, spec = self.job, self.job.spec
         path, fmt = self._source()
@@ -105,15 +132,18 @@ class LinkRun(TaskRun):
             e_id, r_id = {e: i for i, e in enumerate(ents)}, {r: i for i, r in enumerate(relations)}
             coded = np.unique(np.asarray([(e_id[h], r_id[r], e_id[t]) for h, r, t in labelled], dtype=np.int64), axis=0)
             target = coded[:, 1] == r_id[rel] if rel is not None else np.ones(len(coded), dtype=bool)
-            tr, va, te = random_split(coded[target], spec.split.val, spec.split.test, spec.split.seed)
-            ts = TripleSet(ents, relations, np.concatenate([coded[~target], tr]), va, te, source=str(folder))
+            tr, va, te = held_out_split(coded, target, spec.split.val, spec.split.test, spec.split.seed)
+            ts = TripleSet(ents, relations, tr, va, te, source=str(folder))
             notes = [f"{len(coded):,} distinct edges of {len(relations)} relation(s) from the Neptune export; "
                      f"valid/test drawn from {rel or 'every relation'} at random (seed {spec.split.seed})"]
         for name in ("valid", "test"):
             if not len(ts.split(name)):
-                raise job.error(("split",) if fmt == "neptune" else ("data", "path"),
+                loc = ("target", "relation") if rel else ("split",) if fmt == "neptune" else ("data", "path")
+                raise job.error(loc,
                                 f"the {name} split has no triples{f' of relation {rel!r}' if rel else ''}; "
-                                "a link_prediction job needs validation and test links")
+                                "a link_prediction job needs validation and test links"
+                                + (" (an edge is held out only when both its ends also occur in other edges)"
+                                   if fmt == "neptune" else ""))
         write_triples(self.rd / "triples", ts)
         self.config_data({"entities": ts.num_entities, "relations": ts.num_relations, "format": fmt,
                           "relation": rel, "notes": notes,
