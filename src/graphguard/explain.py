@@ -224,6 +224,10 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
 
+        cfg = run / "config.json"
+        task = json.loads(cfg.read_text())["job"]["task"] if cfg.is_file() else "node_classification"
+        if task != "node_classification":
+            raise DataError(run, f"this is a {task} run; explain is for node_classification runs")
         for name in ("model", "graph.npz"):
             if not (run / name).exists():
                 raise DataError(run, f"not a finished run directory (missing {name})")

@@ -16,6 +16,10 @@ The run directory holds everything needed to look at, explain and serve the resu
 
 Every stage writes its files atomically and then records itself in ``status.json``; ``--resume``
 skips the stages already done and the tuning trials already finished.
+
+This module runs node classification; node regression, link prediction and graph classification
+go through ``workflow.driver`` with the same stages and bookkeeping (their data files differ:
+``targets.npy``, ``triples/``, ``graphs.graphs.npz`` + ``split.json``).
 """
 
 from __future__ import annotations
