@@ -122,3 +122,21 @@ def test_report_renders_in_headless_chromium(node_html, tmp_path):
     assert np.allclose(img[10, 640, :3], np.array([0x1F, 0x2A, 0x44]) / 255, atol=0.02)
     colours = np.unique((img[:, :, :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 500
+
+
+@pytest.mark.parametrize("kind", ["link", "graph"])
+def test_link_and_graph_reports_render_in_headless_chromium(kind, tmp_path):
+    if kind == "link":
+        html = render_link_report(title="kg", ranks=np.array([1, 1, 2, 5, 11, 40, 3, 1, 7, 2]))
+    else:
+        y, s = _scores(120)
+        html = render_graph_report(title="mols", y=y, scores=s, threshold=0.5, metrics={"auroc": 0.8})
+    page = tmp_path / f"{kind}.html"
+    page.write_text(html, encoding="utf-8")
+    shot, log = screenshot(page, tmp_path)
+    assert console_errors(log) == [], console_errors(log)
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(shot)
+    colours = np.unique((img[:, :, :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 100  # figures were drawn, not an empty page
