@@ -1,7 +1,11 @@
 """MUTAG, stratified 10-fold CV with inner validation selection (Errica et al. 2020).
 
-graphguard GIN (GINE: the TU edge labels are edge features) and the WL-subtree + gradient-boosted
-trees baseline, on the same folds. Published: GIN 89.4 +- 5.6 and WL subtree 90.4 +- 5.7 (Xu et
+graphguard GIN set up as in Xu et al. (2019): GIN-0, 4 GIN layers after the input (5 with it),
+2-layer MLPs with batch norm, sum pooling of every layer with per-layer scores summed, Adam at
+0.01 halved every 50 epochs, 350 epochs, node labels only (no edge labels), dropout on the head
+only. As in Errica et al. (2020) a small grid (hidden 16/32 x dropout 0/0.5 at batch 32 by default)
+is chosen per outer fold on the inner 10% validation split, which also picks the epoch. Then the
+WL-subtree + gradient-boosted trees baseline, on the same folds, with its own small grid. Published: GIN 89.4 +- 5.6 and WL subtree 90.4 +- 5.7 (Xu et
 al. 2019, Table 1; their protocol picks the epoch with the best mean *test* accuracy across folds,
 which favours it). Writes bench/results/graph_mutag.json.
 """
@@ -26,29 +30,41 @@ PUBLISHED = {"gin": {"accuracy": 0.894, "accuracy_std": 0.056, "source": "Xu et 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=10)
-    ap.add_argument("--epochs", type=int, default=100)
+    ap.add_argument("--epochs", type=int, default=350)
+    ap.add_argument("--hidden", type=int, nargs="+", default=[16, 32])
+    ap.add_argument("--dropout", type=float, nargs="+", default=[0.0, 0.5])
+    ap.add_argument("--batch", type=int, nargs="+", default=[32])
+    ap.add_argument("--only", choices=["gin", "wl"], help="run one model and merge into an existing JSON")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "graph_mutag.json"))
     a = ap.parse_args()
     set_threads(a.threads)
     graphs = read_tu(data_root() / "mutag")
     configs = {
-        "gin": dict(model="gin", epochs=a.epochs, hidden=32, layers=4, batch_size=32, lr=0.01, dropout=0.5),
-        "wl": dict(model="wl", iterations=3, classifier="xgb"),
+        "gin": (dict(model="gin", epochs=a.epochs, layers=4, lr=0.01, layer_dropout=0.0, jk=True, train_eps=False,
+                     use_edge_attr=False, pooling="sum"),
+                [dict(hidden=h, dropout=d, batch_size=b) for h in a.hidden for d in a.dropout for b in a.batch]),
+        "wl": (dict(model="wl", classifier="xgb"),
+               [dict(iterations=i, max_depth=m) for i in (2, 3, 4) for m in (2, 4)]),
     }
-    results = {}
-    for name, cfg in configs.items():
+    out_path = Path(a.out)
+    results = json.loads(out_path.read_text())["results"] if a.only and out_path.is_file() else {}
+    for name, (cfg, grid) in configs.items():
+        if a.only and name != a.only:
+            continue
         model = cfg.pop("model")
         t = time.perf_counter()
-        r = cross_validate(lambda **o: make_estimator(model, **{**cfg, **o}), graphs, folds=a.folds, seed=0)
+        r = cross_validate(lambda **o: make_estimator(model, **{**cfg, **o}), graphs, folds=a.folds, seed=0, grid=grid)
         results[name] = {"accuracy": r["accuracy"], "accuracy_std": r["accuracy_std"], "roc_auc": r["roc_auc"],
                          "roc_auc_std": r["roc_auc_std"], "fold_accuracy": [f["accuracy"] for f in r["runs"]],
-                         "seconds": time.perf_counter() - t, "config": {"model": model, **cfg},
+                         "fold_config": [f["config"] for f in r["runs"]],
+                         "seconds": time.perf_counter() - t, "config": {"model": model, **cfg}, "grid": grid,
                          "published": PUBLISHED[name]}
         print(f"{name:4s} accuracy {r['accuracy']:.4f} +- {r['accuracy_std']:.4f}   "
               f"published {PUBLISHED[name]['accuracy']:.3f} +- {PUBLISHED[name]['accuracy_std']:.3f}")
-    out = {"dataset": "MUTAG", "protocol": f"stratified {a.folds}-fold CV, 10% inner validation picks the epoch "
-           "(Errica et al. 2020)", "threads": a.threads, "results": results}
+    out = {"dataset": "MUTAG", "protocol": f"stratified {a.folds}-fold CV; per outer fold the 10% inner validation "
+           "split picks the grid config and the epoch, the test fold is scored once (Errica et al. 2020)",
+           "threads": a.threads, "results": results}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=2))
 

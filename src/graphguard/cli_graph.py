@@ -1,9 +1,12 @@
-"""``graphguard graph train | evaluate | predict | bench``: graph classification from the shell.
+"""``graphguard graph train | evaluate | predict | bench``: graph classification and regression.
 
 ``--data`` is a TU folder, a SMILES CSV (label column ``--target``, default the last column) or a
-``.graphs.npz`` written by ``graphguard build``. ``bench --json`` prints exactly
-``{"accuracy", "accuracy_std", "roc_auc", "roc_auc_std"}`` on stdout (``null`` where a metric does
-not apply); scripts depend on that contract.
+``.graphs.npz`` written by ``graphguard build``. ``--task auto`` (the default) treats integer labels
+as classes and other numbers as a regression target, as scikit-learn's ``type_of_target`` does;
+``--task classification|regression`` overrides it. ``evaluate`` and ``predict`` use the saved
+model's task. ``bench --json`` prints exactly ``{"accuracy", "accuracy_std", "roc_auc",
+"roc_auc_std"}`` for classification (``null`` where a metric does not apply) and ``{"rmse",
+"rmse_std", "mae", "mae_std", "r2", "r2_std"}`` for regression; scripts depend on that contract.
 """
 
 from __future__ import annotations
@@ -21,22 +24,33 @@ from graphguard.errors import ConfigError
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 BENCH_KEYS = ("accuracy", "accuracy_std", "roc_auc", "roc_auc_std")
+REGRESSION_BENCH_KEYS = ("rmse", "rmse_std", "mae", "mae_std", "r2", "r2_std")
 
 
-def _dataset(data: Path, target: Optional[str], skip_invalid: bool):
+def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto"):
     from graphguard.data.graphset import load_graph_dataset
 
-    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid)
+    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task)
     if getattr(graphs, "skipped", None):
         _console.log(f"skipped {len(graphs.skipped)} invalid row(s): {graphs.skipped[:10]}")
     return graphs
 
 
-def _params(model: str, epochs, hidden, layers, pooling, virtual_node, seed) -> dict:
+def _task(graphs, task: str) -> str:
+    """The reader's decision (SMILES CSV), else the labels decide (``auto``) or ``task`` does."""
+    from graphguard.tasks.graph.base import graph_labels, infer_task
+
+    if getattr(graphs, "task", None):
+        return graphs.task
+    return infer_task(graph_labels(graphs, source=str(getattr(graphs, "source", "<graphs>"))), task,
+                      str(getattr(graphs, "source", "<graphs>")))
+
+
+def _params(model: str, epochs, hidden, layers, pooling, virtual_node, seed, task="classification") -> dict:
     from graphguard.tasks.graph.registry import GNN_MODELS
 
     if model in GNN_MODELS:
-        p = {"pooling": pooling, "virtual_node": virtual_node, "seed": seed}
+        p = {"pooling": pooling, "virtual_node": virtual_node, "seed": seed, "task": task}
         if epochs is not None:
             p["epochs"] = epochs
         if hidden is not None:
@@ -44,7 +58,7 @@ def _params(model: str, epochs, hidden, layers, pooling, virtual_node, seed) -> 
         if layers is not None:
             p["layers"] = layers
         return p
-    return {"seed": seed}
+    return {"seed": seed, "task": task}
 
 
 def _setup(quiet: bool, threads: Optional[int]):
@@ -57,6 +71,8 @@ def _setup(quiet: bool, threads: Optional[int]):
 MODEL_OPT = typer.Option("gin", "--model", "-m", help="gin, gine, gcn, sage, wl (WL subtree + trees), fingerprint (Morgan + trees)")
 DATA_OPT = typer.Option(..., "--data", "-d", help="TU folder, SMILES CSV or .graphs.npz")
 TARGET_OPT = typer.Option(None, "--target", help="label column of a SMILES CSV (default: the last column)")
+TASK_OPT = typer.Option("auto", "--task", help="auto (integer labels: classification, other numbers: regression), "
+                        "classification or regression")
 SKIP_OPT = typer.Option(False, "--skip-invalid", help="leave out SMILES rows RDKit cannot parse instead of failing")
 
 
@@ -72,20 +88,24 @@ def train(
     pooling: str = typer.Option("sum", "--pooling", help="sum, mean or attention"),
     virtual_node: bool = typer.Option(False, "--virtual-node"),
     seed: int = typer.Option(0, "--seed"),
+    task: str = TASK_OPT,
     skip_invalid: bool = SKIP_OPT,
     threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Train a graph classifier on all graphs (10% held out to pick the best epoch) and save it."""
+    """Train a graph classifier or regressor on all graphs (10% held out to pick the best epoch) and save it."""
     from graphguard.tasks.graph.registry import make_estimator
 
     _setup(quiet, threads)
-    graphs = _dataset(data, target, skip_invalid)
-    est = make_estimator(model, **_params(model, epochs, hidden, layers, pooling, virtual_node, seed))
+    graphs = _dataset(data, target, skip_invalid, task)
+    task = _task(graphs, task)
+    est = make_estimator(model, **_params(model, epochs, hidden, layers, pooling, virtual_node, seed, task))
     est.fit(graphs)
     est.save(out)
-    extra = f", best validation accuracy {est.val_score_:.3f}" if hasattr(est, "val_score_") else ""
-    typer.echo(f"{out}  ({type(est).__name__} on {len(graphs)} graphs{extra})")
+    extra = ""
+    if hasattr(est, "val_score_"):
+        extra = f", best validation {'accuracy' if task == 'classification' else 'MSE (standardised)'} {abs(est.val_score_):.3f}"
+    typer.echo(f"{out}  ({type(est).__name__}, {task}, on {len(graphs)} graphs{extra})")
 
 
 def _metrics(est, graphs) -> dict:
@@ -94,6 +114,10 @@ def _metrics(est, graphs) -> dict:
     from graphguard.tasks.graph.base import graph_labels
 
     y = graph_labels(graphs)
+    if est.task == "regression":
+        from graphguard.tasks.graph.protocols import regression_metrics
+
+        return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs))}
     out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.predict(graphs))), "roc_auc": None}
     if len(np.unique(y)) == 2 and len(est.classes_) == 2:
         out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], est.decision_function(graphs)))
@@ -109,12 +133,12 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Accuracy and ROC-AUC of a saved model on labelled graphs."""
+    """Accuracy and ROC-AUC (classification) or RMSE, MAE and R2 (regression) of a saved model."""
     from graphguard.tasks.graph.base import GraphEstimator
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    m = _metrics(est, _dataset(data, target, skip_invalid))
+    m = _metrics(est, _dataset(data, target, skip_invalid, est.task))
     if as_json:
         typer.echo(json.dumps(m))
     else:
@@ -131,17 +155,17 @@ def predict(
     as_json: bool = typer.Option(False, "--json", help="print JSON lines instead of CSV"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Predicted class and score for every graph (SMILES rows keep their file row number)."""
+    """Predicted class and score, or predicted value, for every graph (SMILES rows keep their row number)."""
     import pandas as pd
 
     from graphguard.tasks.graph.base import GraphEstimator
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    graphs = _dataset(data, target, skip_invalid)
+    graphs = _dataset(data, target, skip_invalid, est.task)
     pred = est.predict(graphs)
-    score = est.decision_function(graphs)
     df = pd.DataFrame({"graph": range(len(graphs)), "prediction": pred})
+    score = est.decision_function(graphs) if est.task == "classification" else np.zeros((0, 0))
     if score.ndim == 1:
         df["score"] = score
     if all(hasattr(g, "row") for g in graphs):
@@ -172,20 +196,23 @@ def bench(
     pooling: str = typer.Option("sum", "--pooling"),
     virtual_node: bool = typer.Option(False, "--virtual-node"),
     seed: int = typer.Option(0, "--seed"),
+    task: str = TASK_OPT,
     skip_invalid: bool = SKIP_OPT,
-    as_json: bool = typer.Option(False, "--json", help='print {"accuracy", "accuracy_std", "roc_auc", "roc_auc_std"}'),
+    as_json: bool = typer.Option(False, "--json", help='print {"accuracy", "accuracy_std", "roc_auc", "roc_auc_std"} '
+                                 '(regression: rmse, mae, r2 and their _std)'),
     threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Cross-validated (or scaffold-split) accuracy and ROC-AUC, mean and standard deviation."""
+    """Cross-validated (or scaffold-split) accuracy and ROC-AUC (or RMSE, MAE, R2), mean and standard deviation."""
     from graphguard.tasks.graph.protocols import cross_validate, scaffold_evaluate
     from graphguard.tasks.graph.registry import make_estimator
 
     _setup(quiet, threads)
     if split not in ("cv", "scaffold"):
         raise ConfigError(f"unknown --split '{split}' (choose cv or scaffold)")
-    graphs = _dataset(data, target, skip_invalid)
-    params = _params(model, epochs, hidden, layers, pooling, virtual_node, seed)
+    graphs = _dataset(data, target, skip_invalid, task)
+    task = _task(graphs, task)
+    params = _params(model, epochs, hidden, layers, pooling, virtual_node, seed, task)
     make_estimator(model, **params)  # fail fast on a bad model name or option
 
     def factory(**over):
@@ -195,10 +222,11 @@ def bench(
         r = scaffold_evaluate(factory, graphs, seeds=range(seed, seed + seeds))
     else:
         r = cross_validate(factory, graphs, folds=folds, seed=seed)
-    res = {k: r.get(k) for k in BENCH_KEYS}
+    keys = BENCH_KEYS if task == "classification" else REGRESSION_BENCH_KEYS
+    res = {k: r.get(k) for k in keys}
     if as_json:
         typer.echo(json.dumps(res))
     else:
-        for k in ("accuracy", "roc_auc"):
+        for k in keys[::2]:
             if res[k] is not None:
                 typer.echo(f"{k}: {res[k]:.4f} +- {res[k + '_std']:.4f}")

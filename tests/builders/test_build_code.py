@@ -3,8 +3,8 @@ import ast
 import pytest
 
 from graphguard.builders.code import EDGE_KINDS, file_to_graphs, function_graph
-from graphguard.builders.code_clones import make_clone, reorder
-from graphguard.builders.code_search import CodeIndex, TokenShingleIndex
+from graphguard.builders.code_clones import canonical_source, make_clone, reorder, reorderable
+from graphguard.builders.code_search import CodeIndex, TokenShingleIndex, strip_noops
 from graphguard.errors import DataError
 
 SRC = '''
@@ -59,6 +59,48 @@ def test_reorder_only_swaps_independent_statements():
     assert swaps == 1
     assert [ast.unparse(s) for s in out.body[:2]] == ["y = a * 2", "x = a + 1"]
     assert ast.unparse(out.body[2]) == "z = x + y"
+
+
+def test_reorder_permutes_whole_runs_but_keeps_dependences():
+    import random
+
+    fn = ast.parse("def h(a):\n    p = a + 1\n    q = a * 2\n    r = a - 3\n    s = a / 4\n    t = p + q\n"
+                   "    print(t)\n    u = 1\n    return t + r + s + u\n").body[0]
+    assert reorderable(fn)
+    orders = set()
+    for seed in range(20):
+        out, swaps = reorder(fn, random.Random(seed))
+        lines = [ast.unparse(st) for st in out.body]
+        assert lines[5:] == ["print(t)", "u = 1", "return t + r + s + u"]  # a call ends the run
+        assert lines.index("t = p + q") > max(lines.index("p = a + 1"), lines.index("q = a * 2"))
+        assert swaps >= 1
+        orders.add(tuple(lines[:5]))
+    assert len(orders) > 5  # not just one swap of neighbours
+    chain = ast.parse("def g(a):\n    b = a\n    c = b\n    return c\n").body[0]
+    assert not reorderable(chain) and reorder(chain, random.Random(0))[1] == 0
+
+
+def test_noops_are_dropped_and_reordering_leaves_the_index_vector_unchanged():
+    import random
+
+    fn = ast.parse(SRC).body[0]
+    padded = ast.parse('def f(a, n):\n    """doc"""\n    pass\n    b = a + 1\n    b = b\n    junk = None\n'
+                       "    c = b * 2\n    7\n    for i in range(n):\n        c = c + i\n        pass\n"
+                       "    if c > 3:\n        return c\n    return b\n").body[0]
+    stripped = [ast.unparse(st) for st in strip_noops(padded).body]
+    assert stripped[0] == "'doc'" and "pass" not in stripped and "junk = None" not in stripped
+    assert "b = b" not in stripped and "7" not in stripped
+    idx = CodeIndex()
+    idx.add_function("f", fn)
+    idx.add_function("noise", ast.parse("def u(s):\n    t = s.strip()\n    return t.lower()\n").body[0])
+    two = ast.parse("def k(a):\n    x = a + 1\n    y = a * 2\n    return x - y\n").body[0]
+    swapped, swaps = reorder(two, random.Random(0))
+    assert swaps == 1
+    idx.add_function("k", two)
+    assert idx.similar(swapped, k=1)[0] == ("k", pytest.approx(1.0))
+    assert idx.similar(padded, k=1)[0][0] == "f"
+    renamed = ast.parse(ast.unparse(make_clone(two, "rename", random.Random(3)))).body[0]
+    assert canonical_source(two) == canonical_source(renamed)
 
 
 def test_search_finds_a_renamed_reordered_clone_first_where_tokens_do_worse():

@@ -45,6 +45,7 @@ class ProgramGraph:
     edges: list[tuple[int, int, int]]  # (src, dst, kind index)
     def_use: list[tuple[int, str, int]] = field(default_factory=list)  # (def stmt, variable, use stmt)
     name: str = ""
+    slots: list[str] = field(default_factory=list)  # the parent's field each node sits in ("left", "body")
 
     def statement_line(self, i: int) -> int:
         return getattr(self.nodes[i], "lineno", 0)
@@ -54,8 +55,10 @@ class ProgramGraph:
         return {(self.statement_line(d), v, self.statement_line(u)) for d, v, u in self.def_use}
 
     def node_labels(self) -> list[str]:
-        """Node labels for matching: the AST type, plus the name for non-local references
-        (globals, builtins, attributes, keyword names) and the value of short literals.
+        """Node labels for matching: the AST type and the parent field it fills (``BinOp@left``,
+        so ``a - b`` and ``b - a`` differ while statements of one block stay unordered), plus the
+        name for non-local references (globals, builtins, attributes, keyword names) and the value
+        of short literals.
 
         Local variables and arguments stay anonymous, so consistent renaming keeps every label;
         the names a function calls or reads from outside still tell look-alike functions apart.
@@ -81,6 +84,8 @@ class ProgramGraph:
                 t += f":{nd.arg}"
             elif isinstance(nd, ast.Constant) and len(repr(nd.value)) <= 20:
                 t += f":{nd.value!r}"
+            if self.slots:
+                t += f"@{self.slots[len(out)]}"
             out.append(t)
         return out
 
@@ -167,10 +172,11 @@ def _blocks(stmt: ast.AST) -> list[list[ast.stmt]]:
 class _Builder:
     def __init__(self, root: ast.AST, name: str):
         self.nodes: list[ast.AST] = []
+        self.slots: list[str] = []
         self.index: dict[int, int] = {}
         self.edges: list[tuple[int, int, int]] = []
         self.name = name
-        self._ast(root, None)
+        self._ast(root, None, "")
         self.succ: dict[int, set[int]] = {}
         self.stmts: list[int] = []
         self._cfg_stmt(root, [])
@@ -181,16 +187,19 @@ class _Builder:
         for d, _, u in sorted(set(self.def_use)):
             self.edges.append((d, u, 2))
 
-    def _ast(self, node: ast.AST, parent: int | None) -> None:
+    def _ast(self, node: ast.AST, parent: int | None, slot: str) -> None:
         if isinstance(node, _SKIP):
             return
         i = len(self.nodes)
         self.nodes.append(node)
+        self.slots.append(slot)
         self.index[id(node)] = i
         if parent is not None:
             self.edges.append((parent, i, 0))
-        for child in ast.iter_child_nodes(node):
-            self._ast(child, i)
+        for name, value in ast.iter_fields(node):  # the order ast.iter_child_nodes uses
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, ast.AST):
+                    self._ast(child, i, name)
 
     def _link(self, a: int, b: int) -> None:
         self.succ.setdefault(a, set()).add(b)
@@ -245,7 +254,7 @@ class _Builder:
 
 def build_program_graph(root: ast.AST, name: str = "") -> ProgramGraph:
     b = _Builder(root, name)
-    return ProgramGraph(b.nodes, b.edges, sorted(set(b.def_use)), name)
+    return ProgramGraph(b.nodes, b.edges, sorted(set(b.def_use)), name, b.slots)
 
 
 def iter_functions(tree: ast.AST, prefix: str = ""):

@@ -3,35 +3,84 @@
 Each function becomes a program-dependence graph (``builders.code``); its embedding is the
 TF-IDF-weighted, L2-normalised Weisfeiler-Lehman subtree histogram of that graph, where node
 labels are AST node types (plus the names of non-local references and short literal values) and
-edge labels the edge kinds. Because local identifiers are not labels, renaming changes nothing; because the histogram is a bag of rooted subtrees, reordering
-independent statements changes only the few control-flow subtrees around the moved statements,
-and inserted no-ops add a handful of extra subtrees. ``TokenShingleIndex`` is the token baseline:
-Jaccard similarity of exact k-token shingles.
+edge labels the edge kinds.
+
+* Renaming changes nothing: local identifiers are not labels.
+* Reordering independent statements changes nothing either: by default the histogram uses the
+  dependence edges only (``edge_kinds=("ast", "dataflow")``: the AST parent edges are the control
+  dependences, the def-use edges the data dependences), as in the program-dependence graph of
+  Ferrante et al. (1987), and a valid reordering keeps both. The sequential control-flow edges,
+  which record statement order, can be added back with ``edge_kinds=EDGE_KINDS``.
+* No-ops are dropped before the graph is built (``drop_noops``): ``pass``, bare constants other
+  than the docstring, ``x = x``, and assignments of a constant or a name to a local that is never
+  read (a dead store with no side effect).
+
+``TokenShingleIndex`` is the token baseline: Jaccard similarity of exact k-token shingles.
 """
 
 from __future__ import annotations
 
+import ast
+import copy
 import io
 import tokenize
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 
-from graphguard.builders.code import build_program_graph, iter_functions, parse_source
+from graphguard.builders.code import EDGE_KINDS, _blocks, build_program_graph, iter_functions, parse_source
 from graphguard.errors import DataError
 
 DEFAULT_ITERATIONS = 3
+DEPENDENCE_EDGES = ("ast", "dataflow")
 
 
-def _wl_counts(pg, iterations: int) -> dict[int, int]:
-    """WL label histogram of a ``ProgramGraph`` (node labels from ``pg.node_labels()``)."""
+def _is_noop(stmt, loaded: set[str], docstring: bool) -> bool:
+    if isinstance(stmt, ast.Pass):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return not (docstring and isinstance(stmt.value.value, str))
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, (ast.Constant, ast.Name)):
+        if all(isinstance(t, ast.Name) for t in stmt.targets):
+            v = stmt.value.id if isinstance(stmt.value, ast.Name) else None
+            return all(t.id == v or t.id not in loaded for t in stmt.targets)
+    return False
+
+
+def strip_noops(fn):
+    """A copy of function ``fn`` without statements that do nothing (see the module docstring)."""
+    fn = copy.deepcopy(fn)
+    loaded, shared = set(), set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+            loaded.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            shared.update(node.names)
+    loaded |= shared  # a global or nonlocal store is seen outside
+    stack = [fn.body]
+    while stack:
+        b = stack.pop()
+        b[:] = [st for i, st in enumerate(b) if not _is_noop(st, loaded, b is fn.body and i == 0)]
+        for st in b:
+            if not isinstance(st, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stack.extend(_blocks(st))
+    return fn
+
+
+def _wl_counts(pg, iterations: int, edge_kinds=DEPENDENCE_EDGES) -> dict[int, int]:
+    """WL label histogram of a ``ProgramGraph`` over edges of ``edge_kinds`` (node labels from
+    ``pg.node_labels()``)."""
     from graphguard.tasks.graph.wl import stable_hash, wl_labels
 
     g = pg.to_data()
     labels = [stable_hash(t) for t in pg.node_labels()]
+    keep = [EDGE_KINDS.index(k) for k in edge_kinds]
+    mask = torch.isin(g.edge_type % len(EDGE_KINDS), torch.tensor(keep))
     counts: dict[int, int] = {}
-    for it, labs in enumerate(wl_labels(g.edge_index, g.num_nodes, labels, g.edge_type.tolist(), iterations)):
+    for it, labs in enumerate(wl_labels(g.edge_index[:, mask], g.num_nodes, labels, g.edge_type[mask].tolist(),
+                                        iterations)):
         for lab in labs:
             key = stable_hash(f"{it}:{lab}")
             counts[key] = counts.get(key, 0) + 1
@@ -41,9 +90,11 @@ def _wl_counts(pg, iterations: int) -> dict[int, int]:
 class CodeIndex:
     """Functions of a code base, indexed by their PDG's WL histogram."""
 
-    def __init__(self, iterations: int = DEFAULT_ITERATIONS, skip_errors: bool = True):
+    def __init__(self, iterations: int = DEFAULT_ITERATIONS, skip_errors: bool = True,
+                 edge_kinds=DEPENDENCE_EDGES, drop_noops: bool = True):
         self.iterations = iterations
         self.skip_errors = skip_errors
+        self.edge_kinds, self.drop_noops = tuple(edge_kinds), drop_noops
         self.ids: list[str] = []
         self._counts: list[dict[int, int]] = []
         self.skipped: list[str] = []
@@ -52,8 +103,13 @@ class CodeIndex:
     # -- adding code ---------------------------------------------------------------------------
     def add_function(self, key: str, fn_node) -> None:
         self.ids.append(key)
-        self._counts.append(_wl_counts(build_program_graph(fn_node, key), self.iterations))
+        self._counts.append(self._fn_counts(fn_node, key))
         self._matrix = None
+
+    def _fn_counts(self, fn_node, key: str = "") -> dict[int, int]:
+        if self.drop_noops:
+            fn_node = strip_noops(fn_node)
+        return _wl_counts(build_program_graph(fn_node, key), self.iterations, self.edge_kinds)
 
     def add_source(self, source: str, filename: str) -> int:
         tree = parse_source(source, filename)
@@ -122,7 +178,7 @@ class CodeIndex:
 
     def similar(self, fn_node, k: int = 10, exclude: str | None = None) -> list[tuple[str, float]]:
         """The ``k`` indexed functions most similar to the function AST ``fn_node``."""
-        return self.similar_to_counts(_wl_counts(build_program_graph(fn_node), self.iterations), k, exclude)
+        return self.similar_to_counts(self._fn_counts(fn_node), k, exclude)
 
 
 def find_function(spec: str):

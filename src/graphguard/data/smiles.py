@@ -1,7 +1,9 @@
 """A CSV of SMILES strings and labels -> a list of molecular graphs (one per row).
 
 The SMILES column is the first column whose name contains ``smiles`` (or ``smiles_col``); the
-label column is ``target`` or, by default, the last column. A row RDKit cannot parse raises a
+label column is ``target`` or, by default, the last column. ``task="auto"`` reads a column of
+non-integer numbers as a regression target and integers as classes (scikit-learn's
+``type_of_target`` rule); a label that is not a number is an error naming its row. A row RDKit cannot parse raises a
 ``DataError`` naming the file and row, unless ``skip_invalid`` is set, in which case it is left
 out and counted in the returned list's ``skipped`` attribute.
 """
@@ -24,16 +26,18 @@ class GraphList(list):
     source: str = ""
     skipped: list[int]
     target: str | None = None
+    task: str | None = None  # "classification" / "regression" when the reader knows
 
-    def __init__(self, graphs=(), source: str = "", skipped=None, target=None):
+    def __init__(self, graphs=(), source: str = "", skipped=None, target=None, task=None):
         super().__init__(graphs)
         self.source = source
         self.skipped = list(skipped or [])
         self.target = target
+        self.task = task
 
 
 def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str | None = None,
-                    skip_invalid: bool = False, task: str = "classification") -> GraphList:
+                    skip_invalid: bool = False, task: str = "auto") -> GraphList:
     path = Path(path)
     if not path.is_file():
         raise DataError(path, "file not found")
@@ -59,13 +63,24 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
         if col.isna().any():
             row = int(np.flatnonzero(col.isna().to_numpy())[0]) + 2
             raise DataError(path, f"row {row}: label '{target}' is empty")
+        numeric = pd.to_numeric(col, errors="coerce")
+        if numeric.isna().any():
+            i = int(np.flatnonzero(numeric.isna().to_numpy())[0])
+            raise DataError(path, f"row {i + 2}: label '{target}' is not a number ({col.iloc[i]!r}); "
+                                  "name a numeric column with --target")
+        from graphguard.tasks.graph.base import infer_task
+
+        task = infer_task(numeric.to_numpy(), task, str(path))
+        values = numeric.to_numpy()
         if task == "classification":
-            try:
-                labels = col.astype(np.int64).to_numpy()
-            except (ValueError, TypeError):
-                raise DataError(path, f"label column '{target}' must hold integer classes") from None
+            if not np.all(np.mod(values, 1) == 0):
+                raise DataError(path, f"label column '{target}' holds non-integer values; "
+                                      "use --task regression or integer classes")
+            labels = values.astype(np.int64)
         else:
-            labels = col.astype(np.float32).to_numpy()
+            labels = values.astype(np.float32)
+    else:
+        task = None
     graphs, skipped = [], []
     for i, s in enumerate(df[smiles_col].tolist()):
         row = i + 2  # 1-based line number in the file, after the header
@@ -82,4 +97,4 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
         graphs.append(g)
     if not graphs:
         raise DataError(path, "no valid molecules")
-    return GraphList(graphs, source=str(path), skipped=skipped, target=target)
+    return GraphList(graphs, source=str(path), skipped=skipped, target=target, task=task)

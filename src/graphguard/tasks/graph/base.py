@@ -18,6 +18,21 @@ from graphguard.utils.serialization import load_model_dir, save_model_dir
 TASKS = ("classification", "regression")
 
 
+def infer_task(y, task: str = "auto", source: str = "<graphs>") -> str:
+    """``classification`` or ``regression`` for labels ``y``; ``auto`` decides as scikit-learn's
+    ``type_of_target`` does: non-integer numbers are a regression target, integers are classes."""
+    if task in TASKS:
+        return task
+    if task != "auto":
+        raise ConfigError(f"unknown task '{task}' (choose auto, {', '.join(TASKS)})")
+    from sklearn.utils.multiclass import type_of_target
+
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise DataError(source, f"labels are not numeric (dtype {y.dtype})")
+    return "regression" if type_of_target(y.reshape(-1)) == "continuous" else "classification"
+
+
 def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
     """A non-empty list of homogeneous PyG graphs, each with ``x`` and ``edge_index``."""
     if isinstance(graphs, Data):

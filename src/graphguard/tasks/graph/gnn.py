@@ -1,7 +1,11 @@
 """GNN graph classifier/regressor: GIN (GINE when edges carry features), GCN or GraphSAGE.
 
-Training follows Xu et al. (2019): Adam, learning rate halved every 50 epochs, batch norm and
-dropout. When validation graphs are given (or ``val_fraction`` > 0 holds some out, stratified)
+Architecture and training follow Xu et al. (2019): GIN-0 layers whose MLPs have batch norm, a
+readout that sums per-layer scores of every layer's pooled vector (``jk``), Adam with the learning
+rate halved every 50 epochs, dropout on the head (``layer_dropout`` adds it between layers; by
+default it equals ``dropout``, as in OGB's molecule GINs). An epoch is one pass over the training
+graphs (the paper's epochs are 50 random batches). Regression standardises the targets for
+training and predicts in the original units. When validation graphs are given (or ``val_fraction`` > 0 holds some out, stratified)
 the weights of the epoch with the best validation score are kept, which is the inner model
 selection of Errica et al. (2020); the test fold is never looked at.
 """
@@ -52,15 +56,18 @@ def stratified_holdout(y: np.ndarray, fraction: float, seed: int, classification
 
 
 class GNNGraphClassifier(GraphEstimator):
-    _param_names = ("model", "hidden", "layers", "pooling", "virtual_node", "dropout", "lr", "weight_decay",
-                    "epochs", "batch_size", "val_fraction", "use_edge_attr", "task", "seed")
+    _param_names = ("model", "hidden", "layers", "pooling", "virtual_node", "dropout", "layer_dropout", "jk",
+                    "train_eps", "lr", "weight_decay", "epochs", "batch_size", "val_fraction", "use_edge_attr",
+                    "task", "seed")
 
     def __init__(self, model: str = "gin", hidden: int = 64, layers: int = 4, pooling: str = "sum",
-                 virtual_node: bool = False, dropout: float = 0.5, lr: float = 0.01, weight_decay: float = 0.0,
+                 virtual_node: bool = False, dropout: float = 0.5, layer_dropout: float | None = None,
+                 jk: bool = True, train_eps: bool = False, lr: float = 0.01, weight_decay: float = 0.0,
                  epochs: int = 100, batch_size: int = 32, val_fraction: float = 0.1, use_edge_attr: bool = True,
                  task: str = "classification", seed: int = 0):
         self.model, self.hidden, self.layers, self.pooling = model, hidden, layers, pooling
-        self.virtual_node, self.dropout, self.lr, self.weight_decay = virtual_node, dropout, lr, weight_decay
+        self.virtual_node, self.dropout, self.layer_dropout = virtual_node, dropout, layer_dropout
+        self.jk, self.train_eps, self.lr, self.weight_decay = jk, train_eps, lr, weight_decay
         self.epochs, self.batch_size, self.val_fraction = epochs, batch_size, val_fraction
         self.use_edge_attr, self.task, self.seed = use_edge_attr, task, seed
 
@@ -72,9 +79,10 @@ class GNNGraphClassifier(GraphEstimator):
         if conv == "gin" and edge_dim:
             conv = "gine"
         self.conv_, self.edge_dim_, self.out_dim_ = conv, edge_dim or 0, out_dim
-        self.net_ = GraphClassifierNet(in_dim, out_dim, dropout=self.dropout, hidden=self.hidden, layers=self.layers,
-                                       conv=conv, pooling=self.pooling, virtual_node=self.virtual_node,
-                                       edge_dim=edge_dim)
+        self.net_ = GraphClassifierNet(in_dim, out_dim, dropout=self.dropout, layer_dropout=self.layer_dropout,
+                                       hidden=self.hidden, layers=self.layers, conv=conv, pooling=self.pooling,
+                                       virtual_node=self.virtual_node, edge_dim=edge_dim, jk=self.jk,
+                                       train_eps=self.train_eps)
 
     def _forward(self, b, encoder_only: bool = False):
         args = (b.x, b.edge_index, b.batch, getattr(b, "edge_attr", None), b.num_graphs)
@@ -100,6 +108,12 @@ class GNNGraphClassifier(GraphEstimator):
             tr, va = stratified_holdout(y, self.val_fraction, self.seed, self.task == "classification")
             val = ([graphs[i] for i in va], y[va])
             graphs, y = [graphs[i] for i in tr], y[tr]
+        self.y_mean_, self.y_std_ = 0.0, 1.0
+        if self.task == "regression":
+            self.y_mean_, self.y_std_ = float(np.mean(y)), float(np.std(y)) or 1.0
+            y = (y - self.y_mean_) / self.y_std_
+            if val is not None:
+                val = (val[0], (np.asarray(val[1], dtype=np.float32) - self.y_mean_) / self.y_std_)
         edge_dim = self._edge_dim(graphs)
         out_dim = len(self.classes_) if self.task == "classification" else 1
         self._build(int(graphs[0].x.shape[1]), out_dim, edge_dim)
@@ -107,8 +121,8 @@ class GNNGraphClassifier(GraphEstimator):
         # drop_last: a trailing batch of one graph would break batch norm
         loader = DataLoader(train, batch_size=self.batch_size, shuffle=True, drop_last=len(train) > self.batch_size)
         val_loader = None
-        if val is not None:
-            val_loader = DataLoader(slim(val[0], val[1], edge_dim is not None), batch_size=256)
+        if val is not None:  # collated once: the validation set is scored every epoch
+            val_loader = list(DataLoader(slim(val[0], val[1], edge_dim is not None), batch_size=256))
         opt = torch.optim.Adam(self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         sched = torch.optim.lr_scheduler.StepLR(opt, step_size=50, gamma=0.5)
         best, best_state, self.history_ = None, None, []
@@ -169,17 +183,19 @@ class GNNGraphClassifier(GraphEstimator):
         out = self._run(graphs, False)
         if self.task == "classification":
             return torch.softmax(out, 1).numpy()
-        return out.reshape(-1).numpy()
+        return out.reshape(-1).numpy() * self.y_std_ + self.y_mean_
 
     def _embed(self, graphs):
         return self._run(graphs, True).numpy()
 
     # -- persistence ---------------------------------------------------------------------------
     def _state(self):
-        return ({"conv": self.conv_, "edge_dim": self.edge_dim_, "out_dim": self.out_dim_},
+        return ({"conv": self.conv_, "edge_dim": self.edge_dim_, "out_dim": self.out_dim_,
+                 "y_mean": self.y_mean_, "y_std": self.y_std_},
                 dict(self.net_.state_dict()))
 
     def _restore(self, config, tensors):
         self._build(config["num_features"], config["out_dim"], config["edge_dim"] or None)
+        self.y_mean_, self.y_std_ = config.get("y_mean", 0.0), config.get("y_std", 1.0)
         self.net_.load_state_dict(tensors)
         self.net_.eval()

@@ -1,10 +1,11 @@
-"""Evaluation protocols for graph classification.
+"""Evaluation protocols for graph classification and regression.
 
 * ``cross_validate``: stratified k-fold CV with model selection on an inner validation split, as
   in Errica et al. (2020), "A fair comparison of graph neural networks for graph classification".
   For each outer fold, every candidate configuration is trained on the inner training part and
   scored on the inner validation part (10% of the fold's training graphs, stratified); the best
   one is evaluated once on the outer test fold. The test fold never influences any choice.
+  Regression estimators get plain (shuffled) k-fold and are selected on validation RMSE.
 * ``scaffold_split``: the deterministic Bemis-Murcko scaffold split of MoleculeNet/OGB (largest
   scaffold groups to train, the rarest to test), with ``seed`` > 0 giving a randomised variant
   that shuffles large-enough groups (Chemprop's "scaffold_balanced").
@@ -17,8 +18,8 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 import numpy as np
-from sklearn.metrics import accuracy_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error, r2_score, roc_auc_score
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from graphguard._console import log
 from graphguard.errors import ConfigError, DataError
@@ -26,7 +27,18 @@ from graphguard.tasks.graph.base import check_graphs, graph_labels
 from graphguard.tasks.graph.gnn import stratified_holdout
 
 
+REGRESSION_KEYS = ("rmse", "mae", "r2")
+
+
+def regression_metrics(y, pred) -> dict:
+    y, pred = np.asarray(y, dtype=np.float64), np.asarray(pred, dtype=np.float64)
+    return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "mae": float(mean_absolute_error(y, pred)),
+            "r2": float(r2_score(y, pred)) if len(y) > 1 else float("nan")}
+
+
 def _score(est, graphs, y) -> dict:
+    if est.task == "regression":
+        return regression_metrics(y, est.predict(graphs))
     out = {}
     pred = est.predict(graphs)
     out["accuracy"] = float(accuracy_score(y, pred))
@@ -37,12 +49,18 @@ def _score(est, graphs, y) -> dict:
 
 def _selection_score(est, graphs, y) -> float:
     s = _score(est, graphs, y)
+    if est.task == "regression":
+        return -s["rmse"]
     return s["accuracy"] + 1e-3 * s.get("roc_auc", 0.0)  # AUC only breaks ties
+
+
+def _task_of(factory) -> str:
+    return getattr(factory(), "task", "classification")
 
 
 def select_and_fit(factory: Callable[..., object], grid: list[dict], graphs, y, val_fraction: float, seed: int):
     """Fit every config of ``grid`` on an inner split; return (best estimator, its config, val score)."""
-    tr, va = stratified_holdout(y, val_fraction, seed)
+    tr, va = stratified_holdout(y, val_fraction, seed, _task_of(factory) == "classification")
     g_tr, g_va = [graphs[i] for i in tr], [graphs[i] for i in va]
     best = None
     for cfg in grid:
@@ -56,15 +74,21 @@ def select_and_fit(factory: Callable[..., object], grid: list[dict], graphs, y, 
 
 def cross_validate(factory: Callable[..., object], graphs, y=None, folds: int = 10, grid: Iterable[dict] | None = None,
                    val_fraction: float = 0.1, seed: int = 0, max_folds: int | None = None) -> dict:
-    """Stratified ``folds``-fold CV (Errica et al. 2020); ``max_folds`` runs only the first few (for tests)."""
+    """Stratified ``folds``-fold CV (Errica et al. 2020); ``max_folds`` runs only the first few (for tests).
+
+    Regression estimators (``task="regression"``) get shuffled k-fold and RMSE / MAE / R2."""
     graphs = check_graphs(graphs)
-    y = graph_labels(graphs, y).astype(np.int64)
+    regression = _task_of(factory) == "regression"
+    y = graph_labels(graphs, y).astype(np.float64 if regression else np.int64)
     if folds < 2:
         raise ConfigError("--folds must be at least 2")
-    if np.bincount(np.unique(y, return_inverse=True)[1]).min() < folds:
+    if regression:
+        if len(y) < 2 * folds:
+            raise DataError("<graphs>", f"{len(y)} graphs are too few for {folds} folds")
+    elif np.bincount(np.unique(y, return_inverse=True)[1]).min() < folds:
         raise DataError("<graphs>", f"a class has fewer than {folds} graphs; use fewer folds")
     grid = list(grid) if grid else [{}]
-    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    skf = (KFold if regression else StratifiedKFold)(n_splits=folds, shuffle=True, random_state=seed)
     per_fold = []
     for k, (train, test) in enumerate(skf.split(np.zeros(len(y)), y)):
         if max_folds is not None and k >= max_folds:
@@ -73,13 +97,13 @@ def cross_validate(factory: Callable[..., object], graphs, y=None, folds: int = 
         s = _score(est, [graphs[i] for i in test], y[test])
         s.update(fold=k, val_score=vs, config=cfg)
         per_fold.append(s)
-        log(f"fold {k}: accuracy {s['accuracy']:.3f}" + (f", roc_auc {s['roc_auc']:.3f}" if "roc_auc" in s else ""))
-    return summarise(per_fold)
+        log(f"fold {k}: " + ", ".join(f"{m} {v:.3f}" for m, v in s.items() if isinstance(v, float) and m != "val_score"))
+    return summarise(per_fold, REGRESSION_KEYS if regression else ("accuracy", "roc_auc"))
 
 
-def summarise(per_run: list[dict]) -> dict:
+def summarise(per_run: list[dict], keys=("accuracy", "roc_auc")) -> dict:
     out: dict = {"runs": per_run}
-    for key in ("accuracy", "roc_auc"):
+    for key in keys:
         vals = [r[key] for r in per_run if key in r]
         out[key] = float(np.mean(vals)) if vals else None
         out[f"{key}_std"] = float(np.std(vals)) if vals else None
@@ -139,7 +163,8 @@ def scaffold_evaluate(factory: Callable[..., object], graphs, y=None, seeds: Ite
     split is fixed (deterministic when 0) and seeds vary the model's randomness.
     """
     graphs = check_graphs(graphs)
-    y = graph_labels(graphs, y).astype(np.int64)
+    regression = _task_of(factory) == "regression"
+    y = graph_labels(graphs, y).astype(np.float64 if regression else np.int64)
     smiles = []
     for i, g in enumerate(graphs):
         s = getattr(g, "smiles", None)
@@ -155,11 +180,11 @@ def scaffold_evaluate(factory: Callable[..., object], graphs, y=None, seeds: Ite
             est = factory(**{**cfg, "seed": seed})
             est.fit([graphs[i] for i in tr], y[tr], val_graphs=[graphs[i] for i in va], val_y=y[va])
             vs = _score(est, [graphs[i] for i in va], y[va])
-            key = vs.get("roc_auc", vs["accuracy"])
+            key = -vs["rmse"] if regression else vs.get("roc_auc", vs["accuracy"])
             if best is None or key > best[2]:
                 best = (est, cfg, key)
         s = _score(best[0], [graphs[i] for i in te], y[te])
         s.update(seed=seed, val_score=best[2], config=best[1], sizes=[len(tr), len(va), len(te)])
         runs.append(s)
-        log(f"seed {seed}: roc_auc {s.get('roc_auc', float('nan')):.3f}, accuracy {s['accuracy']:.3f}")
-    return summarise(runs)
+        log(f"seed {seed}: " + ", ".join(f"{m} {v:.3f}" for m, v in s.items() if isinstance(v, float) and m != "val_score"))
+    return summarise(runs, REGRESSION_KEYS if regression else ("accuracy", "roc_auc"))

@@ -40,7 +40,8 @@ def wl_labels(edge_index, num_nodes: int, node_labels: list[int], edge_labels: l
     labels = list(node_labels)
     out = [labels]
     for _ in range(iterations):
-        labels = [stable_hash(f"{labels[v]}|" + ",".join(f"{e}:{labels[u]}" for e, u in sorted(nbrs[v])))
+        # the neighbourhood is a multiset: sort by label, never by node id, so isomorphic graphs agree
+        labels = [stable_hash(f"{labels[v]}|" + ",".join(sorted(f"{e}:{labels[u]}" for e, u in nbrs[v])))
                   for v in range(num_nodes)]
         out.append(labels)
     return out
