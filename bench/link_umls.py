@@ -163,6 +163,9 @@ def main() -> None:
         return child(args)
     if args.table:
         return print(table(json.loads(Path(args.out).read_text())))
+    sys.path.insert(0, str(ROOT / "src"))
+    from graphguard.tasks.link import PRESETS
+
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_NUM_THREADS=str(args.threads),
                GRAPHGUARD_THREADS=str(args.threads), PYSTOW_HOME=tempfile.mkdtemp())
     rows = []
@@ -181,7 +184,8 @@ def main() -> None:
             if p.returncode or not line:
                 print(p.stderr[-3000:], file=sys.stderr)
                 raise SystemExit(f"{lib}/{model} failed")
-            r = {"library": lib, "model": model, "epochs": args.epochs, "seed": seed,
+            epochs = PRESETS["complex"]["epochs"] if model == "best" else args.epochs
+            r = {"library": lib, "model": model, "epochs": epochs, "seed": seed,
                  **json.loads(line[0][7:]), "wall_seconds": time.perf_counter() - t0}
             rows.append(r)
             print(f"{lib:10s} {model:8s} seed {seed} MRR {r['mrr']:.4f} H@1 {r['hits@1']:.4f} H@3 {r['hits@3']:.4f} "
@@ -228,6 +232,15 @@ def write(args, rows) -> None:
     result["mrr_over_seeds"] = {f"{m}/{lib}": {"n": len(v), "mean": statistics.mean(v),
                                                "std": statistics.stdev(v) if len(v) > 1 else 0.0}
                                 for (m, lib), v in sorted(groups.items()) if len(v) > 1}
+    pairs = {}
+    for r in rows:
+        pairs.setdefault((r["model"], r.get("seed", 0)), {})[r["library"]] = r
+    result["by_seed"] = {
+        f"{m}/seed{sd}": {"mrr_difference": v["graphguard"]["mrr"] - v["pykeen"]["mrr"],
+                          "speedup": v["graphguard"]["triples_per_second"] / v["pykeen"]["triples_per_second"],
+                          "speedup_cpu": (v["graphguard"]["triples_per_cpu_second"] / v["pykeen"]["triples_per_cpu_second"]
+                                          if "triples_per_cpu_second" in v["pykeen"] else None)}
+        for (m, sd), v in sorted(pairs.items()) if {"graphguard", "pykeen"} <= set(v)}
     result["mrr_difference"] = {m: by[("graphguard", m)]["mrr"] - by[("pykeen", m)]["mrr"]
                                 for m in models if ("pykeen", m) in by and ("graphguard", m) in by}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -247,8 +260,17 @@ def table(result: dict) -> str:
         out.append(f"| {PYKEEN_NAMES[m]} | {g['epochs']} | {g['mrr']:.3f} / {g['hits@10']:.3f} | {k['mrr']:.3f} / "
                    f"{k['hits@10']:.3f} | {result['speedup'][m]:.1f}x / {f'{cpu:.1f}x' if cpu else 'n/a'} | "
                    f"{g['peak_rss_mb']:.0f} / {k['peak_rss_mb']:.0f} |")
-    for key, v in result.get("mrr_over_seeds", {}).items():
-        out.append(f"| {key} over {v['n']} seeds | | MRR {v['mean']:.3f} ± {v['std']:.3f} | | | |")
+    seeds = result.get("mrr_over_seeds", {})
+    for m in ("transe", "complex", "rotate"):
+        g, k = seeds.get(f"{m}/graphguard"), seeds.get(f"{m}/pykeen")
+        if not g or not k:
+            continue
+        runs = [v for key, v in result.get("by_seed", {}).items() if key.startswith(f"{m}/")]
+        wall = ", ".join(f"{v['speedup']:.1f}" for v in runs)
+        cpu = ", ".join(f"{v['speedup_cpu']:.1f}" if v["speedup_cpu"] else "n/a" for v in runs)
+        out.append(f"| {PYKEEN_NAMES[m]}, mean ± std over {g['n']} seeds | {by[('graphguard', m)]['epochs']} | "
+                   f"MRR {g['mean']:.3f} ± {g['std']:.3f} | MRR {k['mean']:.3f} ± {k['std']:.3f} | "
+                   f"per seed: {wall} / {cpu} | |")
     b = by.get(("graphguard", "best"))
     if b:
         out.append(f"| ComplEx default preset (1vsAll + N3, {result['best_preset']['epochs']} epochs) | | "
