@@ -27,7 +27,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 PUBLISHED = {
-    "DRHGCN (Cai et al., Briefings in Bioinformatics 2021), Fdataset 10-fold": {"auroc": 0.948},
+    # Only what a source we could read states; "fdataset_*" is None where no Fdataset figure was found.
+    "DRHGCN (Cai et al., Briefings in Bioinformatics 2021, doi:10.1093/bib/bbab319)": {
+        "fdataset_auroc": 0.948, "fdataset_aupr": None,
+        "abstract": "average AUROC 0.934 and average AUPR 0.539 over four benchmark datasets (10-fold CV)",
+        "note": "the Fdataset AUROC 0.948 is the issue's figure; the paper's per-dataset table could not be "
+                "read from the sources available here, so it is unverified",
+    },
+    "LAGCN (Yu et al., Briefings in Bioinformatics 2021, doi:10.1093/bib/bbaa243)": {
+        "fdataset_auroc": None, "fdataset_aupr": None,
+        "abstract": "AUROC 0.8750 and AUPR 0.3168 by 5-fold CV on the paper's own (CTD-based) dataset, not Fdataset",
+        "note": "no LAGCN figure on Fdataset was found in the sources available here",
+    },
 }
 
 

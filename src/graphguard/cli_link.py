@@ -49,10 +49,12 @@ def _is_drugrepo(path: Path) -> bool:
 
 def _load_triples(data: Path, fmt: Optional[str]):
     from graphguard.data.io import detect_format, load_graph
-    from graphguard.data.triples import TripleSet, load_triples
+    from graphguard.data.triples import TripleSet, archive_in, load_triples
 
     if not data.exists():
         raise DataError(data, "file or folder not found")
+    if fmt is None and data.is_dir() and not (data / "train.txt").is_file() and archive_in(data) is not None:
+        fmt = "triples"  # a folder holding one triples archive, e.g. umls/umls.tar.gz
     fmt = fmt or detect_format(data)
     if fmt == "triples":
         return load_triples(data)

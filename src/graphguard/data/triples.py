@@ -171,11 +171,19 @@ def _parse_lines(text: str, source: str) -> list[tuple[str, str, str, int]]:
     return rows
 
 
+def archive_in(folder: Path) -> Path | None:
+    """The folder's only ``.tar.gz``/``.tgz``/``.tar`` file, if it has exactly one."""
+    found = [f for f in Path(folder).iterdir() if f.is_file() and f.name.lower().endswith((".tar.gz", ".tgz", ".tar"))]
+    return found[0] if len(found) == 1 else None
+
+
 def _read_texts(path: Path) -> dict[str, tuple[str, str]]:
     """Split name -> (text, source label) from a folder, a tar archive, or a single train file."""
     if not path.exists():
         raise DataError(path, "file or folder not found")
     texts = {}
+    if path.is_dir() and not (path / "train.txt").is_file() and archive_in(path) is not None:
+        return _read_texts(archive_in(path))  # a folder as shipped, e.g. umls/umls.tar.gz
     if path.is_dir():
         for s in SPLITS:
             f = path / f"{s}.txt"

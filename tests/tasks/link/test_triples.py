@@ -78,3 +78,20 @@ def test_a_heterogeneous_graph_becomes_triples(fdataset):
     assert ts.num_entities == 593 + 313 and "drug:DB00007" in ts.entities
     g = read_fdataset(fdataset, k=5)
     assert len(ts.train) + len(ts.valid) + len(ts.test) == sum(g[et].edge_index.shape[1] for et in g.edge_types)
+
+
+def test_a_folder_holding_one_archive_reads_like_the_archive(tiny_kg, tmp_path):
+    # the shared data ships UMLS as umls/umls.tar.gz; `link bench --data umls/` must read it
+    import tarfile
+
+    from graphguard.cli_link import _load_triples
+
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    with tarfile.open(folder / "kg.tar.gz", "w:gz") as tar:
+        for s in ("train", "valid", "test"):
+            tar.add(tiny_kg / f"{s}.txt", arcname=f"kg/{s}.txt")
+    want = load_triples(tiny_kg)
+    for got in (load_triples(folder), _load_triples(folder, None)):
+        assert got.entities == want.entities and got.relations == want.relations
+        assert (got.test == want.test).all() and len(got.train) == len(want.train)
