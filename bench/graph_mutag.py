@@ -37,7 +37,11 @@ def main():
     ap.add_argument("--only", choices=["gin", "wl"], help="run one model and merge into an existing JSON")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "graph_mutag.json"))
+    ap.add_argument("--protocol", choices=["errica", "xu2019"], default="errica",
+                    help="xu2019: reproduce the published protocol (epoch picked on mean test accuracy), GIN only")
     a = ap.parse_args()
+    if a.protocol == "xu2019":
+        return xu2019(a)
     set_threads(a.threads)
     graphs = read_tu(data_root() / "mutag")
     configs = {
@@ -67,6 +71,50 @@ def main():
            "threads": a.threads, "results": results}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=2))
+
+
+def xu2019(a) -> None:
+    """The protocol behind the published 89.4: 10 folds, no inner validation, and one epoch (and one config)
+    chosen for all folds by the best *mean test accuracy* across folds. It peeks at the test folds, so it is
+    reported apart from the Errica result above; it shows whether our GIN reproduces the paper's figure."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    set_threads(a.threads)
+    graphs = read_tu(data_root() / "mutag")
+    y = np.array([int(g.y) for g in graphs])
+    base = dict(epochs=a.epochs, layers=4, lr=0.01, layer_dropout=0.0, jk=True, train_eps=False,
+                use_edge_attr=False, pooling="sum", val_fraction=0.0)
+    skf = StratifiedKFold(n_splits=a.folds, shuffle=True, random_state=0)
+    curves, t = {}, time.perf_counter()
+    for h in a.hidden:
+        for d in a.dropout:
+            for b in a.batch:
+                per_fold = []
+                for k, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
+                    est = make_estimator("gin", hidden=h, dropout=d, batch_size=b, seed=k, **base)
+                    est.fit([graphs[i] for i in tr], y[tr], val_graphs=[graphs[i] for i in te], val_y=y[te])
+                    per_fold.append([r["val_score"] for r in est.history_])
+                acc = np.array(per_fold)  # folds x epochs of test accuracy
+                curves[f"hidden={h},dropout={d},batch={b}"] = acc
+                e = int(acc.mean(0).argmax())
+                print(f"xu2019 hidden {h} dropout {d} batch {b}: best epoch {e + 1}, "
+                      f"accuracy {acc[:, e].mean():.4f} +- {acc[:, e].std():.4f}", flush=True)
+    key = max(curves, key=lambda c: curves[c].mean(0).max())
+    acc = curves[key]
+    e = int(acc.mean(0).argmax())
+    out_path = Path(a.out)
+    out = json.loads(out_path.read_text()) if out_path.is_file() else {"dataset": "MUTAG", "results": {}}
+    out["xu2019_protocol"] = {
+        "what": "Xu et al. 2019's protocol, for comparison with their figure only: 10 folds, no inner validation, "
+                "the epoch and config with the best mean test accuracy across folds (optimistic: it looks at test)",
+        "accuracy": float(acc[:, e].mean()), "accuracy_std": float(acc[:, e].std()), "best_epoch": e + 1,
+        "best_config": key, "configs": {c: float(v.mean(0).max()) for c, v in curves.items()},
+        "fold_accuracy": acc[:, e].tolist(), "epochs": a.epochs, "seconds": time.perf_counter() - t,
+        "published": PUBLISHED["gin"]}
+    out_path.write_text(json.dumps(out, indent=2))
+    print(f"xu2019 protocol: GIN {acc[:, e].mean():.4f} +- {acc[:, e].std():.4f} ({key}, epoch {e + 1}); "
+          f"published {PUBLISHED['gin']['accuracy']:.3f} +- {PUBLISHED['gin']['accuracy_std']:.3f}")
 
 
 if __name__ == "__main__":
