@@ -89,7 +89,64 @@ class _RowProgress:
 
 
 # ---------------------------------------------------------------------------- reading batches
+PREFETCH = 2  # batches read ahead in a thread
+
+
+def _prefetch(batches, depth: int = PREFETCH):
+    """Yield from ``batches`` while a thread reads the next ones.
+
+    pyarrow parses and decodes with the GIL released, so the next batch is read while numpy maps
+    the ids of this one (the two overlap on a second core); errors come through in order.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def run():
+        try:
+            for b in batches:
+                if not put((True, b)):
+                    return
+            put((False, None))
+        except BaseException as e:  # handed to the consumer, raised there
+            put((False, e))
+
+    t = threading.Thread(target=run, name="graphguard-ingest-read", daemon=True)
+    t.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if ok:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        t.join()
+
+
 def _csv_batches(path: Path, column_types: dict, include: list[str]):
+    return _prefetch(_csv_batches_now(path, column_types, include))
+
+
+def _parquet_batches(path: Path, columns: list[str]):
+    return _prefetch(_parquet_batches_now(path, columns))
+
+
+def _csv_batches_now(path: Path, column_types: dict, include: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -104,7 +161,7 @@ def _csv_batches(path: Path, column_types: dict, include: list[str]):
         raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
 
 
-def _parquet_batches(path: Path, columns: list[str]):
+def _parquet_batches_now(path: Path, columns: list[str]):
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -34,11 +34,14 @@ def _rel_dir(et) -> str:
     return "__".join(et)
 
 
-def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None):
+def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None,
+              out: Path | None = None):
     """Counting sort of edges by destination: ``(indptr, indices, data)`` in O(E + N).
 
     Uses SciPy's compiled COO->CSR conversion (no duplicate summing, no comparison sort); the
-    relative order of a destination's edges is kept.
+    relative order of a destination's edges is kept. With ``out`` (a folder), ``indices`` and
+    ``data`` are written straight into ``.npy`` memory maps there (no second copy in memory, no
+    separate write pass) and come back as those maps.
     """
     from scipy.sparse import _sparsetools
 
@@ -48,9 +51,16 @@ def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data
     aj = np.ascontiguousarray(src, dtype=idx)
     ax = np.zeros(nnz, np.int8) if data is None else np.ascontiguousarray(data)
     bp = np.empty(num_dst + 1, idx)
-    bj = np.empty(nnz, idx)
-    bx = np.empty(nnz, ax.dtype)
-    _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+    if out is None:
+        bj, bx = np.empty(nnz, idx), np.empty(nnz, ax.dtype)
+    else:
+        bj = np.lib.format.open_memmap(out / "indices.npy", mode="w+", dtype=idx, shape=(nnz,))
+        bx = np.empty(nnz, np.int8) if data is None else \
+            np.lib.format.open_memmap(out / "edge_time.npy", mode="w+", dtype=ax.dtype, shape=(nnz,))
+    if nnz:
+        _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+    else:
+        bp[:] = 0
     del ai, aj
     return bp.astype(np.int64), bj, (None if data is None else bx)
 
@@ -99,18 +109,17 @@ class StoreWriter:
         s, r, d = et
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
-        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time)
         out = self.path / "edges" / _rel_dir(et)
         out.mkdir(parents=True, exist_ok=True)
+        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time, out=out)
         np.save(out / "indptr.npy", indptr)
-        np.save(out / "indices.npy", indices)
         arrays = ["indptr", "indices"]
         if t is not None:
-            np.save(out / "edge_time.npy", t)
             arrays.append("edge_time")
+        info = {"type": list(et), "num_edges": int(indices.size), "index_dtype": str(indices.dtype), "arrays": arrays}
+        del indices, t  # unmapped: the kernel writes the pages back (no synchronous flush)
         self.meta["edge_types"] = [e for e in self.meta["edge_types"] if tuple(e["type"]) != tuple(et)]
-        self.meta["edge_types"].append({"type": list(et), "num_edges": int(indices.size),
-                                        "index_dtype": str(indices.dtype), "arrays": arrays})
+        self.meta["edge_types"].append(info)
 
     def add_undirected(self, et, src, dst, time=None) -> None:
         """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``."""
