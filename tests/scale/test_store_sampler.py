@@ -77,3 +77,19 @@ def test_a_replaced_edge_index_is_not_shadowed_by_the_store_csc(small_store):
     assert attached(g) is None  # the sampler then rebuilds from the new edges
     s = NeighborSampler(g, [-1], seed=0)
     assert s.csc[("_", "_", "_")].num_edges == 10
+
+
+def test_save_store_round_trips_an_in_memory_graph(tmp_path):
+    from graphguard.data.store import save_store
+    from graphguard.data.synthetic import make_fraud_graph
+
+    g = make_fraud_graph(num_nodes=300, seed=2)
+    s = save_store(g, tmp_path / "s")
+    v = homogeneous_view(s)
+    assert torch.equal(v.x, g.x) and torch.equal(v.y, g.y) and torch.equal(v.test_mask, g.test_mask)
+    assert _edge_set(v.edge_index) == _edge_set(g.edge_index)  # same edges, now grouped by destination
+    assert bool((v.edge_index[1][1:] >= v.edge_index[1][:-1]).all())
+
+
+def _edge_set(ei):
+    return set(map(tuple, ei.t().tolist()))
