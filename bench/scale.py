@@ -390,6 +390,8 @@ def main() -> None:
         name, args = sys.argv[2], json.loads(sys.argv[3])
         res = STAGES[name](args)
         res["peak_rss_gb"] = round(_peak(), 3)
+        ru = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        res["cpu_s"] = round(sum(r.ru_utime + r.ru_stime for r in ru), 2)  # less sensitive to a busy machine than wall time
         print(json.dumps(res))
         return
     ap = argparse.ArgumentParser()
@@ -453,7 +455,8 @@ def machine() -> dict:
 def _fmt(s: dict, key: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
     if not s or s.get("status") != "ok" or key not in s:
         return (s or {}).get("status", "-").split(":")[0]
-    return fmt.format(s[key] * scale)
+    projected = key == "epoch_s" and s.get("partial_epoch")  # extrapolated from the batches done
+    return ("~" if projected else "") + fmt.format(s[key] * scale)
 
 
 def table(res: dict) -> None:
