@@ -83,10 +83,18 @@ def stage_naive_ingest(a):
     return {"seconds": sec, "rows_per_s": rows / sec, "edge_rows": rows}
 
 
-def _homogeneous(a):
+def _homogeneous(a, edge_index: bool = False):
+    """The store's account graph: node arrays and the CSR memory-mapped, ``edge_index`` only if asked."""
     from graphguard.data.store import homogeneous_view
 
-    return homogeneous_view(a["store"])
+    return homogeneous_view(a["store"], edge_index=edge_index)
+
+
+def _plain(g):
+    """The previous path: the same graph as an in-memory edge_index, with no store adjacency."""
+    from torch_geometric.data import Data
+
+    return Data(x=g.x, y=g.y, train_mask=g.train_mask, edge_index=g.edge_index, num_nodes=g.num_nodes)
 
 
 def stage_sample(a):
@@ -96,8 +104,11 @@ def stage_sample(a):
     from graphguard.train.sampler import NeighborSampler
     from torch_geometric.sampler import NodeSamplerInput
 
-    g = _homogeneous(a)
     t0 = time.perf_counter()
+    if a.get("previous"):  # edge_index materialised from the store, then sorted into a CSC copy
+        g = _plain(_homogeneous(a, edge_index=True))
+    else:  # the store's CSR read in place
+        g = _homogeneous(a)
     sampler = NeighborSampler(g, FANOUT, seed=0)
     build = time.perf_counter() - t0
     seeds = np.flatnonzero(g.train_mask.numpy())
@@ -150,7 +161,7 @@ def _sage_deadline(model, g, train, max_seconds: float) -> dict:
 
     from graphguard.train.sampler import node_loader
 
-    loader = node_loader(g, train, FANOUT, batch_size=BATCH, shuffle=True, seed=0)
+    loader = node_loader(g, train, FANOUT, batch_size=BATCH, shuffle=True, seed=0)  # sampler on the store CSR
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     t0, done = time.perf_counter(), 0
     setup = None
@@ -167,6 +178,7 @@ def _sage_deadline(model, g, train, max_seconds: float) -> dict:
     total = (train.size + BATCH - 1) // BATCH
     spent = time.perf_counter() - t0
     return {"batches_done": done, "batches_total": int(total), "partial_epoch": done < total,
+            "setup_s": setup, "measured_s": spent,
             "projected_epoch_s": spent / done * total if done else None}
 
 
@@ -176,7 +188,7 @@ def stage_sage_full(a):
     from torch_geometric.nn import GraphSAGE
 
     torch.manual_seed(0)
-    g = _homogeneous(a)
+    g = _homogeneous(a, edge_index=True)
     x = g.x.clone()  # full batch means everything in memory
     y, m = g.y.clone(), g.train_mask.clone()
     model = GraphSAGE(x.shape[1], HIDDEN, num_layers=2, out_channels=2)
@@ -235,28 +247,33 @@ def stage_tree(a):
 def stage_ddp(a):
     """One mini-batch epoch under torchrun with ``nproc`` gloo processes (wall time of the launch)."""
     nproc = a["nproc"]
-    code = ("import sys,json,numpy as np,torch;sys.argv=['x'];"
+    code = ("import sys,json,resource,numpy as np,torch;sys.argv=['x'];"
             "from graphguard.data.store import homogeneous_view;from graphguard.nn.sage import GraphSAGE;"
             "from graphguard.train.loop import TrainConfig,train_node_model;torch.manual_seed(0);"
-            f"g=homogeneous_view({a['store']!r});tr=np.flatnonzero(g.train_mask.numpy());"
+            f"g=homogeneous_view({a['store']!r},edge_index=False);tr=np.flatnonzero(g.train_mask.numpy());"
             f"m=GraphSAGE(g.num_features,{HIDDEN},num_layers=2,out_dim=2);"
-            f"train_node_model(m,g,tr,None,TrainConfig(epochs=1,batch_size={BATCH},num_neighbors={FANOUT}),num_hops=2)")
+            f"train_node_model(m,g,tr,None,TrainConfig(epochs=1,batch_size={BATCH},num_neighbors={FANOUT}),num_hops=2);"
+            "r={l.split(':')[0]:int(l.split()[1]) for l in open('/proc/self/smaps_rollup') if l.split(':')[0] in ('Rss','Pss')};"
+            "print('RANKMEM',json.dumps({'rss_gb':r['Rss']/2**20,'pss_gb':r['Pss']/2**20,"
+            "'peak_rss_gb':resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/2**20}),flush=True)")
     script = Path(a["store"]) / f"_ddp_{nproc}.py"
     script.write_text(code)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
-                    str(script)], check=True, capture_output=True)
-    return {"nproc": nproc, "epoch_wall_s": time.perf_counter() - t0}
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+                        str(script)], check=True, capture_output=True, text=True)
+    ranks = [json.loads(line.split("RANKMEM", 1)[1]) for line in r.stdout.splitlines() if "RANKMEM" in line]
+    # Rss counts the store's pages in every rank; Pss splits shared pages between the ranks that map them
+    return {"nproc": nproc, "epoch_wall_s": time.perf_counter() - t0, "ranks": ranks}
 
 
 STAGES = {k[6:]: v for k, v in globals().items() if k.startswith("stage_")}
 
 
 # ----------------------------------------------------------------------------- parent
-def run_stage(name: str, args: dict, cap_gb: float, timeout: float) -> dict:
+def run_stage(name: str, args: dict, cap_gb: float, timeout: float, src: Path | None = None) -> dict:
     import psutil
 
-    env = dict(os.environ, PYTHONPATH=str(SRC), GRAPHGUARD_THREADS=os.environ.get("GRAPHGUARD_THREADS", "1"),
+    env = dict(os.environ, PYTHONPATH=str(src or SRC), GRAPHGUARD_THREADS=os.environ.get("GRAPHGUARD_THREADS", "1"),
                OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
     proc = subprocess.Popen([sys.executable, __file__, "--child", name, json.dumps(args)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -301,37 +318,68 @@ def available(mod: str) -> bool:
 
 
 def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: float, ddp_max: float,
-               epoch_seconds: float | None) -> dict:
+               epoch_seconds: float | None, opts: argparse.Namespace) -> dict:
+    """Run the stages for one size; ``opts`` carries --stages, --reuse, --ref-src and --repeat."""
     nodes = max(1000, edges // 20)
     d = work / f"e{edges:.0e}".replace("+", "")
     tables, neptune, store, store_csv = d / "tables", d / "neptune", d / "store", d / "store_csv"
     print(f"== {edges:,} edges, {nodes:,} nodes", flush=True)
     r: dict = {"edges": edges, "nodes": nodes, "stages": {}}
     S = r["stages"]
+    want = set(opts.stages.split(",")) if opts.stages else None
+
+    def on(name: str) -> bool:
+        return want is None or name in want
+
+    def ingest_pair(key: str, args: dict) -> None:
+        """graphguard's ingest, and the reference source tree's on the same files, alternating."""
+        runs = {key: [], key + "_ref": []}
+        for _ in range(opts.repeat):
+            if opts.ref_src:
+                runs[key + "_ref"].append(run_stage("ingest", args, cap, timeout, src=Path(opts.ref_src)))
+            runs[key].append(run_stage("ingest", args, cap, timeout))
+        for k, rs in runs.items():
+            if rs:
+                ok = [x for x in rs if x["status"] == "ok"]
+                best = dict(min(ok, key=lambda x: x["seconds"]) if ok else rs[0])
+                best["repeats_s"] = [x.get("seconds") for x in rs]
+                if k.endswith("_ref"):
+                    best["source"] = str(opts.ref_src)
+                S[k] = best
+
     with_csv = edges <= naive_max
-    S["generate_tables"] = run_stage("generate", {"out": str(tables), "nodes": nodes, "edges": edges, "format": "tables"}, cap, timeout)
-    if with_csv:
-        S["generate_neptune"] = run_stage("generate", {"out": str(neptune), "nodes": nodes, "edges": edges, "format": "neptune"}, cap, timeout)
-    S["ingest_tables"] = run_stage("ingest", {"src": str(tables), "out": str(store), "format": "tables"}, cap, timeout)
-    if with_csv:
-        S["ingest_neptune"] = run_stage("ingest", {"src": str(neptune), "out": str(store_csv), "format": "neptune"}, cap, timeout)
+    for fmt, folder in (("tables", tables), ("neptune", neptune)):
+        if fmt == "neptune" and not with_csv:
+            continue
+        if opts.reuse and folder.is_dir():
+            print(f"  reusing {folder}", flush=True)
+        elif on("generate"):
+            S[f"generate_{fmt}"] = run_stage("generate", {"out": str(folder), "nodes": nodes, "edges": edges,
+                                                           "format": fmt}, cap, timeout)
+    if on("ingest"):
+        ingest_pair("ingest_tables", {"src": str(tables), "out": str(store), "format": "tables"})
+        if with_csv:
+            ingest_pair("ingest_neptune", {"src": str(neptune), "out": str(store_csv), "format": "neptune"})
+    if with_csv and on("naive_ingest"):
         S["naive_ingest_neptune"] = run_stage("naive_ingest", {"src": str(neptune)}, cap, timeout)
-    if S["ingest_tables"]["status"] != "ok":
+    if not (store / "graphguard_store.json").is_file():
         return r
     a = {"store": str(store)}
-    if available("graphguard.train.sampler"):
+    if on("sample"):
         S["sample"] = run_stage("sample", a, cap, timeout)
+        S["sample_previous"] = run_stage("sample", {**a, "previous": True}, cap, timeout)
+    if on("sage"):
         S["sage_minibatch"] = run_stage("sage", {**a, "max_seconds": epoch_seconds}, cap, timeout)
-    else:
-        S["sample"] = S["sage_minibatch"] = {"status": "skipped: graphguard.train.sampler not in this build"}
     directed = 2 * 0.6 * edges
-    if directed <= FULL_BATCH_MAX_EDGES:
-        S["sage_fullbatch_pyg"] = run_stage("sage_full", a, cap, timeout)
-    else:
-        S["sage_fullbatch_pyg"] = {"status": f"skipped: {directed:.1e} directed edges do not fit a full batch in the cap "
-                                             f"(>= {directed * 2 * (16 + HIDDEN) * 4 / 2**30:.0f} GB of messages)"}
-    S["tree"] = run_stage("tree", a, cap, timeout)
-    if available("graphguard.train.ddp") and available("graphguard.train.loop") and edges <= ddp_max:
+    if on("sage_full"):
+        if directed <= FULL_BATCH_MAX_EDGES:
+            S["sage_fullbatch_pyg"] = run_stage("sage_full", a, cap, timeout)
+        else:
+            S["sage_fullbatch_pyg"] = {"status": f"skipped: {directed:.1e} directed edges do not fit a full batch in the "
+                                                 f"cap (>= {directed * 2 * (16 + HIDDEN) * 4 / 2**30:.0f} GB of messages)"}
+    if on("tree"):
+        S["tree"] = run_stage("tree", a, cap, timeout)
+    if on("ddp") and edges <= ddp_max:
         S["ddp_1"] = run_stage("ddp", {**a, "nproc": 1}, cap, timeout)
         S["ddp_2"] = run_stage("ddp", {**a, "nproc": 2}, cap, timeout)
     return r
@@ -342,6 +390,8 @@ def main() -> None:
         name, args = sys.argv[2], json.loads(sys.argv[3])
         res = STAGES[name](args)
         res["peak_rss_gb"] = round(_peak(), 3)
+        ru = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        res["cpu_s"] = round(sum(r.ru_utime + r.ru_stime for r in ru), 2)  # less sensitive to a busy machine than wall time
         print(json.dumps(res))
         return
     ap = argparse.ArgumentParser()
@@ -355,6 +405,14 @@ def main() -> None:
     ap.add_argument("--plot", default=None, help="write the peak-memory plot (PNG) here and exit")
     ap.add_argument("--work", default="/tmp/gg_scale")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--reuse", action="store_true", help="use generated folders already under --work")
+    ap.add_argument("--stages", default=None,
+                    help="comma list of generate,ingest,naive_ingest,sample,sage,sage_full,tree,ddp (default all)")
+    ap.add_argument("--ref-src", default=None,
+                    help="a graphguard src/ tree (e.g. git archive of an older commit) whose ingest runs "
+                         "alternately with this one on the same files")
+    ap.add_argument("--repeat", type=int, default=1, help="ingest runs per source (best one reported)")
+    ap.add_argument("--tag", default=None, help="label stored in every stage of this run")
     args = ap.parse_args()
     if args.plot:
         plot(json.loads(RESULTS.read_text()), Path(args.plot))
@@ -363,9 +421,20 @@ def main() -> None:
     old = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     results = {str(int(r["edges"])): r for r in old.get("runs", [])}
     for e in [int(float(s)) for s in args.sizes.split(",")]:
-        results[str(e)] = bench_size(e, work, args.cap_gb, args.timeout, args.naive_max, args.ddp_max,
-                                     args.epoch_seconds if e > 2e7 else None)
-        results[str(e)]["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        new = bench_size(e, work, args.cap_gb, args.timeout, args.naive_max, args.ddp_max,
+                         args.epoch_seconds if e > 2e7 else None, args)
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        for st in new["stages"].values():  # which rows come from which run
+            st.setdefault("date", stamp)
+            st["machine"] = machine()
+            if args.tag:
+                st["run"] = args.tag
+        old_run = results.get(str(e))
+        if old_run is not None and args.stages:  # a partial run updates only the stages it ran
+            old_run["stages"].update(new["stages"])
+        else:
+            results[str(e)] = new
+        results[str(e)]["date"] = stamp
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({"machine": machine(), "cap_gb": args.cap_gb,
                                        "runs": sorted(results.values(), key=lambda r: r["edges"])}, indent=1))
@@ -386,7 +455,8 @@ def machine() -> dict:
 def _fmt(s: dict, key: str, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
     if not s or s.get("status") != "ok" or key not in s:
         return (s or {}).get("status", "-").split(":")[0]
-    return fmt.format(s[key] * scale)
+    projected = key == "epoch_s" and s.get("partial_epoch")  # extrapolated from the batches done
+    return ("~" if projected else "") + fmt.format(s[key] * scale)
 
 
 def table(res: dict) -> None:
@@ -395,12 +465,20 @@ def table(res: dict) -> None:
         ("ingest Parquet (M edges/s)", "ingest_tables", "rows_per_s", 1e-6, "{:.2f}"),
         ("  of which edge rows read + ids mapped (M/s)", "ingest_tables", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
         ("ingest Parquet total (s)", "ingest_tables", "seconds", 1, "{:.1f}"),
+        ("  previous code, same files (M/s)", "ingest_tables_ref", "rows_per_s", 1e-6, "{:.2f}"),
+        ("  previous code: edge pass (M/s)", "ingest_tables_ref", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
         ("ingest Neptune CSV (M/s)", "ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
+        ("  of which edge pass (M/s)", "ingest_neptune", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
+        ("  previous code, same files (M/s)", "ingest_neptune_ref", "rows_per_s", 1e-6, "{:.2f}"),
+        ("  previous code: edge pass (M/s)", "ingest_neptune_ref", "edge_read_rows_per_s", 1e-6, "{:.2f}"),
         ("naive pandas+dict (M/s)", "naive_ingest_neptune", "rows_per_s", 1e-6, "{:.2f}"),
         ("ingest Parquet peak RSS (GB)", "ingest_tables", "peak_rss_gb", 1, "{:.2f}"),
         ("naive ingest peak RSS (GB)", "naive_ingest_neptune", "peak_rss_gb", 1, "{:.2f}"),
         ("sampled edges/s (M)", "sample", "sampled_edges_per_s", 1e-6, "{:.2f}"),
         ("sample stage peak RSS (GB)", "sample", "peak_rss_gb", 1, "{:.2f}"),
+        ("sampler build on the store CSR (s)", "sample", "sampler_build_s", 1, "{:.1f}"),
+        ("sampler build, previous path: edge_index + sort (s)", "sample_previous", "sampler_build_s", 1, "{:.1f}"),
+        ("  previous path peak RSS (GB)", "sample_previous", "peak_rss_gb", 1, "{:.2f}"),
         ("SAGE mini-batch epoch (s)", "sage_minibatch", "epoch_s", 1, "{:.1f}"),
         ("SAGE score all, layer-wise (s)", "sage_minibatch", "score_all_s", 1, "{:.1f}"),
         ("SAGE mini-batch peak RSS (GB)", "sage_minibatch", "peak_rss_gb", 1, "{:.2f}"),

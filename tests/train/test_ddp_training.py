@@ -27,14 +27,19 @@ def _env() -> dict:
 
 
 def test_two_ranks_stay_in_sync_and_match_single_process(tmp_path):
+    from graphguard.data.store import save_store
+    from graphguard.data.synthetic import make_fraud_graph
+
+    store = save_store(make_fraud_graph(num_nodes=800, seed=1), tmp_path / "store")
     multi, single = tmp_path / "ddp", tmp_path / "single"
     multi.mkdir()
     single.mkdir()
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(JOB), str(multi)]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(JOB), str(multi),
+           str(store)]
     r = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-3000:]
-    r = subprocess.run([sys.executable, str(JOB), str(single)], env=_env(), capture_output=True, text=True,
-                       timeout=240)
+    r = subprocess.run([sys.executable, str(JOB), str(single), str(store)], env=_env(), capture_output=True,
+                       text=True, timeout=240)
     assert r.returncode == 0, r.stderr[-3000:]
     w0, w1 = load_file(str(multi / "rank0.safetensors")), load_file(str(multi / "rank1.safetensors"))
     assert w0.keys() == w1.keys()
@@ -43,6 +48,11 @@ def test_two_ranks_stay_in_sync_and_match_single_process(tmp_path):
     ws = load_file(str(single / "rank0.safetensors"))
     assert any(not torch.equal(w0[k], ws[k]) for k in w0)  # it really trained differently (sharded seeds)
     assert (multi / "model" / "weights.safetensors").is_file()
+    for rank in (0, 1):  # both ranks read the one store through memory maps, neither holds a copy
+        maps = json.loads((multi / f"rank{rank}_maps.json").read_text())
+        assert maps["adjacency"] == str(store / "edges" / "node__to__node" / "indices.npy")
+        assert maps["features"] == str(store / "nodes" / "node" / "x.npy")
+        assert maps["edge_index"] is False
     m = json.loads((multi / "metrics.json").read_text())
     s = json.loads((single / "metrics.json").read_text())
     assert m["world"] == 2 and s["world"] == 1 and m["mode"] == "minibatch"

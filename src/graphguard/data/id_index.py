@@ -1,8 +1,9 @@
 """Original node ids -> row numbers with a vectorised hash join (no Python dict over 10^8 keys).
 
-Ids become 64-bit keys: integer ids are used as they are; string ids are hashed word by word
-straight from the Arrow buffers (8 bytes at a time, splitmix64 mixing), so no Python string object
-is ever created. The keys go into an open-addressing table (linear probing, load <= 1/4) built and
+Ids become 64-bit keys: integer ids are used as they are; string ids of up to 7 bytes are packed
+into the key exactly (fixed-width ones, as generated or zero-padded ids are, with one strided copy);
+longer ones are hashed word by word straight from the Arrow buffers (8 bytes at a time, splitmix64
+mixing), so no Python string object is ever created. The keys go into an open-addressing table (linear probing, load <= 1/4) built and
 probed with whole-array numpy operations: each round resolves every key that found its slot, and
 rounds repeat only for the few that collided.
 
@@ -25,11 +26,16 @@ _GOLD = np.uint64(0x9E3779B97F4A7C15)
 def mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: every input bit affects every output bit."""
     with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * _M1
-        x = x ^ (x >> np.uint64(27))
-        x = x * _M2
-        return x ^ (x >> np.uint64(31))
+        y = x >> np.uint64(30)  # in place from here: one temporary instead of five
+        y ^= x
+        y *= _M1
+        y ^= y >> np.uint64(27)
+        y *= _M2
+        y ^= y >> np.uint64(31)
+        return y
+
+
+SHORT = 7  # ids of at most 7 bytes are packed, not hashed: their bytes | length << 56 (exact, injective)
 
 
 def _string_keys(arr) -> np.ndarray:
@@ -44,30 +50,44 @@ def _string_keys(arr) -> np.ndarray:
     if n == 0:
         return np.empty(0, np.uint64)
     bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=off_dtype)[arr.offset: arr.offset + n + 1].astype(np.int64)
+    offs = np.frombuffer(bufs[1], dtype=off_dtype)[arr.offset: arr.offset + n + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.empty(0, np.uint8)
-    start, lens = offs[:-1], np.diff(offs)
     lo, hi = int(offs[0]), int(offs[-1])
+    if (hi - lo) % n == 0 and (hi - lo) // n <= SHORT:
+        width = (hi - lo) // n
+        if np.array_equal(np.diff(offs), np.full(n, width, offs.dtype)):
+            # fixed-width short ids (generated or zero-padded ones): one strided copy, no hashing
+            packed = np.zeros((n, 8), np.uint8)
+            packed[:, :width] = data[lo:hi].reshape(n, width)
+            packed[:, 7] = width
+            return packed.view("<u8").ravel()
+    offs = offs.astype(np.int64)
+    start, lens = offs[:-1] - lo, np.diff(offs)
     # pad so that 8-byte loads past the last string stay inside the buffer
     padded = np.zeros(hi - lo + 8, np.uint8)
     padded[: hi - lo] = data[lo:hi]
     words = np.ndarray(shape=(hi - lo + 1,), dtype="<u8", buffer=padded, strides=(1,))  # unaligned 8-byte view
-    start = start - lo
+    ulens = lens.astype(np.uint64)
     with np.errstate(over="ignore"):
-        h = lens.astype(np.uint64) * _GOLD
+        first = words[start] & ((np.uint64(1) << np.minimum(ulens, np.uint64(7)) * np.uint64(8)) - np.uint64(1))
+        short = lens <= SHORT
+        packed = first | (ulens << np.uint64(56))
+        if short.all():
+            return packed
+        h = ulens * _GOLD
         for w in range(int((lens.max() + 7) // 8)):
             rem = lens - 8 * w
             live = rem > 0
             idx = np.where(live, start + 8 * w, 0)
             word = words[idx]
-            short = rem < 8
-            if short.any():
+            short_word = rem < 8
+            if short_word.any():
                 bits = (np.clip(rem, 0, 8) * 8).astype(np.uint64)
-                mask = np.where(short, (np.uint64(1) << np.minimum(bits, np.uint64(63))) - np.uint64(1),
+                mask = np.where(short_word, (np.uint64(1) << np.minimum(bits, np.uint64(63))) - np.uint64(1),
                                 np.uint64(0xFFFFFFFFFFFFFFFF))
                 word = word & mask
             h = mix64((h ^ word) + _GOLD * np.uint64(w + 1))
-    return h
+    return np.where(short, packed, h)
 
 
 def id_keys(arr) -> tuple[np.ndarray, bool]:
@@ -154,15 +174,20 @@ class IdIndex:
         keys = np.asarray(keys, dtype=np.uint64)
         if self.dense is not None:
             off = keys.view(np.int64) - self.lo
-            inside = (off >= 0) & (off < self.dense.size)
+            inside = off.view(np.uint64) < np.uint64(self.dense.size)  # negative offsets wrap to huge
             if inside.all():
                 return self.dense[off]
             out = np.full(keys.size, -1, self.dense.dtype)
             out[inside] = self.dense[off[inside]]
             return out
-        out = np.full(keys.size, -1, self.rows.dtype)
         slot = self._slot(keys)
-        pending = np.arange(keys.size)
+        # first probe for every key at once (load <= 1/4: almost all resolve here), then the rest
+        r = self.rows[slot]
+        occupied = r >= 0
+        hit = occupied & (self.keys[slot] == keys)
+        out = np.where(hit, r, r.dtype.type(-1))
+        pending = np.flatnonzero(occupied & ~hit)
+        slot[pending] = (slot[pending] + 1) & self.mask
         while pending.size:
             s = slot[pending]
             r = self.rows[s]

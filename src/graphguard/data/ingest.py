@@ -89,7 +89,64 @@ class _RowProgress:
 
 
 # ---------------------------------------------------------------------------- reading batches
+PREFETCH = 2  # batches read ahead in a thread
+
+
+def _prefetch(batches, depth: int = PREFETCH):
+    """Yield from ``batches`` while a thread reads the next ones.
+
+    pyarrow parses and decodes with the GIL released, so the next batch is read while numpy maps
+    the ids of this one (the two overlap on a second core); errors come through in order.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                pass
+        return False
+
+    def run():
+        try:
+            for b in batches:
+                if not put((True, b)):
+                    return
+            put((False, None))
+        except BaseException as e:  # handed to the consumer, raised there
+            put((False, e))
+
+    t = threading.Thread(target=run, name="graphguard-ingest-read", daemon=True)
+    t.start()
+    try:
+        while True:
+            ok, item = q.get()
+            if ok:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        t.join()
+
+
 def _csv_batches(path: Path, column_types: dict, include: list[str]):
+    return _prefetch(_csv_batches_now(path, column_types, include))
+
+
+def _parquet_batches(path: Path, columns: list[str]):
+    return _prefetch(_parquet_batches_now(path, columns))
+
+
+def _csv_batches_now(path: Path, column_types: dict, include: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -104,7 +161,7 @@ def _csv_batches(path: Path, column_types: dict, include: list[str]):
         raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
 
 
-def _parquet_batches(path: Path, columns: list[str]):
+def _parquet_batches_now(path: Path, columns: list[str]):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -302,11 +359,13 @@ class _Edges:
             raise DataError(source, f"{self.report.missing}+ edges name nodes that are not in the node files "
                             f"(e.g. {ex}); pass on_missing='drop' (--on-missing drop) to skip them")
 
-    def write(self, w: StoreWriter, undirected: bool) -> None:
-        for et, (s, d, t) in list(self.parts.items()):
+    def write(self, w: StoreWriter, undirected: bool, ets: list | None = None) -> None:
+        """Sort relations ``ets`` (default: all left) into CSR and store them; their buffers are freed."""
+        for et in list(self.parts) if ets is None else ets:
+            s, d, t = self.parts.pop(et)
             src, dst = np.concatenate(s), np.concatenate(d)
+            del s[:], d[:]
             tm = np.concatenate(t) if t and sum(x.size for x in t) == src.size else None
-            del self.parts[et]
             self.report.relations["__".join(et)] = int(src.size)
             self.report.edges_kept += int(src.size)
             if undirected:
@@ -482,12 +541,16 @@ def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
     prog.close()
 
 
-def _read_table_edges(files, nodes: _Nodes, edges: _Edges) -> None:
+def _read_table_edges(files, nodes: _Nodes, edges: _Edges, done=None) -> None:
+    """Read every edge table; ``done(et)`` is called once a relation's last file has been read."""
     import pyarrow as pa
 
     indexes = {}
+    left: dict[tuple, int] = {}
+    for f in files:
+        left[tuple(_stem(f).split("__"))] = left.get(tuple(_stem(f).split("__")), 0) + 1
     total = sum(f.stat().st_size for f in files)
-    prog, done = _RowProgress("read edges", total), 0
+    prog, read = _RowProgress("read edges", total), 0
     for f in files:
         et = tuple(_stem(f).split("__"))
         if len(et) != 3:
@@ -516,9 +579,12 @@ def _read_table_edges(files, nodes: _Nodes, edges: _Edges) -> None:
             else:
                 edges.add(et, s[ok], d[ok], None if t is None else t[ok])
             edges.report.edge_rows += batch.num_rows
-            prog.update(batch.num_rows, done + pos)
+            prog.update(batch.num_rows, read + pos)
             last = pos
-        done += last
+        read += last
+        left[et] -= 1
+        if done is not None and not left[et] and et in edges.parts:
+            done(et)
     prog.close()
 
 
@@ -553,6 +619,8 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
     fmt = format or detect_layout(path)
     if fmt not in ("neptune", "tables"):
         raise ConfigError(f"unknown ingest format '{fmt}' (known: neptune, tables)")
+    from concurrent.futures import ThreadPoolExecutor
+
     nodes, edges = _Nodes(), _Edges(on_missing)
     rep = edges.report
     t0 = time.perf_counter()
@@ -562,19 +630,26 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
     else:
         node_files, edge_files = _table_files(path)
         _read_table_nodes(node_files, nodes, rep)
+    labelled = [t for t in nodes.order if nodes.buffers[t].y]
+    w = StoreWriter(out)
+    nodes.write(w, seed)  # node arrays go to disk (and leave memory) before the edges are read
     t1 = time.perf_counter()
-    if fmt == "neptune":
-        _read_neptune_edges(edge_files, nodes, edges)
-    else:
-        _read_table_edges(edge_files, nodes, edges)
-    t2 = time.perf_counter()
+    # a relation whose files are all read is sorted into CSR in a thread while the next files are
+    # read (SciPy's counting sort and pyarrow both release the GIL); Neptune files mix relations
+    with ThreadPoolExecutor(1, thread_name_prefix="graphguard-csr") as pool:
+        jobs = []
+        if fmt == "neptune":
+            _read_neptune_edges(edge_files, nodes, edges)
+        else:
+            _read_table_edges(edge_files, nodes, edges,
+                              done=lambda et: jobs.append(pool.submit(edges.write, w, undirected, [et])))
+        t2 = time.perf_counter()
+        for j in jobs:
+            j.result()  # raises what the thread raised
     if rep.missing:
         ex = ", ".join(f"'{e}'" for e in rep.missing_examples)
         _console.log(f"[yellow]dropped {rep.missing:,} edges that name missing nodes (e.g. {ex})[/yellow]")
-    w = StoreWriter(out)
-    nodes.write(w, seed)
     edges.write(w, undirected)
-    labelled = [t for t in nodes.order if nodes.buffers[t].y]
     target = target_node_type or (labelled[0] if labelled else nodes.order[0])
     w.finish(target, ingest={"source": str(path), "format": fmt, "missing": rep.missing,
                              "missing_examples": rep.missing_examples})

@@ -34,11 +34,14 @@ def _rel_dir(et) -> str:
     return "__".join(et)
 
 
-def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None):
+def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None,
+              out: Path | None = None):
     """Counting sort of edges by destination: ``(indptr, indices, data)`` in O(E + N).
 
     Uses SciPy's compiled COO->CSR conversion (no duplicate summing, no comparison sort); the
-    relative order of a destination's edges is kept.
+    relative order of a destination's edges is kept. With ``out`` (a folder), ``indices`` and
+    ``data`` are written straight into ``.npy`` memory maps there (no second copy in memory, no
+    separate write pass) and come back as those maps.
     """
     from scipy.sparse import _sparsetools
 
@@ -48,9 +51,16 @@ def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data
     aj = np.ascontiguousarray(src, dtype=idx)
     ax = np.zeros(nnz, np.int8) if data is None else np.ascontiguousarray(data)
     bp = np.empty(num_dst + 1, idx)
-    bj = np.empty(nnz, idx)
-    bx = np.empty(nnz, ax.dtype)
-    _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+    if out is None:
+        bj, bx = np.empty(nnz, idx), np.empty(nnz, ax.dtype)
+    else:
+        bj = np.lib.format.open_memmap(out / "indices.npy", mode="w+", dtype=idx, shape=(nnz,))
+        bx = np.empty(nnz, np.int8) if data is None else \
+            np.lib.format.open_memmap(out / "edge_time.npy", mode="w+", dtype=ax.dtype, shape=(nnz,))
+    if nnz:
+        _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+    else:
+        bp[:] = 0
     del ai, aj
     return bp.astype(np.int64), bj, (None if data is None else bx)
 
@@ -99,18 +109,17 @@ class StoreWriter:
         s, r, d = et
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
-        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time)
         out = self.path / "edges" / _rel_dir(et)
         out.mkdir(parents=True, exist_ok=True)
+        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time, out=out)
         np.save(out / "indptr.npy", indptr)
-        np.save(out / "indices.npy", indices)
         arrays = ["indptr", "indices"]
         if t is not None:
-            np.save(out / "edge_time.npy", t)
             arrays.append("edge_time")
+        info = {"type": list(et), "num_edges": int(indices.size), "index_dtype": str(indices.dtype), "arrays": arrays}
+        del indices, t  # unmapped: the kernel writes the pages back (no synchronous flush)
         self.meta["edge_types"] = [e for e in self.meta["edge_types"] if tuple(e["type"]) != tuple(et)]
-        self.meta["edge_types"].append({"type": list(et), "num_edges": int(indices.size),
-                                        "index_dtype": str(indices.dtype), "arrays": arrays})
+        self.meta["edge_types"].append(info)
 
     def add_undirected(self, et, src, dst, time=None) -> None:
         """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``."""
@@ -219,11 +228,20 @@ def _fill_node_store(store, gs: GraphStore, ntype: str) -> None:
         store[name] = _tensor(gs.node_array(ntype, name, mode="c"))
 
 
+def _attach_csr(graph, key, gs: GraphStore, et) -> None:
+    """Hand the store's CSR to the sampler and layer-wise inference as they are (memory maps)."""
+    from graphguard.train.csc import CSC, attach
+
+    attach(graph, key, CSC.from_csr(*gs.csr(et)))
+
+
 def to_pyg(store: GraphStore | str | Path, *, edge_index: bool = True, node_types=None, edge_types=None):
     """A ``HeteroData`` whose node arrays (``x``, ``y``, masks, times) are memory maps of the store.
 
-    ``edge_index`` (int64, 16 bytes per edge) is materialised from the CSR when asked for, since
-    PyG layers and loaders need it; ``edge_time`` stays memory-mapped.
+    Every relation carries the store's CSR (see :mod:`graphguard.train.csc`): graphguard's sampler
+    and layer-wise scoring read it in place. ``edge_index`` (int64, 16 bytes per edge) is also
+    materialised unless ``edge_index=False``: PyG layers in full batch need it, mini-batch training
+    over a big store does not (each sampled batch gets its own). ``edge_time`` stays memory-mapped.
     """
     from torch_geometric.data import HeteroData
 
@@ -237,13 +255,19 @@ def to_pyg(store: GraphStore | str | Path, *, edge_index: bool = True, node_type
         t = gs.edge_array(et, "edge_time", mode="c")
         if t is not None:
             h[et].edge_time = _tensor(t)
+        _attach_csr(h, et, gs, et)
     if gs.target_node_type:
         h.target_node_type = gs.target_node_type
     return h
 
 
-def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None):
-    """A ``Data`` over the target node type and one of its same-type relations (memory-mapped nodes)."""
+def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None, *, edge_index: bool = True):
+    """A ``Data`` over the target node type and one of its same-type relations (memory-mapped nodes).
+
+    The relation's CSR rides along as memory maps (the sampler reads it in place); with
+    ``edge_index=False`` nothing of edge size is loaded at all, so processes that open one store
+    (DDP ranks) share its pages instead of each holding a copy.
+    """
     from torch_geometric.data import Data
 
     gs = store if isinstance(store, GraphStore) else GraphStore(store)
@@ -253,8 +277,39 @@ def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None
         raise DataError(gs.path, f"no relation between '{t}' nodes" + (f" named '{relation}'" if relation else ""))
     g = Data()
     _fill_node_store(g, gs, t)
-    g.edge_index = edge_index_from_csr(*gs.csr(own[0]))
+    if edge_index:
+        g.edge_index = edge_index_from_csr(*gs.csr(own[0]))
+    _attach_csr(g, None, gs, own[0])
     return g
+
+
+def save_store(graph, path: str | Path) -> Path:
+    """Write an in-memory ``Data``/``HeteroData`` as a store (a ``Data`` becomes type ``node``).
+
+    Node tensors with one row per node (``x``, ``y``, masks, times) become arrays, edges become
+    CSR as they are (directions kept). For handing one graph to several processes (DDP) without
+    each holding a copy: they all open the store memory-mapped.
+    """
+    from torch_geometric.data import HeteroData
+
+    hetero = isinstance(graph, HeteroData)
+    w = StoreWriter(path)
+    types = graph.node_types if hetero else ["node"]
+    for nt in types:
+        st = graph[nt] if hetero else graph
+        n = int(st.num_nodes)
+        w.set_num_nodes(nt, n)
+        for k, v in st.items():
+            if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and k not in ("edge_index", "edge_time"):
+                w.save_node_array(nt, k, v.detach().cpu().numpy())
+    ets = graph.edge_types if hetero else [("node", "to", "node")]
+    for et in ets:
+        st = graph[et] if hetero else graph
+        ei = st.edge_index.cpu().numpy()
+        t = st.get("edge_time")
+        w.add_relation(tuple(et), ei[0], ei[1], None if t is None else t.cpu().numpy().astype(np.float32))
+    target = getattr(graph, "target_node_type", None) if hetero else "node"
+    return w.finish(target)
 
 
 def read_store(path: str | Path, **kwargs):

@@ -55,12 +55,13 @@ class HGT(nn.Module):
     @torch.no_grad()
     def layerwise(self, data: HeteroData, chunk: int = 4096) -> Tensor:
         """Logits for all target nodes; each layer runs once per node type, in chunks."""
+        from graphguard.train.csc import csc_of, has_edges
         from graphguard.train.inference import hetero_one_hop_chunks
 
         was = self.training
         self.eval()
         num = {nt: data[nt].num_nodes for nt in data.node_types}
-        eid = {et: data[et].edge_index for et in data.edge_types}
+        eid = {et: csc_of(data, et) for et in data.edge_types if has_edges(data, et)}
         h = {nt: self._input(data, nt) for nt in data.node_types}
         hs = [h[self.target]]
         for i in range(self.num_layers):

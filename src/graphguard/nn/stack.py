@@ -80,16 +80,23 @@ class ConvStack(nn.Module):
     @torch.no_grad()
     def layerwise(self, data: Data, chunk: int = 4096) -> Tensor:
         """Logits for all nodes, each layer computed once for the whole graph in node chunks."""
+        from graphguard.train.csc import csc_of, with_edge_index
         from graphguard.train.inference import one_hop_chunks
 
         was = self.training
         self.eval()
-        edges = self.prepare(data.edge_index, data.num_nodes, data.get("edge_type"))
+        if type(self).prepare is ConvStack.prepare and data.get("edge_type") is None:
+            edges = {"edge_index": None}  # plain edges: read the CSC as it is (a store's: no copy, no sort)
+            source = csc_of(data)
+        else:
+            data = with_edge_index(data)
+            edges = self.prepare(data.edge_index, data.num_nodes, data.get("edge_type"))
+            source = edges["edge_index"]
         n = data.num_nodes
         hs = [_rowwise(self.inp, data.x, chunk)]
         for i in range(self.num_layers):
             h, out = hs[-1], torch.empty(n, hs[-1].shape[1])
-            for nodes, local_ei, eid, size in one_hop_chunks(edges["edge_index"], n, chunk):
+            for nodes, local_ei, eid, size in one_hop_chunks(source, n, chunk):
                 sub = {k: (local_ei if k == "edge_index" else v[eid]) for k, v in edges.items()}
                 sub = self.operator(sub, nodes.numel())
                 out[nodes[:size]] = self.layer(i, h[nodes], sub)[:size]

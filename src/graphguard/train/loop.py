@@ -24,6 +24,7 @@ from torch_geometric.data import Data, HeteroData
 from graphguard import _console
 from graphguard.metrics import auprc
 from graphguard.train import ddp
+from graphguard.train.csc import num_edges, with_edge_index
 from graphguard.train.early_stopping import EarlyStopping
 from graphguard.train.sampler import NeighborSampler, node_loader
 
@@ -67,8 +68,8 @@ def _labels(graph) -> torch.Tensor:
 
 def _num_edges(graph) -> int:
     if isinstance(graph, HeteroData):
-        return sum(int(graph[et].edge_index.shape[1]) for et in graph.edge_types)
-    return int(graph.edge_index.shape[1])
+        return sum(num_edges(graph, et) for et in graph.edge_types)
+    return num_edges(graph)
 
 
 def choose_mode(graph, cfg: TrainConfig) -> str:
@@ -106,6 +107,8 @@ def train_node_model(model: nn.Module, graph: Data | HeteroData, train_idx, val_
     distributed = ddp.init_process_group()
     rank, world_size = ddp.world() if distributed else (0, 1)
     mode = choose_mode(graph, cfg)
+    if mode == "full":
+        graph = with_edge_index(graph)  # a store-backed graph that fits gets its edge_index here
     y = _labels(graph)
     train_idx = np.asarray(train_idx)
     val_idx = None if val_idx is None else np.asarray(val_idx)
@@ -188,5 +191,5 @@ def score_nodes(model: nn.Module, graph: Data | HeteroData, cfg: TrainConfig) ->
     """Fraud probability of every target node: one full pass, or layer-wise when graphs are large."""
     model.eval()
     if choose_mode(graph, cfg) == "full":
-        return _prob(model(graph))
+        return _prob(model(with_edge_index(graph)))
     return _prob(model.layerwise(graph, cfg.chunk))

@@ -5,7 +5,9 @@ which exists for the torch build used here. :class:`NeighborSampler` implements 
 ``BaseSampler`` contract with vectorised torch operations:
 
 * the graph is turned into CSC once (incoming edges grouped by destination, one per edge type),
-  so each hop is a handful of gathers over contiguous slices;
+  so each hop is a handful of gathers over contiguous slices; a graph read from a graph store
+  brings its CSC along (:mod:`graphguard.train.csc`), and the sampler reads the store's memory
+  maps directly: no ``edge_index``, no sort, no copy;
 * neighbours are drawn **without replacement**: nodes whose in-degree fits the fanout keep all
   neighbours, moderately connected nodes take the first ``k`` of a random per-segment order,
   and hubs (degree far above ``k``) draw random slots and redraw only the collisions, so a hub
@@ -32,25 +34,10 @@ from torch_geometric.sampler import (BaseSampler, EdgeSamplerInput, HeteroSample
 from torch_geometric.sampler.neighbor_sampler import edge_sample
 
 from graphguard.errors import ConfigError
+from graphguard.train.csc import csc_of, has_edges
 
 EdgeType = tuple[str, str, str]
 _HUB_FACTOR = 8  # above k * _HUB_FACTOR neighbours, draw slots instead of ordering the whole segment
-
-
-class _CSC:
-    """Incoming edges of one edge type, grouped by destination node."""
-
-    __slots__ = ("ptr", "src", "eid", "num_dst")
-
-    def __init__(self, edge_index: Tensor, num_dst: int):
-        dst = edge_index[1]
-        perm = torch.argsort(dst, stable=True)
-        counts = torch.bincount(dst, minlength=num_dst)
-        self.ptr = torch.zeros(num_dst + 1, dtype=torch.long)
-        torch.cumsum(counts, 0, out=self.ptr[1:])
-        self.src = edge_index[0][perm].contiguous()
-        self.eid = perm
-        self.num_dst = num_dst
 
 
 def _choose_slots(start: Tensor, deg: Tensor, k: int, gen: torch.Generator | None) -> tuple[Tensor, Tensor]:
@@ -186,14 +173,14 @@ class NeighborSampler(BaseSampler):
         self.is_hetero = isinstance(data, HeteroData)
         if self.is_hetero:
             self.node_types = list(data.node_types)
-            self.edge_types = [et for et in data.edge_types if "edge_index" in data[et]]
+            self.edge_types = [et for et in data.edge_types if has_edges(data, et)]
             self.num_nodes = {nt: int(data[nt].num_nodes) for nt in self.node_types}
-            self.csc = {et: _CSC(data[et].edge_index, self.num_nodes[et[2]]) for et in self.edge_types}
+            self.csc = {et: csc_of(data, et, self.num_nodes[et[2]]) for et in self.edge_types}
         else:
             self.node_types = ["_"]
             self.edge_types = [("_", "_", "_")]
             self.num_nodes = {"_": int(data.num_nodes)}
-            self.csc = {self.edge_types[0]: _CSC(data.edge_index, self.num_nodes["_"])}
+            self.csc = {self.edge_types[0]: csc_of(data, None, self.num_nodes["_"])}
         self.fanout, self.num_hops = _fanouts(num_neighbors, self.edge_types)
         self.generator = None
         if seed is not None:
@@ -249,10 +236,10 @@ class NeighborSampler(BaseSampler):
                 start = csc.ptr[f]
                 deg = csc.ptr[f + 1] - start
                 slots, owner = _choose_slots(start, deg, self.fanout[et][hop], self.generator)
-                src = csc.src[slots]
+                src = csc.src[slots].long()  # a store keeps int32 indices
                 rows[et].append(src)  # global for now; relabelled below
                 cols[et].append(rel[dst_t].local(f[owner]))
-                eids[et].append(csc.eid[slots])
+                eids[et].append(csc.edge_ids(slots))
                 nse[et].append(int(slots.numel()))
                 found[src_t].append(src)
             frontier = {}
@@ -274,6 +261,37 @@ class NeighborSampler(BaseSampler):
                                  batch=None, num_sampled_nodes=nsn["_"], num_sampled_edges=nse[et])
         return HeteroSamplerOutput(node=node_out, row=row_out, col=col_out, edge=edge_out, batch=None,
                                    num_sampled_nodes=nsn, num_sampled_edges=nse)
+
+
+def _sampled_edges(data, out) -> None:
+    """Give a batch the ``edge_index`` its source graph did not have (edges held only as a CSC)."""
+    if isinstance(out, HeteroSamplerOutput):
+        for et, row in out.row.items():
+            if "edge_index" not in data[et]:
+                data[et].edge_index = torch.stack([row, out.col[et]])
+    elif "edge_index" not in data:
+        data.edge_index = torch.stack([out.row, out.col])
+
+
+class _EdgeIndexMixin:
+    """PyG's filters copy ``edge_index`` from the source graph; add it when the graph only has a CSC."""
+
+    def filter_fn(self, out):
+        transform, self.transform = self.transform, None
+        try:
+            data = super().filter_fn(out)
+        finally:
+            self.transform = transform
+        _sampled_edges(data, out)
+        return data if transform is None else transform(data)
+
+
+class StoreNodeLoader(_EdgeIndexMixin, NodeLoader):
+    """``NodeLoader`` that also works on graphs whose edges live only in a (store) CSC."""
+
+
+class StoreLinkLoader(_EdgeIndexMixin, LinkLoader):
+    """``LinkLoader`` that also works on graphs whose edges live only in a (store) CSC."""
 
 
 def loadable(graph: Data | HeteroData) -> Data | HeteroData:
@@ -311,7 +329,7 @@ def node_loader(graph: Data | HeteroData, input_nodes=None, num_neighbors: Seque
     sampler = sampler or NeighborSampler(graph, list(num_neighbors) if not isinstance(num_neighbors, dict)
                                          else num_neighbors, seed=seed)
     gen = torch.Generator().manual_seed(int(seed)) if (seed is not None and shuffle) else None
-    return NodeLoader(loadable(graph), sampler, input_nodes=_input_nodes(graph, input_nodes), batch_size=batch_size,
+    return StoreNodeLoader(loadable(graph), sampler, input_nodes=_input_nodes(graph, input_nodes), batch_size=batch_size,
                       shuffle=shuffle, generator=gen, filter_per_worker=False, **kwargs)
 
 
@@ -327,6 +345,6 @@ def link_loader(graph: Data | HeteroData, edge_label_index=None, num_neighbors: 
     sampler = sampler or NeighborSampler(graph, list(num_neighbors) if not isinstance(num_neighbors, dict)
                                          else num_neighbors, seed=seed)
     gen = torch.Generator().manual_seed(int(seed)) if (seed is not None and shuffle) else None
-    return LinkLoader(loadable(graph), sampler, edge_label_index=edge_label_index, edge_label=edge_label,
+    return StoreLinkLoader(loadable(graph), sampler, edge_label_index=edge_label_index, edge_label=edge_label,
                       neg_sampling_ratio=neg_sampling_ratio, batch_size=batch_size, shuffle=shuffle,
                       generator=gen, filter_per_worker=False, **kwargs)

@@ -23,6 +23,7 @@ from torch_geometric.data import Data, HeteroData
 from graphguard.data.graph import is_hetero, target_type, to_relational
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
+from graphguard.train.csc import attach, attached
 from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
 from graphguard.utils.seed import seed_everything
 
@@ -74,6 +75,12 @@ class _GNNDetector(NodeDetector):
             et = torch.cat([torch.full((e.shape[1],), r, dtype=torch.long) for r, e in enumerate(eis)]) \
                 if eis else torch.empty(0, dtype=torch.long)
             d = Data(x=x, edge_index=ei, edge_type=et, num_nodes=n)
+        elif not is_hetero(graph) and attached(graph) is not None:
+            # a store-backed graph: the sampler keeps reading the store's CSC in place, no edge copy
+            d = Data(x=x, num_nodes=n)
+            if eis[0] is not None:
+                d.edge_index = eis[0]
+            attach(d, None, attached(graph))
         else:
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             if len(eis) > 1:
