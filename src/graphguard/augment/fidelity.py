@@ -60,8 +60,12 @@ def degrees(graph) -> np.ndarray:
     return deg.numpy()
 
 
-def fidelity(augmented, real_idx, syn_idx) -> dict:
-    """Real nodes ``real_idx`` against synthetic nodes ``syn_idx`` of the same (augmented) graph."""
+def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
+    """Real nodes ``real_idx`` against synthetic nodes ``syn_idx`` of the same (augmented) graph.
+
+    With ``real_graph`` (the graph before augmentation) the real nodes' degrees are read there, so
+    that edges the synthetic nodes added to real ones do not move the reference.
+    """
     from scipy.stats import wasserstein_distance
 
     _, _, t = graph_relations(augmented)
@@ -69,6 +73,9 @@ def fidelity(augmented, real_idx, syn_idx) -> dict:
     x = _np(s.x)
     w = feature_wasserstein(x[real_idx], x[syn_idx])
     deg = np.log1p(degrees(augmented))
+    if real_graph is not None:
+        real_deg = np.log1p(degrees(real_graph))
+        deg[: real_deg.shape[0]] = real_deg
     out = {
         "feature_wasserstein_mean": float(np.mean(w)),
         "feature_wasserstein": w,
