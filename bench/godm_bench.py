@@ -199,6 +199,7 @@ def main() -> None:
     ap.add_argument("--syn-weight", default="1.0",
                     help="GraphSAGE loss weight of a synthetic node; a comma list is chosen per seed on validation AUPRC")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--resume", action="store_true", help="keep the seeds already in the result file, run the next ones")
     ap.add_argument("--refresh-published", action="store_true",
                     help="only rewrite the published_godm block of an existing result file")
     args = ap.parse_args()
@@ -211,9 +212,9 @@ def main() -> None:
     set_threads(args.threads)
     variants = args.variants.split(",")
     g0, ratios = load(args.dataset)
-    records = []
+    records = json.loads(out.read_text())["records"] if args.resume and out.is_file() else []
     start = time.time()
-    for trial in range(args.seeds):
+    for trial in range(len(records), args.seeds):
         records.append(run_seed(g0, ratios, trial, variants, args.sage_epochs, json.loads(args.godm),
                                 args.sage_variants.split(","), args.tree, [float(w) for w in args.syn_weight.split(",")]))
         summary = summarise(records, variants)

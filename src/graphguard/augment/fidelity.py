@@ -39,7 +39,10 @@ def mmd_rbf(real, syn, max_n: int = 2000, seed: int = 0) -> float:
     if len(b) > max_n:
         b = b[rng.choice(len(b), max_n, replace=False)]
     both = np.concatenate([a, b])
-    d2 = ((both[:, None, :] - both[None, :, :]) ** 2).sum(-1)
+    sq = (both ** 2).sum(1)
+    # |u|^2 + |v|^2 - 2 u.v: an n x n matrix, not the n x n x features array of differences (4 GB at 4,000 x 32)
+    d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * both @ both.T, 0.0)
+    np.fill_diagonal(d2, 0.0)
     gamma = 1.0 / max(np.median(d2[d2 > 0]), 1e-12)
     k = np.exp(-gamma * d2)
     n = len(a)
