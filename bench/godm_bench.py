@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import resource
 import sys
@@ -35,20 +36,25 @@ from graphguard.utils import set_threads  # noqa: E402
 VARIANTS = ["none", "godm", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
 
 PUBLISHED = {
-    "source": "shared/notes/godm-reference.md (from shared/notes, not this run)",
-    "protocol": "plain PyG GraphSAGE, stratified 50/25/25, seeds 3407/3417/3427",
+    "status": "not run side by side in this run",
+    "figures_source": "measured earlier on this machine type, not in this run (shared/notes/godm-reference.md)",
+    "protocol": "plain PyG GraphSAGE (hidden 64, 2 layers, 200 full-batch epochs, lr 0.01, class-weighted CE, "
+                "test at best validation AUPRC), stratified 50/25/25, seeds 3407/3417/3427",
     "graphsage": {"auroc": "0.817 +- 0.002", "auprc": "0.505 +- 0.006"},
-    "graphsage+published_godm": {"auroc": "0.810 +- 0.004", "auprc": "0.498 +- 0.020",
-                                 "fit_generation_s": "176-204 (mean 193)", "peak_rss_mb": 795},
+    "graphsage+published_godm": {"auroc": "0.810 +- 0.004", "auprc": "0.498 +- 0.020", "num_synthetic": 1283,
+                                 "merge": "disconnected", "fit_generation_s": "176-204 (mean 193)",
+                                 "peak_rss_mb": 795},
     "why_not_run_here": [
-        "needs METIS through torch-sparse or pyg-lib (ClusterData); neither has a wheel for torch 2.13, "
-        "torch-sparse/torch-scatter build from source in ~18 min of CPU on 2 cores and libmetis-dev's 32-bit idx_t "
-        "needs a source patch of metis_cpu.cpp",
-        "its SAGEConv passes edge_time/edge_type to propagate(), which PyG 2.8.1 rejects; needs torch_geometric 2.4.0",
-        "ReduceLROnPlateau(verbose=...) removed in current torch; needs a patch",
-        "pickled checkpoints in ./ckpt need TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1",
-        "this run: the shared 2-core machine was loaded by ~8 engineers (load average 7-9), so the separate venv "
-        "build (~18 CPU minutes) did not fit before the 21:50 UTC cut-off the task set",
+        "the published godm 0.1.0 cannot be installed in graphguard's environment: it partitions with "
+        "torch_geometric.loader.ClusterData, which needs torch-sparse (or pyg-lib) built with METIS; neither has a "
+        "wheel for torch 2.13, torch-sparse 0.6.18 + torch-scatter 2.1.2 build from source (~10 + ~8 min on 2 cores), "
+        "and Debian libmetis-dev's 32-bit idx_t needs a source patch of csrc/cpu/metis_cpu.cpp",
+        "its SAGEConv passes edge_time/edge_type to propagate(), which PyG 2.8.1 rejects; it runs only with "
+        "torch_geometric 2.4.0, so it needs a separate virtual environment",
+        "ReduceLROnPlateau(verbose=...) no longer exists in torch 2.13 (needs a patched subclass)",
+        "its pickled checkpoints in ./ckpt load only with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 (torch >= 2.6)",
+        "this run: the separate environment (~18 CPU minutes of builds) did not fit the helper's time box on the "
+        "2-core machine shared by 5 helpers; the figures above come from the earlier measured run instead",
     ],
     "published_paper": {"tolokers_graphsage_godm_auroc": 0.835, "tolokers_graphsage_auroc": 0.794,
                         "tolokers_bwgnn_auroc": 0.802, "source": "issue 5 / Liu et al. arXiv 2312.17679"},
@@ -77,7 +83,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, sage_variants) -> dict:
+def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, sage_variants,
+             tree_name: str = "graphgbm", syn_weight=(1.0,)) -> dict:
     seed = trial_seed(trial)
     g = g0.clone()
     s = target_store(g)
@@ -118,16 +125,21 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
         assert not bool((a.is_synthetic & (a.val_mask | a.test_mask)).any()) if "is_synthetic" in a else True
         if name != "none":
             syn = torch.nonzero(a.is_synthetic).squeeze(1).numpy()
-            rec["fidelity"][name] = fidelity(ag, real_train, syn)
+            rec["fidelity"][name] = fidelity(ag, real_train, syn, real_graph=g)
             rec["variants"].setdefault(name, {})["num_synthetic"] = int(syn.size)
         t = time.perf_counter()
+        orig = None if name == "none" else g  # augmented graphs train; validation and test use the real graph
         if name in sage_variants:
-            rec["variants"].setdefault(name, {})["graphsage"] = graphsage(ag, seed, epochs=sage_epochs)
-        rec["variants"][name]["tree"] = tree(ag, seed)
+            rec["variants"].setdefault(name, {})["graphsage"] = graphsage(ag, seed, epochs=sage_epochs, original=orig,
+                                                                          syn_weight=syn_weight)
+        rec["variants"].setdefault(name, {})["tree"] = tree(ag, seed, original=orig, name=tree_name)
         rec["variants"][name]["detector_s"] = time.perf_counter() - t
-        print(f"  seed {seed} {name:20s} sage {rec['variants'][name].get('graphsage')}  tree "
-              f"{ {k: round(v, 4) for k, v in rec['variants'][name]['tree'].items() if k != 'detector'} }",
-              flush=True)
+        rec["peak_rss_mb"] = peak_rss_mb()
+        rnd = lambda d: {k: round(v, 4) for k, v in (d or {}).items() if isinstance(v, float)}  # noqa: E731
+        v = rec["variants"][name]
+        print(f"  seed {seed} {name:20s} sage {rnd(v.get('graphsage'))} (on augmented graph "
+              f"{rnd((v.get('graphsage') or {}).get('on_augmented'))})  tree {rnd(v['tree'])} "
+              f"(on augmented graph {rnd(v['tree'].get('on_augmented'))})  {v['detector_s']:.0f} s", flush=True)
     return rec
 
 
@@ -140,6 +152,10 @@ def summarise(records, variants) -> dict:
                 vals = [r["variants"][v][det][m] for r in records if det in r["variants"].get(v, {})]
                 if vals:
                     out[v][f"{det}_{m}"] = [float(np.mean(vals)), float(np.std(vals)), len(vals)]
+                vals = [r["variants"][v][det]["on_augmented"][m] for r in records
+                        if "on_augmented" in r["variants"].get(v, {}).get(det, {})]
+                if vals:
+                    out[v][f"{det}_{m}_on_augmented_graph"] = [float(np.mean(vals)), float(np.std(vals)), len(vals)]
         fids = [r["fidelity"][v] for r in records if v in r["fidelity"]]
         for k in ("feature_wasserstein_mean", "mmd", "log_degree_wasserstein", "time_wasserstein",
                   "mean_degree_synthetic"):
@@ -153,13 +169,19 @@ def summarise(records, variants) -> dict:
     return out
 
 
-def table(summary, variants) -> str:
+def table(summary, variants, n_seeds: int | None = None) -> str:
+    """Mean ± std over seeds; a cell over fewer seeds than the run says how many, as (n=...)."""
     lines = ["| variant | SAGE AUROC | SAGE AUPRC | SAGE Rec@K | tree AUROC | tree AUPRC | tree Rec@K |",
              "|---|---|---|---|---|---|---|"]
+
+    def cell(s, k):
+        if k not in s:
+            return "-"
+        mean, std, n = s[k]
+        return f"{mean:.3f} ± {std:.3f}" + (f" (n={n})" if n_seeds and n < n_seeds else "")
+
     for v in variants:
-        s = summary[v]
-        cell = lambda k: f"{s[k][0]:.4f} ± {s[k][1]:.4f}" if k in s else "-"  # noqa: E731
-        lines.append(f"| {v} | " + " | ".join(cell(f"{d}_{m}") for d in ("graphsage", "tree")
+        lines.append(f"| {v} | " + " | ".join(cell(summary[v], f"{d}_{m}") for d in ("graphsage", "tree")
                                                 for m in ("auroc", "auprc", "rec@k")) + " |")
     return "\n".join(lines)
 
@@ -173,17 +195,28 @@ def main() -> None:
     ap.add_argument("--sage-variants", default=",".join(VARIANTS), help="variants that GraphSAGE also scores")
     ap.add_argument("--godm", default="{}", help="JSON of GODMConfig options for this run")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--tree", default="graphgbm", help="foundation tree detector (xgbgraph where graphgbm is too slow)")
+    ap.add_argument("--syn-weight", default="1.0",
+                    help="GraphSAGE loss weight of a synthetic node; a comma list is chosen per seed on validation AUPRC")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--resume", action="store_true", help="keep the seeds already in the result file, run the next ones")
+    ap.add_argument("--refresh-published", action="store_true",
+                    help="only rewrite the published_godm block of an existing result file")
     args = ap.parse_args()
+    out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}.json")
+    if args.refresh_published:
+        res = json.loads(out.read_text())
+        res["published_godm"] = PUBLISHED if args.dataset == "tolokers" else "not run (Tolokers only)"
+        out.write_text(json.dumps(res, indent=1))
+        return
     set_threads(args.threads)
     variants = args.variants.split(",")
-    out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}.json")
     g0, ratios = load(args.dataset)
-    records = []
+    records = json.loads(out.read_text())["records"] if args.resume and out.is_file() else []
     start = time.time()
-    for trial in range(args.seeds):
+    for trial in range(len(records), args.seeds):
         records.append(run_seed(g0, ratios, trial, variants, args.sage_epochs, json.loads(args.godm),
-                                args.sage_variants.split(",")))
+                                args.sage_variants.split(","), args.tree, [float(w) for w in args.syn_weight.split(",")]))
         summary = summarise(records, variants)
         res = {
             "dataset": args.dataset, "seeds": [r["seed"] for r in records], "split": list(ratios),
@@ -191,7 +224,14 @@ def main() -> None:
             "godm_fit_generate_s": [r["godm_fit_generate_s"] for r in records],
             "threads": args.threads, "machine": platform.processor() or platform.machine(),
             "graphsage_protocol": f"PyG SAGEConv hidden 64, 2 layers, {args.sage_epochs} full-batch epochs, lr 0.01, "
-                                  "class-weighted CE, test at best validation AUPRC (evaluated every 3 epochs)",
+                                  "CE weighted by the real training nodes' class ratio, synthetic nodes x "
+                                  f"{args.syn_weight} (a list: chosen per seed on validation AUPRC), test at best validation AUPRC (evaluated every 3 epochs)",
+            "evaluation": "detectors train on the augmented graph; validation and test nodes are scored on the real "
+                          "graph (synthetic nodes and edges removed). *_on_augmented_graph keeps the scores on the "
+                          "augmented graph itself (the earlier protocol), where synthetic edges touch real test nodes",
+            "tree_detector": args.tree,
+            "peak_rss_mb": max(r.get("peak_rss_mb", 0) for r in records),
+            "load_average_at_end": list(os.getloadavg()),
             "godm_config": GODM(**json.loads(args.godm)).config.to_dict(),
             "godm_fit_generate_cpu_s": [r["godm_fit_generate_cpu_s"] for r in records],
             "sage_variants": args.sage_variants.split(","),
@@ -200,7 +240,7 @@ def main() -> None:
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(res, indent=1))
-        print(table(summary, variants), flush=True)
+        print(table(summary, variants, len(records)), flush=True)
 
 
 if __name__ == "__main__":

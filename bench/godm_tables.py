@@ -13,7 +13,7 @@ RES = Path(__file__).parent / "results"
 
 
 def main() -> None:
-    for name in ("tolokers", "hetero", "yelpchi"):
+    for name in ("tolokers_5seeds", "yelpchi", "hetero_rerun", "tolokers", "hetero"):
         p = RES / f"godm_{name}.json"
         if not p.is_file():
             print(f"\n### {name}: not run\n")
@@ -21,7 +21,18 @@ def main() -> None:
         r = json.loads(p.read_text())
         s = r["summary"]
         print(f"\n### {name}: seeds {r['seeds']} (split {r['split']})\n")
-        print(table(s, r["variants"]))
+        print(table(s, r["variants"], len(r["seeds"])))
+        aug = [(v, d) for v in r["variants"] for d in ("graphsage", "tree") if f"{d}_auprc_on_augmented_graph" in s[v]]
+        if aug:
+            print("\nThe same models scored on the augmented graph itself (synthetic edges present at test time):\n")
+            print("| variant | detector | AUROC | AUPRC |\n|---|---|---|---|")
+            for v, d in aug:
+                a, p = s[v][f"{d}_auroc_on_augmented_graph"], s[v][f"{d}_auprc_on_augmented_graph"]
+                print(f"| {v} | {d} | {a[0]:.3f} ± {a[1]:.3f} | {p[0]:.3f} ± {p[1]:.3f} |")
+        weights = [rec["variants"][v]["graphsage"].get("syn_weight") for rec in r["records"] for v in r["variants"]
+                   if v != "none" and "graphsage" in rec["variants"].get(v, {})]
+        if any(w is not None for w in weights):
+            print(f"\nGraphSAGE synthetic-node weight chosen on validation, per seed and variant: {weights}")
         print("\nFidelity of generated anomalies vs real training anomalies (mean over seeds; lower is closer):\n")
         print("| variant | feature W1 (mean, in real std) | MMD | log-degree W1 | mean degree (syn) | time W1 |")
         print("|---|---|---|---|---|---|")
@@ -32,8 +43,11 @@ def main() -> None:
             print(f"| {v} | {g('fidelity_feature_wasserstein_mean')} | {g('fidelity_mmd')} | "
                   f"{g('fidelity_log_degree_wasserstein')} | {deg} | {g('fidelity_time_wasserstein')} |")
         wall, cpu = r["godm_fit_generate_s"], r.get("godm_fit_generate_cpu_s", [])
+        load = r.get("load_average_at_end")
         print(f"\nGODM fit + generation: wall {min(wall):.0f}-{max(wall):.0f} s, CPU {min(cpu):.0f}-{max(cpu):.0f} s "
-              f"(1 thread; machine load average 7-14 on 2 cores during the run)")
+              f"(1 thread; shared 2-core machine" + (f", load average {load[2]:.1f} at the end" if load else "") +
+              f"); peak RSS of the whole benchmark process {r.get('peak_rss_mb', float('nan')):.0f} MB; "
+              f"tree detector: {r.get('tree_detector', 'see records')}")
     p = RES / "godm_scale.json"
     if p.is_file():
         r = json.loads(p.read_text())

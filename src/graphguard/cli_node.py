@@ -94,6 +94,7 @@ def train(
 
     g, _ = _load(data, fmt, label)
     g = _apply_masks(g, masks, 0, data)
+    real = g  # with --augment the detector trains on the augmented graph and is scored on the real one
     if augment:
         from graphguard.augment import augment_graph
 
@@ -103,10 +104,10 @@ def train(
     det.save(out)
     from graphguard.data import target_store
 
-    s = target_store(g)
+    s = target_store(real)
     n_real = s.num_nodes
     report = {"model": model, "fit_seconds": det.fit_seconds_, "threshold": det.threshold_}
-    scores = det.decision_function(g)
+    scores = det.decision_function(real)
     for split in ("val", "test"):
         m = s.get(f"{split}_mask")
         if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:

@@ -51,7 +51,9 @@ class GODMConfig:
     ratio: float = 1.0           # synthetic nodes = ratio x training nodes of the label
     merge: str = "connected"     # or "disconnected" (the published code's merge, for the ablation)
     temperature: float = 1.0     # Gumbel noise on edge scores; 0 = deterministic top-k
-    max_degree: int = 50         # cap of generated edges per synthetic node and relation
+    degree_quantile: float = 0.99  # cap of generated edges per node and relation side: this quantile of the
+                                   # real training nodes' degree of the same class (data-driven)
+    max_degree: int | None = None  # explicit cap instead of the quantile (the earlier fixed 50, for instance)
     anchors: int = 5             # nearest real same-class nodes whose neighbours are a synthetic node's candidates
     candidates: int = 50_000     # scored candidates per relation and chunk (all if fewer nodes)
     checkpoint_every: int = 500  # diffusion steps between checkpoints (the VAE checkpoints every epoch)
@@ -64,6 +66,10 @@ class GODMConfig:
             raise ConfigError(f"merge must be 'connected' or 'disconnected', got '{self.merge}'")
         if self.ratio <= 0:
             raise ConfigError(f"ratio must be positive, got {self.ratio}")
+        if not 0.0 < self.degree_quantile <= 1.0:
+            raise ConfigError(f"degree_quantile must be in (0, 1], got {self.degree_quantile}")
+        if self.max_degree is not None and self.max_degree < 0:
+            raise ConfigError(f"max_degree must be non-negative, got {self.max_degree}")
         if self.hidden % self.heads:
             raise ConfigError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
         for name in ("epochs", "batch_size", "fanout", "latent_dim", "num_steps", "diff_steps"):

@@ -18,6 +18,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from graphguard._console import progress
@@ -74,6 +75,25 @@ def check_labels(g, source: str = "graph") -> tuple[torch.Tensor, torch.Tensor]:
     return y, train
 
 
+def degree_caps(log_degree: torch.Tensor, y: torch.Tensor, train: torch.Tensor, q: float,
+                override: int | None = None) -> torch.Tensor:
+    """Cap of generated degree per class and relation side: ``[2, 2R]``.
+
+    The ``q`` quantile of the real training nodes' degree of the same class, so that synthetic
+    anomalies can be as well connected as real ones (Tolokers' anomalies average ~140 edges; a
+    fixed cap of 50 cut most of them short). ``override`` replaces the quantile with one number.
+    """
+    if override is not None:
+        return torch.full((2, log_degree.shape[1]), float(override))
+    deg = torch.expm1(log_degree)
+    caps = []
+    for c in (0, 1):
+        rows = deg[train & (y == c)]
+        src = rows if rows.shape[0] else deg  # a class without training nodes: the whole graph
+        caps.append(torch.as_tensor(np.quantile(src.double().numpy(), q, axis=0)).float())
+    return (torch.stack(caps) - 1e-3).ceil()  # expm1(log1p(d)) can land a hair above the integer d
+
+
 class GODM:
     """Estimator: ``fit(graph)``, ``sample(n, label=1)``, ``augment(graph)``, ``save(dir)``, ``load(dir)``."""
 
@@ -96,6 +116,7 @@ class GODM:
         self.symmetric_ = [r[0] == r[2] and is_symmetric(edge_store(graph, r).edge_index) for r in rels]
         self.reverse_ = {self.relations_.index(r): self.relations_.index(q) for r, q in reverse_pairs(graph).items()}
         tg = build_typed(graph, self.codecs_, self.tscale_)
+        self.degree_cap_ = degree_caps(tg.degree[target], y, train, cfg.degree_quantile, cfg.max_degree)
         self._build_vae(tg)
         gen = torch.Generator().manual_seed(cfg.seed)
         opt = torch.optim.Adam(self.vae_.parameters(), lr=cfg.lr)
@@ -268,7 +289,10 @@ class GODM:
         if self.has_time_[t]:
             lo, span = self.tscale_
             node_time = dec.time[dec.key[t]](z).squeeze(1).clamp(0, 1).double() * span + lo
-        degree = torch.expm1(dec.degree[dec.key[t]](z)).clamp(0, cfg.max_degree)
+        cap = self.degree_cap_[label]
+        if cfg.max_degree is not None:  # an explicit cap wins, even one set after fitting
+            cap = torch.full_like(cap, float(cfg.max_degree))
+        degree = torch.minimum(torch.expm1(dec.degree[dec.key[t]](z)).clamp_min(0), cap)
         return Synthetic(z, x, node_time, degree, label)
 
     def latents(self, graph) -> dict[str, torch.Tensor]:
@@ -346,7 +370,7 @@ class GODM:
                 if merge == "connected" and rows.numel():
                     has = torch.bincount(rows, minlength=n) > 0
                     k = torch.where(has, k.clamp_min(1), k)  # anchors have neighbours here: at least one edge
-                    keep = self._rank_keep(syn.z[rows], lat[other][cols], r_i, rows, k, n, gen)
+                    keep = self._rank_keep(syn.z, lat[other], r_i, rows, cols, k, n, gen)
                     rows, cols = rows[keep], cols[keep]
                     zd = lat[other][cols]
                 else:
@@ -401,24 +425,28 @@ class GODM:
         dst = ei[1][order]
         ptr = torch.zeros(n_src + 1, dtype=torch.long)
         ptr[1:] = torch.cumsum(torch.bincount(ei[0], minlength=n_src), 0)
-        flat = anchors.reshape(-1)
-        start, deg = ptr[flat], ptr[flat + 1] - ptr[flat]
         cap = max(4, 2 * int(k.max()) if k.numel() else 4)
-        ok = deg > 0
-        off = (torch.rand(flat.numel(), cap, generator=gen) * deg[:, None]).long()
-        pos = (start[:, None] + off)[ok]
-        rows = torch.arange(n).repeat_interleave(a)[:, None].expand(-1, cap)[ok]
-        cols = dst[pos.reshape(-1)]
-        rows = rows.reshape(-1)
-        key = torch.unique(rows * n_other + cols)
+        chunk = max(1, (1 << 22) // (a * cap))  # rows per chunk: bounded memory with data-driven degrees
+        keys = []
+        for s0 in range(0, n, chunk):
+            flat = anchors[s0 : s0 + chunk].reshape(-1)
+            start, deg = ptr[flat], ptr[flat + 1] - ptr[flat]
+            ok = deg > 0
+            off = (torch.rand(flat.numel(), cap, generator=gen) * deg[:, None]).long()
+            pos = (start[:, None] + off)[ok]
+            rows = (s0 + torch.arange(flat.numel() // a)).repeat_interleave(a)[:, None].expand(-1, cap)[ok]
+            keys.append(torch.unique(rows.reshape(-1) * n_other + dst[pos.reshape(-1)]))
+        key = torch.cat(keys)
         rows, cols = key // n_other, key % n_other
         same = (y[cols] == y[anchors[rows, 0]]) if same_type else torch.zeros(0, dtype=torch.bool)
         return rows, cols, same
 
-    def _rank_keep(self, zs, zc, r_i: int, rows: torch.Tensor, k: torch.Tensor, n: int,
+    def _rank_keep(self, zs, zc, r_i: int, rows: torch.Tensor, cols: torch.Tensor, k: torch.Tensor, n: int,
                    gen: torch.Generator) -> torch.Tensor:
         """Mask of the best ``k[row]`` candidates per row under Gumbel-perturbed decoder scores."""
-        score = self.vae_.decoder.edge_logits(zs, zc, r_i)
+        step = 1 << 18  # candidate pairs scored per chunk: memory stays flat with large degrees
+        score = torch.cat([self.vae_.decoder.edge_logits(zs[rows[i : i + step]], zc[cols[i : i + step]], r_i)
+                           for i in range(0, rows.numel(), step)])
         if self.config.temperature > 0:
             u = torch.rand(score.shape, generator=gen).clamp_(1e-12, 1 - 1e-12)
             score = score - self.config.temperature * torch.log(-torch.log(u))
@@ -476,6 +504,7 @@ class GODM:
         tens.update({f"edm.{k}": v for k, v in self.edm_.state_dict().items()})
         tens.update({f"latent.{i}": self.latents_[t] for i, t in enumerate(self.node_types_)})
         tens["lat_mean"], tens["lat_std"] = self.lat_mean_, self.lat_std_
+        tens["degree_cap"] = self.degree_cap_
         return save_model_dir(path, config, tens)
 
     @classmethod
@@ -502,6 +531,8 @@ class GODM:
         m.edm_.load_state_dict({k[4:]: v for k, v in tens.items() if k.startswith("edm.")})
         m.latents_ = {t: tens[f"latent.{i}"] for i, t in enumerate(m.node_types_)}
         m.lat_mean_, m.lat_std_ = tens["lat_mean"], tens["lat_std"]
+        m.degree_cap_ = tens["degree_cap"] if "degree_cap" in tens else \
+            torch.full((2, 2 * len(m.relations_)), float(cfg.max_degree if cfg.max_degree is not None else 50))
         m.vae_.eval()
         m.edm_.eval()
         return m

@@ -76,13 +76,14 @@ def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source
                 seed = trial_seed(t)
                 seed_everything(seed)
                 t0 = time.perf_counter()
+                real = g  # an augmented graph trains; the real graph is scored (no synthetic edges at test time)
                 if cfg.augment:
                     from graphguard.augment import augment_graph
 
                     g = augment_graph(g, cfg.augment, seed=seed)
                 det = make_detector(name, **{"seed": seed, **cfg.params.get(name, {})})
                 det.fit(g, source=source)
-                scores = det.decision_function(g)[:n]
+                scores = det.decision_function(real)[:n]
                 times.append(time.perf_counter() - t0)
                 rows.append(node_metrics(y[test], scores[test]))
                 advance()
