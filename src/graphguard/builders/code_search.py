@@ -87,6 +87,18 @@ def _wl_counts(pg, iterations: int, edge_kinds=DEPENDENCE_EDGES) -> dict[int, in
     return counts
 
 
+def top_k(ids: list[str], scores: np.ndarray, k: int, exclude: str | None) -> list[tuple[str, float]]:
+    """The ``k`` best-scoring ids (ties keep index order), leaving out the query itself."""
+    out = []
+    for i in np.argsort(-scores, kind="stable"):
+        if exclude is not None and ids[i] == exclude:
+            continue
+        out.append((ids[i], float(scores[i])))
+        if len(out) == k:
+            break
+    return out
+
+
 class CodeIndex:
     """Functions of a code base, indexed by their PDG's WL histogram."""
 
@@ -166,15 +178,7 @@ class CodeIndex:
         if self._matrix is None:
             self._build()
         scores = (self._matrix @ self.vector(counts).T).toarray().ravel()
-        order = np.argsort(-scores, kind="stable")
-        out = []
-        for i in order:
-            if exclude is not None and self.ids[i] == exclude:
-                continue
-            out.append((self.ids[i], float(scores[i])))
-            if len(out) == k:
-                break
-        return out
+        return top_k(self.ids, scores, k, exclude)
 
     def similar(self, fn_node, k: int = 10, exclude: str | None = None) -> list[tuple[str, float]]:
         """The ``k`` indexed functions most similar to the function AST ``fn_node``."""
@@ -229,11 +233,4 @@ class TokenShingleIndex:
     def similar(self, source: str, k: int = 10, exclude: str | None = None) -> list[tuple[str, float]]:
         q = shingles(code_tokens(source), self.k)
         scores = np.asarray([len(q & s) / max(len(q | s), 1) for s in self.sets])
-        out = []
-        for i in np.argsort(-scores, kind="stable"):
-            if exclude is not None and self.ids[i] == exclude:
-                continue
-            out.append((self.ids[i], float(scores[i])))
-            if len(out) == k:
-                break
-        return out
+        return top_k(self.ids, scores, k, exclude)
