@@ -7,39 +7,28 @@ metadata only.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from graphguard.errors import DataError
+from graphguard.serve.run_files import FinishedRun
 
 
 class BadSmiles(DataError):
     pass
 
 
-class ServedGraphs:
+class ServedGraphs(FinishedRun):
     def __init__(self, run_dir: str | Path):
         from graphguard.tasks.graph.base import GraphEstimator
 
-        self.run = Path(run_dir)
-        for name in ("config.json", "metrics.json", "model"):
-            if not (self.run / name).exists():
-                raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = json.loads((self.run / "config.json").read_text())
-        self.metrics = json.loads((self.run / "metrics.json").read_text())
-        self.task = self.config["job"]["task"]
+        super().__init__(run_dir)
         self.model = GraphEstimator.load(self.run / "model")
         self.molecules = bool(self.config.get("data", {}).get("molecules"))
 
     def info(self) -> dict:
-        job = self.config["job"]
-        return {"name": job["name"], "task": self.task, "detector": self.metrics.get("detector"),
-                "params": self.metrics.get("params"), "metric": job.get("metric"),
-                "classes": self.metrics.get("classes"), "accepts_smiles": self.molecules,
-                "metrics": {k: self.metrics[k] for k in ("val", "test") if k in self.metrics},
-                "created": self.config.get("created"), "graphguard_version": self.config.get("graphguard_version")}
+        return {**self.base_info(), "classes": self.metrics.get("classes"), "accepts_smiles": self.molecules}
 
     def predict_smiles(self, smiles: list[str]) -> list[dict]:
         from graphguard.builders.molecule import smiles_to_graph

@@ -6,11 +6,10 @@ the tails that already form a known triple (train, valid or test of the run) unl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from graphguard.errors import DataError
 from graphguard.serve.model import UnknownIds
+from graphguard.serve.run_files import FinishedRun
 
 
 class UnknownName(UnknownIds):
@@ -22,17 +21,11 @@ class UnknownName(UnknownIds):
         Exception.__init__(self, f"unknown {kind} {name!r} (not in the model's vocabulary; e.g. {shown})")
 
 
-class ServedLinks:
+class ServedLinks(FinishedRun):
     def __init__(self, run_dir: str | Path):
         from graphguard.tasks.link import LinkPredictor
 
-        self.run = Path(run_dir)
-        for name in ("config.json", "metrics.json", "model"):
-            if not (self.run / name).exists():
-                raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = json.loads((self.run / "config.json").read_text())
-        self.metrics = json.loads((self.run / "metrics.json").read_text())
-        self.task = self.config["job"]["task"]
+        super().__init__(run_dir)
         self.model = LinkPredictor.load(self.run / "model")
         self._entities = set(self.model.entities_)
         self._relations = set(self.model.relations_)

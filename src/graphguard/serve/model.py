@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from graphguard.errors import DataError, GraphGuardError
+from graphguard.errors import GraphGuardError
+from graphguard.serve.run_files import FinishedRun
 
 
 class UnknownIds(GraphGuardError):
@@ -60,20 +61,15 @@ def receptive_field(det) -> int:
     return hops
 
 
-class ServedModel:
+class ServedModel(FinishedRun):
+    required = ("config.json", "metrics.json", "graph.npz", "model")
     dense_fraction = 0.5  # neighbourhoods larger than this share of the graph: score the whole grown graph
     def __init__(self, run_dir: str | Path, hops: int | None = None):
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
         from graphguard.workflow.encoders import FeatureEncoder
 
-        self.run = Path(run_dir)
-        for name in ("config.json", "metrics.json", "graph.npz", "model"):
-            if not (self.run / name).exists():
-                raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = json.loads((self.run / "config.json").read_text())
-        self.metrics = json.loads((self.run / "metrics.json").read_text())
-        self.task = self.config["job"]["task"]
+        super().__init__(run_dir)
         self.detector = NodeDetector.load(self.run / "model")
         self.threshold = float(self.detector.threshold_)
         g = read_npz(self.run / "graph.npz", split=0)
@@ -89,14 +85,10 @@ class ServedModel:
 
     # ------------------------------------------------------------------ metadata
     def info(self) -> dict:
-        job = self.config["job"]
         return {
-            "name": job["name"], "task": self.task, "detector": self.metrics.get("detector"),
-            "params": self.metrics.get("params"), "threshold": self.threshold, "metric": job.get("metric"),
-            "metrics": {k: self.metrics[k] for k in ("val", "test") if k in self.metrics},
+            **self.base_info(), "threshold": self.threshold,
             "nodes": int(self.ids.size), "features": int(self.graph.x.shape[1]),
             "inductive": {"hops": self.hops, "properties": [c["column"] for c in self._columns()]},
-            "created": self.config.get("created"), "graphguard_version": self.config.get("graphguard_version"),
         }
 
     def _columns(self) -> list[dict]:

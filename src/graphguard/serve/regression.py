@@ -7,37 +7,27 @@ node classification runs only.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from graphguard.errors import DataError
 from graphguard.serve.model import UnknownIds
+from graphguard.serve.run_files import FinishedRun
 
 
-class ServedRegression:
+class ServedRegression(FinishedRun):
+    required = ("config.json", "metrics.json", "model", "predictions.csv")
+
     def __init__(self, run_dir: str | Path):
-        self.run = Path(run_dir)
-        for name in ("config.json", "metrics.json", "model", "predictions.csv"):
-            if not (self.run / name).exists():
-                raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = json.loads((self.run / "config.json").read_text())
-        self.metrics = json.loads((self.run / "metrics.json").read_text())
-        self.task = self.config["job"]["task"]
+        super().__init__(run_dir)
         pred = pd.read_csv(self.run / "predictions.csv", dtype={"id": str})
         self.ids = pred["id"].to_numpy()
         self.values = pred["predicted"].to_numpy(dtype=np.float64)
         self.index = {v: i for i, v in enumerate(self.ids.tolist())}
 
     def info(self) -> dict:
-        job = self.config["job"]
-        return {"name": job["name"], "task": self.task, "detector": self.metrics.get("detector"),
-                "params": self.metrics.get("params"), "metric": job.get("metric"),
-                "target": job["target"]["property"], "nodes": int(self.ids.size),
-                "metrics": {k: self.metrics[k] for k in ("val", "test") if k in self.metrics},
-                "created": self.config.get("created"), "graphguard_version": self.config.get("graphguard_version")}
+        return {**self.base_info(), "target": self.config["job"]["target"]["property"], "nodes": int(self.ids.size)}
 
     def predict(self, ids: list[str]) -> list[dict]:
         idx = [self.index.get(i, -1) for i in ids]

@@ -1,0 +1,35 @@
+"""What every served run shares: a finished run directory's config, metrics and common metadata."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from graphguard.errors import DataError
+
+
+class FinishedRun:
+    """Checks that ``run_dir`` holds a finished run and reads its ``config.json`` and ``metrics.json``.
+
+    Subclasses name the extra files their task needs in ``required`` and add task-specific fields to
+    :meth:`info` on top of :meth:`base_info`.
+    """
+
+    required: tuple[str, ...] = ("config.json", "metrics.json", "model")
+
+    def __init__(self, run_dir: str | Path):
+        self.run = Path(run_dir)
+        for name in self.required:
+            if not (self.run / name).exists():
+                raise DataError(self.run, f"not a finished run directory (missing {name})")
+        self.config = json.loads((self.run / "config.json").read_text())
+        self.metrics = json.loads((self.run / "metrics.json").read_text())
+        self.task = self.config["job"]["task"]
+
+    def base_info(self) -> dict:
+        """The metadata of ``GET /v1/model`` that every task reports."""
+        job = self.config["job"]
+        return {"name": job["name"], "task": self.task, "detector": self.metrics.get("detector"),
+                "params": self.metrics.get("params"), "metric": job.get("metric"),
+                "metrics": {k: self.metrics[k] for k in ("val", "test") if k in self.metrics},
+                "created": self.config.get("created"), "graphguard_version": self.config.get("graphguard_version")}
