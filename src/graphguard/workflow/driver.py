@@ -15,7 +15,7 @@ import shutil
 from graphguard._console import log
 from graphguard.utils.seed import seed_everything
 from graphguard.workflow.job import LoadedJob
-from graphguard.workflow.run import RunDir, read_json, write_json
+from graphguard.workflow.run import RunDir, _stage_report, read_json, write_json
 
 
 class TaskRun:
@@ -144,10 +144,6 @@ def drive(job: LoadedJob, rd: RunDir, report: bool = True):
         write_json(rd / "metrics.json", metrics)
         rd.mark("evaluate")
         log(f"      {run.headline(metrics)}")
-    if report and not rd.done("report"):
-        from graphguard.report import write_report
-
-        log("[5/5] writing the report")
-        write_report(rd.root)
-        rd.mark("report")
+    if report:
+        _stage_report(rd)
     return rd.root

@@ -160,6 +160,17 @@ def log_encodings(enc) -> None:
         log(f"  {row['column']:<20} {row['kind']:<15} {row['features']:>4} feature(s)  ({row['reason']})")
 
 
+def _stage_report(rd: RunDir) -> None:
+    """Write the run's HTML report once (every task; a resumed run skips it when done)."""
+    if rd.done("report"):
+        return
+    from graphguard.report import write_report
+
+    log("[5/5] writing the report")
+    write_report(rd.root)
+    rd.mark("report")
+
+
 def _stage_data(job: LoadedJob, rd: RunDir) -> None:
     from graphguard.data.graph import make_graph
     from graphguard.data.npz import write_npz
@@ -344,10 +355,6 @@ def run_job(job_path: str | Path, out: str | Path | None = None, *, resume: bool
         if "test" in m:
             t = m["test"]
             log(f"      test AUROC {t['auroc']:.4f}  AUPRC {t['auprc']:.4f}  Recall@K {t['rec_at_k']:.4f}")
-    if report and not rd.done("report"):
-        from graphguard.report import write_report
-
-        log("[5/5] writing the report")
-        write_report(rd.root)
-        rd.mark("report")
+    if report:
+        _stage_report(rd)
     return rd.root
