@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import start_server, stop_server
+from live_server import start_server, stop_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 from tasks_data import make_triples  # noqa: E402
