@@ -13,6 +13,7 @@ import os
 import shutil
 
 from graphguard._console import log
+from graphguard.errors import DataError
 from graphguard.utils.seed import seed_everything
 from graphguard.workflow.job import LoadedJob
 from graphguard.workflow.run import RunDir, _stage_report, read_json, write_json
@@ -23,6 +24,12 @@ class TaskRun:
 
     task = ""
     direction = "maximize"
+    formats: tuple[str, ...] = ()  # the data formats this task reads
+    formats_hint = ""  # appended to "holds 'X' data": what this task reads instead
+
+    def guess_format(self, path) -> str | None:
+        """A format for data that ``detect_format`` cannot name or names outside ``formats``; None keeps its answer."""
+        return None
 
     def __init__(self, job: LoadedJob, rd: RunDir):
         self.job, self.rd = job, rd
@@ -66,6 +73,24 @@ class TaskRun:
         from graphguard.workflow.job import METRICS
 
         return METRICS[self.task]
+
+    def source(self):
+        """``(path, format)`` of the job's data, or an error on ``data.path`` when this task cannot read it."""
+        from graphguard.data.io import detect_format
+
+        job, spec = self.job, self.job.spec
+        path = job.resolve_path(spec.data.path)
+        fmt = spec.data.format
+        if fmt is None:
+            try:
+                fmt = detect_format(path)
+            except DataError:
+                fmt = "unknown"
+            if fmt not in self.formats:
+                fmt = self.guess_format(path) or fmt
+        if fmt not in self.formats:
+            raise job.error(("data", "path"), f"holds '{fmt}' data{self.formats_hint}")
+        return path, fmt
 
     def config_data(self, summary: dict) -> None:
         cfg = read_json(self.rd / "config.json")

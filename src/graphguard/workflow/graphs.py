@@ -51,21 +51,12 @@ def stratified_indices(y: np.ndarray, fractions: tuple[float, float, float], see
 class GraphRun(TaskRun):
     task = "graph_classification"
 
-    def _source(self):
-        from graphguard.data.io import detect_format
+    formats = ("tu", "smiles")
+    formats_hint = (", not a set of graphs; a graph_classification job reads a TU folder (*_graph_indicator.txt) "
+                    "or a SMILES CSV")
 
-        job, spec = self.job, self.job.spec
-        path = job.resolve_path(spec.data.path)
-        fmt = spec.data.format
-        if fmt is None:
-            try:
-                fmt = detect_format(path)
-            except DataError:
-                fmt = "smiles" if path.is_file() and path.suffix.lower() == ".csv" else "unknown"
-        if fmt not in ("tu", "smiles"):
-            raise job.error(("data", "path"), f"holds '{fmt}' data, not a set of graphs; a graph_classification job "
-                            "reads a TU folder (*_graph_indicator.txt) or a SMILES CSV")
-        return path, fmt
+    def guess_format(self, path):
+        return "smiles" if path.is_file() and path.suffix.lower() == ".csv" else None
 
     def prepare(self) -> None:
         from graphguard.data.graphset import load_graph_dataset, write_graphs
@@ -73,7 +64,7 @@ class GraphRun(TaskRun):
         from graphguard.workflow.run import write_json
 
         job, spec = self.job, self.job.spec
-        path, fmt = self._source()
+        path, fmt = self.source()
         prop = spec.target.property if spec.target else None
         if fmt == "tu" and prop is not None:
             raise job.error(("target", "property"), "a TU folder has one label per graph (its *_graph_labels.txt); "

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from graphguard.errors import DataError
 from graphguard.workflow.driver import TaskRun
 
 RANK_KEYS = {"mrr": "mrr", "hits@1": "hits_at_1", "hits@3": "hits_at_3", "hits@10": "hits_at_10",
@@ -90,30 +89,19 @@ def link_auroc(est, triples: np.ndarray, seed: int = 0) -> float:
 class LinkRun(TaskRun):
     task = "link_prediction"
 
-    def _source(self):
-        from graphguard.data.io import detect_format
+    formats = ("triples", "neptune")
+    formats_hint = "; a link_prediction job reads triples (train/valid/test.txt or a .tar.gz of them) or a Neptune CSV export"
 
-        job, spec = self.job, self.job.spec
-        path = job.resolve_path(spec.data.path)
-        fmt = spec.data.format
-        if fmt is None:
-            try:
-                fmt = detect_format(path)
-            except DataError:
-                fmt = "unknown"
-            if fmt not in ("triples", "neptune") and path.is_dir() and any(
-                    p.name.endswith((".csv", ".csv.gz")) for p in path.iterdir()):
-                fmt = "neptune"
-        if fmt not in ("triples", "neptune"):
-            raise job.error(("data", "path"), f"holds '{fmt}' data; a link_prediction job reads triples "
-                            "(train/valid/test.txt or a .tar.gz of them) or a Neptune CSV export")
-        return path, fmt
+    def guess_format(self, path):
+        if path.is_dir() and any(p.name.endswith((".csv", ".csv.gz")) for p in path.iterdir()):
+            return "neptune"
+        return None
 
     def prepare(self) -> None:
         from graphguard.data.triples import TripleSet, load_triples
 
         job, spec = self.job, self.job.spec
-        path, fmt = self._source()
+        path, fmt = self.source()
         rel = spec.target.relation if spec.target else None
         if fmt == "triples":
             ts = load_triples(path)
