@@ -1,8 +1,10 @@
-"""Shared fixtures: one thread everywhere, the shared benchmark data, small generated graphs."""
+"""Shared fixtures: one thread everywhere, the shared benchmark data, small generated graphs, the CLI."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,16 @@ def hetero_fraud_graph():
     from graphguard.data.synthetic import make_hetero_fraud_graph
 
     return make_hetero_fraud_graph(num_nodes=1500, seed=0)
+
+
+@pytest.fixture
+def cli():
+    """``cli(*args, ok=True)`` runs ``python -m graphguard ARGS`` in a subprocess; ``ok`` asserts exit code 0."""
+    def run(*args, ok=True):
+        r = subprocess.run([sys.executable, "-m", "graphguard", *map(str, args)], capture_output=True, text=True,
+                           timeout=300)
+        if ok:
+            assert r.returncode == 0, r.stderr
+        return r
+
+    return run
