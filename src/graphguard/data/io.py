@@ -69,6 +69,8 @@ def detect_format(path: str | Path) -> str:
             return "neptune"
     if any(f.endswith((".csv", ".parquet")) for f in files):
         return "tables"
+    if any(f.endswith((".tar.gz", ".tgz")) for f in files):
+        return "triples"  # a folder that holds only the archive of train/valid/test.txt, as shipped for UMLS
     raise DataError(p, "folder holds no recognised graph files (Neptune CSV, npz, tables, TU, triples)")
 
 

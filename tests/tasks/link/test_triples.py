@@ -92,6 +92,9 @@ def test_a_folder_holding_one_archive_reads_like_the_archive(tiny_kg, tmp_path):
         for s in ("train", "valid", "test"):
             tar.add(tiny_kg / f"{s}.txt", arcname=f"kg/{s}.txt")
     want = load_triples(tiny_kg)
+    from graphguard.data.io import detect_format
+
+    assert detect_format(folder) == "triples"  # so `graphguard run` and load_graph find it without --format
     for got in (load_triples(folder), _load_triples(folder, None)):
         assert got.entities == want.entities and got.relations == want.relations
         assert (got.test == want.test).all() and len(got.train) == len(want.train)
