@@ -12,7 +12,9 @@ import pytest
 
 from graphguard.data.drugrepo import load_fdataset, read_fdataset
 from graphguard.errors import DataError
+from graphguard.metrics import auroc
 from graphguard.tasks.link.drugrepo import DrugRepurposer, cross_validate, fold_masks
+from graphguard.tasks.link.kronrls import score_associations, wknkn
 
 
 def test_reader_builds_the_drug_disease_graph(fdataset):
@@ -37,9 +39,44 @@ def test_folds_partition_known_and_unknown_pairs():
 
 def test_ten_fold_protocol_on_fdataset(fdataset):
     r = cross_validate(fdataset, folds=10)
-    # DRHGCN reports AUROC 0.948 and AUPR 0.490 on Fdataset; a random ranking gives 0.5 and 0.011
-    assert r["auroc"] >= 0.93 and r["aupr"] >= 0.5, r
+    # measured 0.949 / 0.612 (closed form, deterministic folds). DRHGCN's Table 2 (doi:10.1093/bib/bbab319) gives
+    # 0.944 / 0.543 on Fdataset, the issue's target is AUROC 0.948; a random ranking gives 0.5 and 0.011
+    assert r["auroc"] >= 0.948 and r["aupr"] >= 0.60, r
     assert len(r["fold_auroc"]) == 10
+
+
+def test_cold_drug_rows_are_not_halved_and_only_they_are_scaled():
+    # drug 2 has no link; its nearest drug (0) treats disease 0. Plain WKNKN halves its estimate because the
+    # disease-side half is zero by construction; the informed mean uses the drug side alone.
+    y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float)
+    drug_sim = np.array([[1, .2, .9], [.2, 1, .1], [.9, .1, 1]])
+    disease_sim = np.eye(3)
+    plain = wknkn(y, drug_sim, disease_sim, k=1, eta=1.0, informed=False)
+    informed = wknkn(y, drug_sim, disease_sim, k=1, eta=1.0)
+    assert plain[2, 0] == pytest.approx(0.5) and informed[2, 0] == pytest.approx(1.0)
+    assert (informed[:2] == plain[:2]).all()  # warm rows unchanged
+    one = score_associations(y, drug_sim, disease_sim, k=1, eta=1.0, cold=1.0)
+    two = score_associations(y, drug_sim, disease_sim, k=1, eta=1.0, cold=2.0)
+    assert np.allclose(two[:2], one[:2]) and np.allclose(two[2], 2 * one[2])
+
+
+def test_cold_start_corrections_beat_plain_wknkn_on_a_fold(fdataset):
+    d = load_fdataset(fdataset)
+    folds = fold_masks(d.assoc, 10, 0)
+    next(folds)
+    train, test = next(folds)  # fold 2: 21 of its links belong to drugs left with no training link
+    y = d.assoc * train
+    cold = test & (y.sum(1) == 0)[:, None]  # test pairs whose drug lost all its links in this fold
+    plain = score_associations(y, d.drug_sim, d.disease_sim, k=10, eta=0.7, cold=1.0, informed=False)
+    new = DrugRepurposer().fit(d, train_mask=train).score_matrix()
+    a = d.assoc
+    assert auroc(a[test], new[test]) > auroc(a[test], plain[test]) + 0.003  # measured +0.006
+    # the cold drugs' hidden links rank higher against the whole fold's negatives
+    neg = test & (a == 0)
+    pos = cold & (a > 0)
+    assert pos.sum() == 21
+    rank = lambda s: np.mean([(s[neg] < v).mean() for v in s[pos]])  # noqa: E731
+    assert rank(new) > rank(plain) + 0.02  # measured 0.838 against 0.796
 
 
 def test_held_out_links_rank_high(fdataset):

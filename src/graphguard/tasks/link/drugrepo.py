@@ -2,8 +2,9 @@
 
 ``DrugRepurposer`` scores every pair of a :class:`~graphguard.data.drugrepo.DrugDiseaseData`
 from its known links and the two similarity matrices with Kronecker RLS over similarity + GIP
-kernels after WKNKN filling (``graphguard.tasks.link.kronrls``): closed form, deterministic,
-and a few tenths of a second per fit on Fdataset.
+kernels after WKNKN filling, with the cold-start corrections of ``graphguard.tasks.link.kronrls``
+for drugs that have no known link: closed form, deterministic, and a few tenths of a second per
+fit on Fdataset.
 
 ``cross_validate`` is the protocol of DRHGCN and LAGCN: the known links and the unknown pairs are
 each split into ``folds`` parts; fold *i* hides its known links from the graph and from training,
@@ -27,7 +28,7 @@ from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
-PARAMS = ("alpha", "sigma", "k", "eta", "graph_k")
+PARAMS = ("alpha", "sigma", "k", "eta", "cold", "graph_k")
 
 
 def _as_data(data) -> DrugDiseaseData:
@@ -40,13 +41,15 @@ class DrugRepurposer:
     """Drug-disease link prediction (Kronecker RLS) with evidence for each candidate.
 
     ``alpha`` weighs the given similarity against the GIP kernel, ``sigma`` is the ridge, ``k``/``eta``
-    set WKNKN (``k=0`` turns it off) and ``graph_k`` the similarity neighbours used for evidence paths.
+    set WKNKN (``k=0`` turns it off), ``cold`` scales the scores of drugs with no training link (1 turns
+    it off) and ``graph_k`` the similarity neighbours used for evidence paths.
     """
 
-    def __init__(self, *, alpha: float = 0.1, sigma: float = 3.0, k: int = 10, eta: float = 0.7, graph_k: int = 15):
-        if not 0 <= alpha <= 1 or sigma <= 0 or k < 0 or not 0 < eta <= 1:
-            raise ConfigError("need 0 <= alpha <= 1, sigma > 0, k >= 0 and 0 < eta <= 1")
-        self.alpha, self.sigma, self.k, self.eta, self.graph_k = alpha, sigma, k, eta, graph_k
+    def __init__(self, *, alpha: float = 0.1, sigma: float = 3.0, k: int = 20, eta: float = 0.85, cold: float = 1.5,
+                 graph_k: int = 15):
+        if not 0 <= alpha <= 1 or sigma <= 0 or k < 0 or not 0 < eta <= 1 or cold <= 0:
+            raise ConfigError("need 0 <= alpha <= 1, sigma > 0, k >= 0, 0 < eta <= 1 and cold > 0")
+        self.alpha, self.sigma, self.k, self.eta, self.cold, self.graph_k = alpha, sigma, k, eta, cold, graph_k
 
     def get_params(self) -> dict:
         return {p: getattr(self, p) for p in PARAMS}
@@ -64,7 +67,7 @@ class DrugRepurposer:
         self.data_ = data
         self.train_assoc_ = known.astype(np.int8)
         self.scores_ = score_associations(known, data.drug_sim, data.disease_sim, alpha=self.alpha,
-                                          sigma=self.sigma, k=self.k, eta=self.eta)
+                                          sigma=self.sigma, k=self.k, eta=self.eta, cold=self.cold)
         return self
 
     def _check(self):
