@@ -205,11 +205,14 @@ def write(args, rows) -> None:
     from graphguard.tasks.link import PRESETS
 
     out = Path(args.out)
+    carried = {}  # with --append, hand-written records (notes, reruns) survive the rewrite
     if args.append and out.exists():
-        old = json.loads(out.read_text())["rows"]
+        previous = json.loads(out.read_text())
+        old = previous["rows"]
         key = lambda r: (r["library"], r["model"], r.get("seed", 0))  # noqa: E731
         keep = {key(r) for r in rows}
         rows = [r for r in old if key(r) not in keep] + rows
+        carried = previous
     result = {"dataset": "UMLS", "epochs": sorted({r.get("epochs", args.epochs) for r in rows}),
               "best_preset": {"model": "complex", **PRESETS["complex"]}, "threads": args.threads,
               "configs": CONFIGS,
@@ -243,6 +246,7 @@ def write(args, rows) -> None:
         for (m, sd), v in sorted(pairs.items()) if {"graphguard", "pykeen"} <= set(v)}
     result["mrr_difference"] = {m: by[("graphguard", m)]["mrr"] - by[("pykeen", m)]["mrr"]
                                 for m in models if ("pykeen", m) in by and ("graphguard", m) in by}
+    result = {**{k: v for k, v in carried.items() if k not in result}, **result}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
 
