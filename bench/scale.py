@@ -11,7 +11,9 @@ survive), recording what happened. Stages, with the naive path side by side:
   against PyG full-batch GraphSAGE (one epoch + one scoring pass) while it fits;
 * tree: the tree detector's neighbour aggregation as sparse products on the store's CSR, one
   XGBoost fit on the training nodes and scoring of all nodes;
-* ddp: one mini-batch epoch with 1 and 2 processes (when graphguard.train.ddp is available).
+* ddp: one mini-batch epoch with 1 and 2 processes (when graphguard.train.ddp is available);
+* cli_ddp: ``graphguard node train --data STORE --nproc 1|2`` (one GraphSAGE epoch through the CLI),
+  each rank's peak Rss and the ranks' summed Pss polled from outside.
 
 Usage: ``python bench/scale.py [--sizes 1e6,1e7] [--cap-gb 14] [--work /tmp/gg_scale]``.
 """
@@ -266,6 +268,53 @@ def stage_ddp(a):
     return {"nproc": nproc, "epoch_wall_s": time.perf_counter() - t0, "ranks": ranks}
 
 
+def _smaps(pid: int) -> dict:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return {ln.split(":")[0]: int(ln.split()[1]) for ln in f if ln.split(":")[0] in ("Rss", "Pss")}
+    except OSError:
+        return {}
+
+
+def stage_cli_ddp(a):
+    """``graphguard node train --data STORE --nproc N`` (the CLI path), one GraphSAGE epoch.
+
+    The ranks' memory is polled from outside (``/proc/<pid>/smaps_rollup`` every 0.2 s): the peak
+    Rss of each rank, which counts the store pages it maps, and the peak of the ranks' summed Pss,
+    which counts a page shared by two ranks once (half in each), i.e. what the job really holds.
+    """
+    import psutil
+
+    params = json.dumps({"hidden": HIDDEN, "epochs": 1, "patience": 0, "batch_size": BATCH, "num_neighbors": FANOUT})
+    out = Path(a["store"]).parent / f"cli_model_{a['nproc']}"
+    cmd = [sys.executable, "-m", "graphguard", "node", "train", "--data", a["store"], "--model", "graphsage",
+           "--out", str(out), "--params", params, "--quiet", "--threads", "1", "--nproc", str(a["nproc"])]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    me = psutil.Process(proc.pid)
+    rank_rss: dict[int, float] = {}
+    pss_sum = 0.0
+    while proc.poll() is None:
+        try:
+            kids = [c for c in me.children(recursive=True) if "torch.distributed.run" not in " ".join(c.cmdline())]
+        except psutil.Error:
+            kids = []
+        ranks = [c for c in kids if c.pid != proc.pid] if a["nproc"] > 1 else [me]
+        mem = {c.pid: _smaps(c.pid) for c in ranks}
+        for pid, m in mem.items():
+            rank_rss[pid] = max(rank_rss.get(pid, 0.0), m.get("Rss", 0) / 2**20)
+        pss_sum = max(pss_sum, sum(m.get("Pss", 0) for m in mem.values()) / 2**20)
+        time.sleep(0.2)
+    err = proc.stderr.read()
+    if proc.returncode != 0:
+        raise RuntimeError(err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}")
+    metrics = json.loads((out / "metrics.json").read_text())
+    return {"nproc": a["nproc"], "wall_s": time.perf_counter() - t0, "fit_s": metrics.get("fit_seconds"),
+            "rank_peak_rss_gb": sorted(rank_rss.values(), reverse=True)[: a["nproc"]],
+            "max_rank_rss_gb": max(rank_rss.values(), default=0.0), "peak_pss_sum_gb": pss_sum,
+            "test_auprc": metrics.get("test", {}).get("auprc")}
+
+
 STAGES = {k[6:]: v for k, v in globals().items() if k.startswith("stage_")}
 
 
@@ -382,6 +431,12 @@ def bench_size(edges: int, work: Path, cap: float, timeout: float, naive_max: fl
     if on("ddp") and edges <= ddp_max:
         S["ddp_1"] = run_stage("ddp", {**a, "nproc": 1}, cap, timeout)
         S["ddp_2"] = run_stage("ddp", {**a, "nproc": 2}, cap, timeout)
+    if on("cli_ddp") and edges <= ddp_max:  # the CLI path, and the reference tree's CLI on the same store
+        for n in [int(v) for v in opts.cli_nproc.split(",")]:
+            if opts.ref_src:
+                S[f"cli_ddp_{n}_ref"] = run_stage("cli_ddp", {**a, "nproc": n}, cap, timeout, src=Path(opts.ref_src))
+                S[f"cli_ddp_{n}_ref"]["source"] = str(opts.ref_src)
+            S[f"cli_ddp_{n}"] = run_stage("cli_ddp", {**a, "nproc": n}, cap, timeout)
     return r
 
 
@@ -407,12 +462,13 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--reuse", action="store_true", help="use generated folders already under --work")
     ap.add_argument("--stages", default=None,
-                    help="comma list of generate,ingest,naive_ingest,sample,sage,sage_full,tree,ddp (default all)")
+                    help="comma list of generate,ingest,naive_ingest,sample,sage,sage_full,tree,ddp,cli_ddp (default all)")
     ap.add_argument("--ref-src", default=None,
                     help="a graphguard src/ tree (e.g. git archive of an older commit) whose ingest runs "
                          "alternately with this one on the same files")
     ap.add_argument("--repeat", type=int, default=1, help="ingest runs per source (best one reported)")
     ap.add_argument("--tag", default=None, help="label stored in every stage of this run")
+    ap.add_argument("--cli-nproc", default="1,2", help="process counts for the cli_ddp stage")
     args = ap.parse_args()
     if args.plot:
         plot(json.loads(RESULTS.read_text()), Path(args.plot))
@@ -489,6 +545,15 @@ def table(res: dict) -> None:
         ("tree test AUPRC", "tree", "test_auprc", 1, "{:.3f}"),
         ("DDP 1 proc epoch wall (s)", "ddp_1", "epoch_wall_s", 1, "{:.1f}"),
         ("DDP 2 proc epoch wall (s)", "ddp_2", "epoch_wall_s", 1, "{:.1f}"),
+        ("CLI node train on the store, 2 proc: wall (s)", "cli_ddp_2", "wall_s", 1, "{:.1f}"),
+        ("  peak Rss of one rank (GB)", "cli_ddp_2", "max_rank_rss_gb", 1, "{:.2f}"),
+        ("  peak Pss of both ranks (GB)", "cli_ddp_2", "peak_pss_sum_gb", 1, "{:.2f}"),
+        ("  previous code (edge_index per rank): wall (s)", "cli_ddp_2_ref", "wall_s", 1, "{:.1f}"),
+        ("  previous code: peak Rss of one rank (GB)", "cli_ddp_2_ref", "max_rank_rss_gb", 1, "{:.2f}"),
+        ("  previous code: peak Pss of both ranks (GB)", "cli_ddp_2_ref", "peak_pss_sum_gb", 1, "{:.2f}"),
+        ("CLI node train on the store, 1 proc: wall (s)", "cli_ddp_1", "wall_s", 1, "{:.1f}"),
+        ("  peak Rss (GB)", "cli_ddp_1", "max_rank_rss_gb", 1, "{:.2f}"),
+        ("  previous code: peak Rss (GB)", "cli_ddp_1_ref", "max_rank_rss_gb", 1, "{:.2f}"),
     ]
     runs = res["runs"]
     lines = ["| metric | " + " | ".join(f"{r['edges']:.0e}" for r in runs) + " |",

@@ -28,7 +28,8 @@ def _setup(quiet: bool, threads: Optional[int]) -> None:
     set_threads(threads)
 
 
-def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | None = 0):
+def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | None = 0, in_place: bool = False):
+    """The graph and its format; ``in_place``: a graph store keeps its edges in the store (no ``edge_index``)."""
     from graphguard.data import detect_format, load_graph
 
     fmt = fmt or detect_format(data)
@@ -37,6 +38,8 @@ def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | Non
         kw["label"] = label
     if fmt == "npz":
         kw["split"] = split
+    if fmt == "store" and in_place:
+        kw["edge_index"] = False  # memory maps only: DDP ranks share the store's pages
     return load_graph(data, fmt, **kw), fmt
 
 
@@ -65,7 +68,13 @@ def _apply_masks(g, masks: str, seed_trial: int, source):
             raise DataError(source, "--masks dataset, but the data carries no split masks")
         return g
     cfg = ProtocolConfig(protocol=masks)
-    return set_masks(copy_graph(g), *trial_masks(g, cfg, seed_trial, source))
+    import copy
+
+    from graphguard.train.csc import store_backed
+
+    # a store-backed graph (no edge_index) is copied shallowly: new masks, the store's maps shared
+    new = copy.copy(g) if store_backed(g) else copy_graph(g)
+    return set_masks(new, *trial_masks(g, cfg, seed_trial, source))
 
 
 @app.command()
@@ -91,15 +100,20 @@ def train(
     _setup(quiet, threads)
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import make_detector
+    from graphguard.train.csc import with_edge_index
 
-    g, _ = _load(data, fmt, label)
+    det = make_detector(model, seed=seed, **_params(params))
+    # a store is read in place by the detectors that can (GNNs: their sampler reads the store's
+    # CSR memory maps, shared by DDP ranks); the others get edge_index materialised from it
+    g, _ = _load(data, fmt, label, in_place=det.reads_store and not augment)
+    if not det.reads_store or augment:
+        g = with_edge_index(g)
     g = _apply_masks(g, masks, 0, data)
     real = g  # with --augment the detector trains on the augmented graph and is scored on the real one
     if augment:
         from graphguard.augment import augment_graph
 
         g = augment_graph(g, augment, seed=seed)
-    det = make_detector(model, seed=seed, **_params(params))
     det.fit(g, source=data)
     det.save(out)
     from graphguard.data import target_store

@@ -93,3 +93,24 @@ def test_save_store_round_trips_an_in_memory_graph(tmp_path):
 
 def _edge_set(ei):
     return set(map(tuple, ei.t().tolist()))
+
+
+def test_gnn_detector_fits_a_hetero_store_in_place_like_its_edge_index(small_store):
+    """What ``node train --data STORE`` does: no edge_index loaded, degree columns from the CSCs, same model."""
+    from graphguard.data.graph import to_relational
+    from graphguard.tasks.node.detectors.gnn import GraphSAGEDetector
+    from graphguard.train.csc import store_backed
+
+    eager, lazy = to_pyg(small_store), to_pyg(small_store, edge_index=False)
+    assert store_backed(lazy) and not store_backed(eager)
+    assert len(lazy.edge_types) == 5 and not any("edge_index" in lazy[et] for et in lazy.edge_types)
+    xe, eis_e, names_e = to_relational(eager)
+    xl, eis_l, names_l = to_relational(lazy)  # the same-type relation materialised from its CSC
+    assert names_e == names_l == ["transfers"] and torch.equal(xe, xl)
+    assert torch.equal(eis_e[0], eis_l[0])
+    kw = dict(hidden=16, epochs=2, patience=0, batch_size=256, num_neighbors=[5, 3], seed=0)
+    a, b = GraphSAGEDetector(**kw).fit(eager), GraphSAGEDetector(**kw).fit(lazy)
+    view = b._view(lazy, fit=False)
+    assert "edge_index" not in view and mapped_file(attached(view).src).endswith("transfers__account/indices.npy")
+    assert np.allclose(a.decision_function(eager), b.decision_function(lazy), atol=1e-5)
+    assert not any("edge_index" in lazy[et] for et in lazy.edge_types)  # fitting and scoring loaded none

@@ -107,29 +107,38 @@ def set_masks(g: Graph, train, val, test) -> Graph:
     return g
 
 
-def to_relational(g: Graph) -> tuple[torch.Tensor, list[torch.Tensor], list[str]]:
+def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torch.Tensor | None], list[str]]:
     """Features of the target nodes and one edge index per relation among them.
 
     Relations whose ends are not both the target type are summarised by degree only (the caller
     gets them as extra columns), which keeps relation-aware models simple and honest about what
-    they use.
+    they use. A relation read from a graph store without ``edge_index`` (its CSC attached, see
+    :mod:`graphguard.train.csc`) gives its degrees straight from the CSC; with ``lazy`` its entry
+    in the edge list is ``None`` (the caller reads the CSC), otherwise it is materialised.
     """
+    from graphguard.train import csc as _csc
+
     if not is_hetero(g):
-        return g.x, [g.edge_index], ["to"]
+        return g.x, [g.get("edge_index")], ["to"]
     t = target_type(g)
     x = g[t].x
     eis, names, extra = [], [], []
     n = g[t].num_nodes
     for et in g.edge_types:
         src, rel, dst = et
-        ei = g[et].edge_index
+        ei = g[et].get("edge_index")
+        c = _csc.attached(g, et) if ei is None else None
+        if ei is None and c is None:
+            raise ValueError(f"relation {et} has neither edge_index nor a store adjacency")
         if src == t and dst == t:
-            eis.append(ei)
+            eis.append(ei if ei is not None or lazy else c.edge_index())
             names.append(rel)
         elif dst == t:
-            extra.append(torch.bincount(ei[1], minlength=n).float().unsqueeze(1))
+            deg = torch.bincount(ei[1], minlength=n) if ei is not None else c.ptr[1:] - c.ptr[:-1]
+            extra.append(deg.float().unsqueeze(1))
         elif src == t:
-            extra.append(torch.bincount(ei[0], minlength=n).float().unsqueeze(1))
+            deg = torch.bincount(ei[0] if ei is not None else c.src, minlength=n)
+            extra.append(deg.float().unsqueeze(1))
     if extra:
         x = torch.cat([x, torch.log1p(torch.cat(extra, 1))], 1)
     return x, eis, names

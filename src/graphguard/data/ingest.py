@@ -362,17 +362,16 @@ class _Edges:
     def write(self, w: StoreWriter, undirected: bool, ets: list | None = None) -> None:
         """Sort relations ``ets`` (default: all left) into CSR and store them; their buffers are freed."""
         for et in list(self.parts) if ets is None else ets:
-            s, d, t = self.parts.pop(et)
-            src, dst = np.concatenate(s), np.concatenate(d)
-            del s[:], d[:]
-            tm = np.concatenate(t) if t and sum(x.size for x in t) == src.size else None
-            self.report.relations["__".join(et)] = int(src.size)
-            self.report.edges_kept += int(src.size)
+            s, d, t = self.parts.pop(et)  # chunk lists: the CSR builder reads them without joining
+            n = int(sum(x.size for x in s))
+            tm = t if t and sum(x.size for x in t) == n else None
+            self.report.relations["__".join(et)] = n
+            self.report.edges_kept += n
             if undirected:
-                w.add_undirected(et, src, dst, tm)
+                w.add_undirected(et, s, d, tm)
             else:
-                w.add_relation(et, src, dst, tm)
-            del src, dst, tm
+                w.add_relation(et, s, d, tm)
+            del s, d, t, tm
 
 
 # ---------------------------------------------------------------------------- Neptune
@@ -551,7 +550,8 @@ def _read_table_edges(files, nodes: _Nodes, edges: _Edges, done=None) -> None:
         left[tuple(_stem(f).split("__"))] = left.get(tuple(_stem(f).split("__")), 0) + 1
     total = sum(f.stat().st_size for f in files)
     prog, read = _RowProgress("read edges", total), 0
-    for f in files:
+    # biggest files first: their relations' CSR sort overlaps with reading the smaller ones
+    for f in sorted(files, key=lambda f: -f.stat().st_size):
         et = tuple(_stem(f).split("__"))
         if len(et) != 3:
             raise DataError(f, "edge table names must be <src type>__<relation>__<dst type>")
@@ -650,6 +650,14 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
         ex = ", ".join(f"'{e}'" for e in rep.missing_examples)
         _console.log(f"[yellow]dropped {rep.missing:,} edges that name missing nodes (e.g. {ex})[/yellow]")
     edges.write(w, undirected)
+    if fmt == "tables":  # relations were sorted biggest first; list them in file order, each before its rev_
+        rank = {tuple(_stem(f).split("__")): i for i, f in enumerate(edge_files)}
+
+        def base(e):
+            s_, r, d = e["type"]
+            return (rank.get((s_, r, d), rank.get((d, r[4:], s_), len(rank))), r.startswith("rev_"))
+
+        w.meta["edge_types"].sort(key=base)
     target = target_node_type or (labelled[0] if labelled else nodes.order[0])
     w.finish(target, ingest={"source": str(path), "format": fmt, "missing": rep.missing,
                              "missing_examples": rep.missing_examples})

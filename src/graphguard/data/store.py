@@ -34,35 +34,111 @@ def _rel_dir(et) -> str:
     return "__".join(et)
 
 
-def build_csr(dst: np.ndarray, src: np.ndarray, num_dst: int, num_src: int, data: np.ndarray | None = None,
-              out: Path | None = None):
+BUCKETED_MIN = 1 << 22  # edges; below this one counting sort is as fast as two passes
+
+
+def _parts(a) -> list[np.ndarray]:
+    return list(a) if isinstance(a, (list, tuple)) else [a]
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    """One contiguous array of ``dtype`` from ``parts`` (no copy for one part of that dtype)."""
+    if len(parts) == 1:
+        return np.ascontiguousarray(parts[0], dtype=dtype)
+    out = np.empty(sum(p.size for p in parts), dtype)
+    o = 0
+    for p in parts:
+        out[o: o + p.size] = p
+        o += p.size
+    return out
+
+
+def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None = None, threads: int | None = None):
     """Counting sort of edges by destination: ``(indptr, indices, data)`` in O(E + N).
 
-    Uses SciPy's compiled COO->CSR conversion (no duplicate summing, no comparison sort); the
-    relative order of a destination's edges is kept. With ``out`` (a folder), ``indices`` and
-    ``data`` are written straight into ``.npy`` memory maps there (no second copy in memory, no
-    separate write pass) and come back as those maps.
+    ``dst``, ``src`` and ``data`` are arrays or lists of arrays (chunks, concatenated in order, so
+    the two directions of an undirected relation need no joined copy). The relative order of a
+    destination's edges is kept. Uses SciPy's compiled COO->CSR scatter (no comparison sort). Big
+    relations are sorted in two passes, first into about a thousand buckets of destination rows
+    (a scatter into few write streams, which stays in cache), then each bucket on its own (a
+    scatter into a cache-sized range, buckets spread over ``threads``): on 6e7 edges that took
+    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. With ``out`` (a folder),
+    ``indices`` and ``data`` are written to ``.npy`` files there in one sequential write each.
     """
     from scipy.sparse import _sparsetools
 
-    nnz = int(dst.size)
+    dst, src = _parts(dst), _parts(src)
+    data = None if data is None else _parts(data)
+    nnz = int(sum(p.size for p in dst))
     idx = np.int32 if max(num_dst, num_src, nnz) < INT32_MAX else np.int64
-    ai = np.ascontiguousarray(dst, dtype=idx)
-    aj = np.ascontiguousarray(src, dtype=idx)
-    ax = np.zeros(nnz, np.int8) if data is None else np.ascontiguousarray(data)
-    bp = np.empty(num_dst + 1, idx)
-    if out is None:
-        bj, bx = np.empty(nnz, idx), np.empty(nnz, ax.dtype)
+    ddtype = None if data is None else np.result_type(*[p.dtype for p in data])
+    bucketed = nnz >= BUCKETED_MIN and idx == np.int32 and (ddtype is None or ddtype.itemsize == 4)
+    if bucketed:
+        bp, bj, bx = _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads)
     else:
-        bj = np.lib.format.open_memmap(out / "indices.npy", mode="w+", dtype=idx, shape=(nnz,))
-        bx = np.empty(nnz, np.int8) if data is None else \
-            np.lib.format.open_memmap(out / "edge_time.npy", mode="w+", dtype=ax.dtype, shape=(nnz,))
-    if nnz:
-        _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
-    else:
-        bp[:] = 0
-    del ai, aj
+        ai, aj = _joined(dst, idx), _joined(src, idx)
+        ax = np.zeros(nnz, np.int8) if data is None else _joined(data, ddtype)
+        bp, bj, bx = np.empty(num_dst + 1, idx), np.empty(nnz, idx), np.empty(nnz, ax.dtype)
+        if nnz:
+            _sparsetools.coo_tocsr(num_dst, num_src, nnz, ai, aj, ax, bp, bj, bx)
+        else:
+            bp[:] = 0
+        del ai, aj, ax
+    if out is not None:
+        np.save(out / "indices.npy", bj)
+        if data is not None:
+            np.save(out / "edge_time.npy", bx)
     return bp.astype(np.int64), bj, (None if data is None else bx)
+
+
+def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads):
+    """Two-pass counting sort (int32 indices, 4-byte data): buckets of rows, then rows."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scipy.sparse import _sparsetools
+
+    from graphguard.utils.threads import get_threads
+
+    want = min(4096, max(16, nnz >> 16))  # about 64k edges per bucket
+    shift = max(0, int(num_dst - 1).bit_length() - int(want).bit_length() + 1)
+    nb = ((num_dst - 1) >> shift) + 1
+    # pass 1 inputs, filled part by part: bucket of each edge, its source, and (row, data) packed in 8 bytes
+    bucket = np.empty(nnz, np.int32)
+    aj = _joined(src, np.int32)
+    packed = np.empty((nnz, 2), np.int32)
+    o = 0
+    for i, p in enumerate(dst):
+        np.right_shift(p, shift, out=bucket[o: o + p.size], casting="unsafe")
+        packed[o: o + p.size, 0] = p
+        if data is not None:
+            packed[o: o + p.size, 1] = np.asarray(data[i], ddtype).view(np.int32)
+        o += p.size
+    ptr1, src1, pk1 = np.empty(nb + 1, np.int32), np.empty(nnz, np.int32), np.empty(nnz, np.int64)
+    _sparsetools.coo_tocsr(nb, num_src, nnz, bucket, aj, packed.view(np.int64).ravel(), ptr1, src1, pk1)
+    del bucket, aj, packed
+    pk1 = pk1.view(np.int32).reshape(nnz, 2)
+    bp = np.empty(num_dst + 1, np.int32)
+    bj = np.empty(nnz, np.int32)
+    bx = np.empty(nnz, np.int8 if data is None else ddtype)
+
+    def one(k: int) -> None:
+        lo, hi = int(ptr1[k]), int(ptr1[k + 1])
+        r0, r1 = k << shift, min(num_dst, (k + 1) << shift)
+        rows = pk1[lo:hi, 0] - np.int32(r0)
+        vals = np.zeros(hi - lo, np.int8) if data is None else np.ascontiguousarray(pk1[lo:hi, 1]).view(ddtype)
+        ptr = np.empty(r1 - r0 + 1, np.int32)
+        _sparsetools.coo_tocsr(r1 - r0, num_src, hi - lo, rows, src1[lo:hi], vals, ptr, bj[lo:hi], bx[lo:hi])
+        bp[r0:r1] = ptr[:-1] + np.int32(lo)
+
+    n_threads = threads or get_threads()
+    if n_threads > 1:
+        with ThreadPoolExecutor(n_threads, thread_name_prefix="graphguard-csr-bucket") as pool:
+            list(pool.map(one, range(nb)))
+    else:
+        for k in range(nb):
+            one(k)
+    bp[num_dst] = nnz
+    return bp, bj, bx
 
 
 class StoreWriter:
@@ -105,7 +181,7 @@ class StoreWriter:
 
     def add_relation(self, et: tuple[str, str, str], src: np.ndarray, dst: np.ndarray,
                      time: np.ndarray | None = None) -> None:
-        """Store one relation (``src``/``dst`` are local indices of their node types)."""
+        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists)."""
         s, r, d = et
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
@@ -117,16 +193,21 @@ class StoreWriter:
         if t is not None:
             arrays.append("edge_time")
         info = {"type": list(et), "num_edges": int(indices.size), "index_dtype": str(indices.dtype), "arrays": arrays}
-        del indices, t  # unmapped: the kernel writes the pages back (no synchronous flush)
+        del indices, t
         self.meta["edge_types"] = [e for e in self.meta["edge_types"] if tuple(e["type"]) != tuple(et)]
         self.meta["edge_types"].append(info)
 
     def add_undirected(self, et, src, dst, time=None) -> None:
-        """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``."""
+        """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``.
+
+        ``src``, ``dst`` and ``time`` may be lists of chunks; the two directions are passed on as
+        chunk lists, never joined into a doubled copy.
+        """
         s, r, d = et
         if s == d:
-            both_t = None if time is None else np.concatenate([time, time])
-            self.add_relation(et, np.concatenate([src, dst]), np.concatenate([dst, src]), both_t)
+            src, dst = _parts(src), _parts(dst)
+            both_t = None if time is None else _parts(time) * 2
+            self.add_relation(et, src + dst, dst + src, both_t)
         else:
             self.add_relation(et, src, dst, time)
             self.add_relation((d, "rev_" + r, s), dst, src, time)

@@ -86,7 +86,9 @@ def validate_graph(g: Graph, source=None, *, require_labels: bool = False) -> Gr
             src, _, dst = et
             if src not in g.node_types or dst not in g.node_types:
                 raise DataError(source, f"relation {et} joins an unknown node type")
-            _check_edges(g[et].edge_index, g[src].num_nodes, g[dst].num_nodes, source, f"relation '{et[1]}': ")
+            ei = g[et].get("edge_index")
+            if ei is not None:  # a store-backed relation has none: its CSR was checked when written
+                _check_edges(ei, g[src].num_nodes, g[dst].num_nodes, source, f"relation '{et[1]}': ")
         if sum(g[nt].num_nodes or 0 for nt in g.node_types) == 0:
             raise DataError(source, "graph is empty (no nodes)")
     else:

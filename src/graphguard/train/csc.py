@@ -123,6 +123,17 @@ def num_edges(graph, et=None) -> int:
     return 0 if c is None else c.num_edges
 
 
+def _in_place(graph) -> list:
+    """Relations whose only adjacency is an attached CSC (no ``edge_index``)."""
+    keys = list(graph.__dict__.get(_ATTR, {}))
+    return [k for k in keys if attached(graph, k) is not None and "edge_index" not in (graph if k is None else graph[k])]
+
+
+def store_backed(graph) -> bool:
+    """True when some relation of ``graph`` lives only in a store's CSC (read in place, no ``edge_index``)."""
+    return bool(_in_place(graph))
+
+
 def with_edge_index(graph):
     """``graph`` itself when every relation has an ``edge_index``, else a shallow copy where the
     missing ones are materialised from the attached CSCs (full-batch paths need them)."""
@@ -130,9 +141,7 @@ def with_edge_index(graph):
 
     from torch_geometric.data import HeteroData
 
-    keys = list(graph.__dict__.get(_ATTR, {}))
-    missing = [k for k in keys if attached(graph, k) is not None
-               and "edge_index" not in (graph if k is None else graph[k])]
+    missing = _in_place(graph)
     if not missing:
         return graph
     out = copy.copy(graph)

@@ -44,6 +44,7 @@ class NodeDetector:
     """Base class: subclasses set ``name`` and implement ``_fit``, ``_score``, ``_state``, ``_restore``."""
 
     name: str = "base"
+    reads_store = False  # True: fits from a store-backed graph without edge_index (see graphguard.train.csc)
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict:

@@ -23,7 +23,7 @@ from torch_geometric.data import Data, HeteroData
 from graphguard.data.graph import is_hetero, target_type, to_relational
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
-from graphguard.train.csc import attach, attached
+from graphguard.train.csc import attach, attached, with_edge_index
 from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
 from graphguard.utils.seed import seed_everything
 
@@ -35,10 +35,30 @@ def _standardise(x: torch.Tensor, mean=None, std=None):
     return (x - mean) / std, mean, std
 
 
+def _same_type_cscs(graph) -> list:
+    """The attached CSC (or ``None``) of each relation ``to_relational`` lists, in its order."""
+    if not is_hetero(graph):
+        return [attached(graph)]
+    t = target_type(graph)
+    return [attached(graph, et) for et in graph.edge_types if et[0] == t and et[2] == t]
+
+
+def _store_csc(graph):
+    """The store CSC of a graph's one same-type relation (a ``Data`` or a one-relation store view)."""
+    cs = _same_type_cscs(graph)
+    return cs[0] if len(cs) == 1 else None
+
+
 class _GNNDetector(NodeDetector):
-    """Shared estimator; subclasses set ``name`` and ``view`` and build their module."""
+    """Shared estimator; subclasses set ``name`` and ``view`` and build their module.
+
+    A graph opened from a store without ``edge_index`` (``load_graph(..., edge_index=False)``, what
+    ``graphguard node train`` does with a store) is read in place: the homogeneous view of its one
+    target-type relation hands the store's CSC to the sampler, so DDP ranks share its pages.
+    """
 
     view = "homogeneous"  # or "relational" / "typed"
+    reads_store = True  # fits from a store-backed graph without edge_index
 
     def __init__(self, hidden: int = 64, num_layers: int = 2, lr: float = 0.01, epochs: int = 200,
                  patience: int = 50, dropout: float = 0.0, weight_decay: float = 0.0,
@@ -58,8 +78,8 @@ class _GNNDetector(NodeDetector):
     def _view(self, graph, fit: bool):
         """The graph the module reads, plus the information needed to rebuild the module."""
         if self.view == "typed":
-            return self._typed_view(graph, fit)
-        x, eis, names = to_relational(graph)
+            return self._typed_view(with_edge_index(graph), fit)
+        x, eis, names = to_relational(graph, lazy=self.view == "homogeneous")
         n = x.shape[0]
         if fit:
             self.relations_ = list(names)
@@ -75,13 +95,14 @@ class _GNNDetector(NodeDetector):
             et = torch.cat([torch.full((e.shape[1],), r, dtype=torch.long) for r, e in enumerate(eis)]) \
                 if eis else torch.empty(0, dtype=torch.long)
             d = Data(x=x, edge_index=ei, edge_type=et, num_nodes=n)
-        elif not is_hetero(graph) and attached(graph) is not None:
+        elif len(eis) == 1 and _store_csc(graph) is not None:
             # a store-backed graph: the sampler keeps reading the store's CSC in place, no edge copy
             d = Data(x=x, num_nodes=n)
             if eis[0] is not None:
                 d.edge_index = eis[0]
-            attach(d, None, attached(graph))
+            attach(d, None, _store_csc(graph))
         else:
+            eis = [e if e is not None else c.edge_index() for e, c in zip(eis, _same_type_cscs(graph))]
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             if len(eis) > 1:
                 ei = torch.unique(ei, dim=1)
