@@ -3,13 +3,15 @@
 The kernel is the normalised WL-subtree kernel k(G, G') / sqrt(k(G, G) k(G', G')), where k counts
 pairs of equal WL labels over iterations 0..h; it is fed to scikit-learn's ``SVC`` as a
 precomputed Gram matrix. ``fit`` chooses ``h`` from ``iteration_grid`` and ``C`` from ``C_grid``
-by stratified ``inner_folds``-fold CV on the graphs it is given (so under an outer CV the test fold
-is never seen), then refits the best pair on all of them. Because the normalised kernel is a dot
+by stratified ``inner_folds``-fold CV, repeated ``inner_repeats`` times with different shuffles
+for a steadier choice, on the graphs it is given (so under an outer CV the test fold is never
+seen), then refits the best pair on all of them. Because the normalised kernel is a dot
 product of L2-normalised count vectors, the fitted SVM is stored as primal weights over the WL
 vocabulary (w = sum_i alpha_i y_i phi(G_i)), which safetensors can hold. A test graph's norm counts
 its labels unseen in training too, as the kernel does. Multi-class is one-vs-rest. Probabilities
 squash the margin with a logistic curve whose slope (no shift, so ``predict`` follows the margin's
-sign) is fitted on the training margins: they rank graphs well but are not calibrated.
+sign) is fitted, as in Platt scaling, on out-of-fold margins from one round of the inner folds, not
+on the training margins (which the SVM pushes beyond 1 and would make the curve far too steep).
 """
 
 from __future__ import annotations
@@ -64,14 +66,16 @@ class WLKernelSVM(GraphEstimator):
     """Normalised WL-subtree kernel + SVM; ``iterations`` / ``C`` of ``None`` are chosen by inner CV."""
 
     self_selecting = True  # cross_validate hands it the whole training part
-    _param_names = ("iterations", "C", "iteration_grid", "C_grid", "inner_folds", "use_edge_labels", "task", "seed")
+    _param_names = ("iterations", "C", "iteration_grid", "C_grid", "inner_folds", "inner_repeats", "use_edge_labels",
+                    "task", "seed")
 
     def __init__(self, iterations: int | None = None, C: float | None = None, iteration_grid=ITERATION_GRID,
-                 C_grid=C_GRID, inner_folds: int = 10, use_edge_labels: bool = True,
+                 C_grid=C_GRID, inner_folds: int = 10, inner_repeats: int = 3, use_edge_labels: bool = True,
                  task: str = "classification", seed: int = 0):
         self.iterations, self.C = iterations, C
         self.iteration_grid, self.C_grid = list(iteration_grid), list(C_grid)
-        self.inner_folds, self.use_edge_labels, self.task, self.seed = inner_folds, use_edge_labels, task, seed
+        self.inner_folds, self.inner_repeats = inner_folds, inner_repeats
+        self.use_edge_labels, self.task, self.seed = use_edge_labels, task, seed
 
     # -- selection -----------------------------------------------------------------------------
     def _candidates(self):
@@ -81,15 +85,39 @@ class WLKernelSVM(GraphEstimator):
             raise ConfigError("WL kernel SVM needs iterations >= 0 and C > 0 (or non-empty grids)")
         return [int(h) for h in hs], [float(c) for c in cs]
 
-    def _select(self, per_graph, y, hs, cs):
-        """Mean inner-CV accuracy of every (h, C); returns the best pair and the table."""
-        from sklearn.model_selection import StratifiedKFold
-        from sklearn.svm import SVC
+    def _splits(self, y) -> list:
+        from sklearn.model_selection import RepeatedStratifiedKFold
 
         folds = min(self.inner_folds, int(np.bincount(y).min()))
-        if len(hs) * len(cs) == 1 or folds < 2:
+        if folds < 2:
+            return []
+        rskf = RepeatedStratifiedKFold(n_splits=folds, n_repeats=max(int(self.inner_repeats), 1), random_state=self.seed)
+        return list(rskf.split(np.zeros(len(y)), y))
+
+    def _slope(self, K, target, c, splits) -> float:
+        """Platt-style slope of p = sigmoid(a * margin), fitted on out-of-fold margins."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import SVC
+
+        folds = splits[: len(splits) // max(int(self.inner_repeats), 1)]  # the first repeat: each graph once
+        f = np.zeros(len(target))
+        seen = np.zeros(len(target), dtype=bool)
+        for tr, va in folds:
+            if len(np.unique(target[tr])) < 2:
+                continue
+            m = SVC(C=c, kernel="precomputed").fit(K[np.ix_(tr, tr)], target[tr])
+            f[va], seen[va] = m.decision_function(K[np.ix_(va, tr)]), True
+        if not seen.any() or len(np.unique(target[seen])) < 2:
+            return 1.0
+        a = LogisticRegression(fit_intercept=False).fit(f[seen].reshape(-1, 1), target[seen]).coef_[0, 0]
+        return max(float(a), 1e-6)
+
+    def _select(self, per_graph, y, hs, cs, splits):
+        """Mean inner-CV accuracy of every (h, C); returns the best pair and the table."""
+        from sklearn.svm import SVC
+
+        if len(hs) * len(cs) == 1 or not splits:
             return (hs[0], cs[0]), {}
-        splits = list(StratifiedKFold(folds, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
         table = {}
         for h in hs:
             counts = [_merge(p, h) for p in per_graph]
@@ -109,14 +137,14 @@ class WLKernelSVM(GraphEstimator):
 
     # -- estimator hooks -----------------------------------------------------------------------
     def _fit(self, graphs, y, val):
-        from sklearn.linear_model import LogisticRegression
         from sklearn.svm import SVC
 
         if self.task != "classification":
             raise ConfigError("the WL kernel SVM is a classifier; use model 'wl' for regression")
         hs, cs = self._candidates()
         per_graph = _counts_by_depth(graphs, max(hs), self.use_edge_labels)
-        (h, c), self.cv_results_ = self._select(per_graph, y, hs, cs)
+        splits = self._splits(y)
+        (h, c), self.cv_results_ = self._select(per_graph, y, hs, cs, splits)
         self.iterations_, self.C_ = h, c
         self.selected_ = {"iterations": h, "C": c}
         self.cv_score_ = self.cv_results_.get(f"h={h},C={c:g}")
@@ -131,11 +159,9 @@ class WLKernelSVM(GraphEstimator):
             m = SVC(C=c, kernel="precomputed").fit(K, target)
             w = np.asarray(m.dual_coef_[0] @ X[m.support_].toarray()).reshape(-1)
             b = float(m.intercept_[0])
-            f = (X @ w + b).reshape(-1, 1)
-            a = LogisticRegression(fit_intercept=False).fit(f, target).coef_[0, 0]
             coef.append(w)
             intercept.append(b)
-            scale.append(max(float(a), 1e-6))
+            scale.append(self._slope(K, target, c, splits))
         self.coef_, self.intercept_, self.scale_ = np.vstack(coef), np.asarray(intercept), np.asarray(scale)
 
     def _features(self, graphs):
