@@ -11,7 +11,7 @@ for the default PDG index (dependence edges, no-ops dropped), the same with cont
 and no-ops kept (``pdg_wl_cfg``, the earlier default), and exact token shingles. A second run adds
 hard negatives to the corpus: per query, three look-alike copies that behave differently (two
 dependent statements swapped, one operator flipped, one statement deleted), never relevant.
-``--queries 40 --distractors 300`` is a quick sample for iterating; the committed JSON is a full run.
+``--queries 30 --distractors 200`` is a quick sample for iterating; the committed JSON is a full run.
 Writes bench/results/graph_code_clones.json.
 """
 
