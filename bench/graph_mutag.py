@@ -79,7 +79,9 @@ def main():
                          "published": PUBLISHED.get(name)}
         print(f"{name:6s} accuracy {r['accuracy']:.4f} +- {r['accuracy_std']:.4f}", flush=True)
     out = {**old, "dataset": "MUTAG", "protocol": f"stratified {a.folds}-fold CV; per outer fold the 10% inner validation "
-           "split picks the grid config and the epoch, the test fold is scored once (Errica et al. 2020)",
+           "split picks the grid config and the epoch (gin, wl), or 3 x repeated inner 10-fold CV on the outer "
+           "training part picks C and depth (wl_svm; also inside the ensembles, whose GINs pick their epoch on "
+           "their own 10% holdout); the test fold is scored once (Errica et al. 2020)",
            "threads": a.threads, "results": results}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=2))

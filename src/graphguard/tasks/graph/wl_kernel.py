@@ -118,7 +118,7 @@ class WLKernelSVM(GraphEstimator):
 
         if len(hs) * len(cs) == 1 or not splits:
             return (hs[0], cs[0]), {}
-        table = {}
+        table, pairs = {}, {}
         for h in hs:
             counts = [_merge(p, h) for p in per_graph]
             vocab = {k: i for i, k in enumerate(sorted({k for c in counts for k in c}))}
@@ -130,10 +130,9 @@ class WLKernelSVM(GraphEstimator):
                     m = SVC(C=c, kernel="precomputed").fit(K[np.ix_(tr, tr)], y[tr])
                     accs.append(float(np.mean(m.predict(K[np.ix_(va, tr)]) == y[va])))
                 table[f"h={h},C={c:g}"] = float(np.mean(accs))
+                pairs[f"h={h},C={c:g}"] = (h, c)
         # first best in grid order: fewer iterations and smaller C win ties (the simpler model)
-        best = max(table, key=lambda k: table[k])
-        h, c = best.split(",")
-        return (int(h[2:]), float(c[2:])), table
+        return pairs[max(table, key=lambda k: table[k])], table
 
     # -- estimator hooks -----------------------------------------------------------------------
     def _fit(self, graphs, y, val):
