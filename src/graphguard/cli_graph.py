@@ -68,7 +68,8 @@ def _setup(quiet: bool, threads: Optional[int]):
     set_threads(threads)
 
 
-MODEL_OPT = typer.Option("gin", "--model", "-m", help="gin, gine, gcn, sage, wl (WL subtree + trees), fingerprint (Morgan + trees)")
+MODEL_OPT = typer.Option("gin", "--model", "-m", help="gin, gine, gcn, sage, wl (WL subtree + trees), wl-svm (WL kernel SVM, C and depth by inner CV), "
+                         "fingerprint (Morgan + trees), ensemble (GIN + WL kernel SVM soft vote)")
 DATA_OPT = typer.Option(..., "--data", "-d", help="TU folder, SMILES CSV or .graphs.npz")
 TARGET_OPT = typer.Option(None, "--target", help="label column of a SMILES CSV (default: the last column)")
 TASK_OPT = typer.Option("auto", "--task", help="auto (integer labels: classification, other numbers: regression), "

@@ -138,3 +138,27 @@ def test_cli_code_similar(tmp_path, cli):
 
     with pytest.raises(DataError, match="no function named 'nope'"):
         find_function(f"{tmp_path / 'a.py'}::nope")
+
+
+def test_rename_reorder_clone_applies_both_and_is_scored_per_kind():
+    import random
+
+    from graphguard.builders.code_clones import evaluate_clone_search, local_names
+
+    fn = ast.parse("def g(a, b):\n    x = a + 1\n    y = b * 2\n    z = a - b\n    return x * y - z\n").body[0]
+    clone = make_clone(fn, "rename+reorder", random.Random(1))
+    assert not set(local_names(clone)) & set(local_names(fn))  # renamed
+    assert canonical_source(clone) != canonical_source(fn)  # and reordered: not just an alpha-renaming
+    with pytest.raises(ValueError, match="unknown clone kind"):
+        make_clone(fn, "shuffle", random.Random(0))
+    bodies = ["p = a + 1\n    q = b * 2\n    r = a - b\n    return p * q - r",
+              "s = a * a\n    t = b + 3\n    if s > t:\n        return s\n    return t",
+              "m = len(a)\n    k = b // 2\n    u = a[:k]\n    return u * m",
+              "w = a or b\n    v = b and a\n    return (w, v)"]
+    queries = [(f"q{i}", ast.parse(f"def q{i}(a, b):\n    {body}\n").body[0]) for i, body in enumerate(bodies)]
+    res = evaluate_clone_search(queries, distractors=[("src", ast.parse(SRC).body[0])], seed=0)
+    for method in ("pdg_wl", "token_shingle"):
+        assert "rename+reorder" in res[method]["map_by_transform"]
+        assert set(res[method]["recall_at_10_by_transform"]) == set(res[method]["map_by_transform"])
+    assert res["pdg_wl"]["map_by_transform"]["rename+reorder"] == 1.0
+    assert res["n_by_transform"]["rename+reorder"] == 4

@@ -20,6 +20,8 @@ import random
 from graphguard.builders.code import _FUNCS, _blocks, _defs_uses
 
 TRANSFORMS = ("rename", "reorder", "noop")
+# combined kinds: several transformations applied to the same function, in TRANSFORMS order
+COMBINED = {"rename+reorder": ("rename", "reorder"), "all": TRANSFORMS}
 
 
 class _Renamer(ast.NodeTransformer):
@@ -207,8 +209,10 @@ def near_miss(fn, kind: str, rng: random.Random):
 
 
 def make_clone(fn, kind: str, rng: random.Random):
-    """A transformed copy of function ``fn``; ``kind`` is one of TRANSFORMS or ``all``."""
-    kinds = TRANSFORMS if kind == "all" else (kind,)
+    """A transformed copy of function ``fn``; ``kind`` is one of TRANSFORMS or COMBINED."""
+    if kind not in TRANSFORMS and kind not in COMBINED:
+        raise ValueError(f"unknown clone kind '{kind}'")
+    kinds = COMBINED.get(kind, (kind,))
     out = fn
     for k in kinds:
         if k == "rename":
@@ -278,7 +282,7 @@ def _average_precision(ranked: list[str], relevant: set[str]) -> float:
 
 
 def evaluate_clone_search(functions, n_distractors: int = 0, distractors=(), seed: int = 0, k: int = 10,
-                          kinds=TRANSFORMS + ("all",), variants: dict | None = None,
+                          kinds=TRANSFORMS + tuple(COMBINED), variants: dict | None = None,
                           near_misses: tuple = ()) -> dict:
     """MAP and Recall@k of PDG-WL search vs exact-token-shingle search on generated clones.
 
@@ -323,7 +327,8 @@ def evaluate_clone_search(functions, n_distractors: int = 0, distractors=(), see
     searches = [(name, lambda key, fn, g=g: g.similar(fn, k=depth, exclude=key)) for name, g in graph_idxs.items()]
     searches.append(("token_shingle", lambda key, fn: token_idx.similar(ast.unparse(fn), k=depth, exclude=key)))
     for method, search in searches:
-        aps, recalls, per_kind = [], [], {kd: [] for kd in kinds}
+        aps, recalls = [], []
+        per_kind, per_kind_recall = {kd: [] for kd in kinds}, {kd: [] for kd in kinds}
         for key, fn in functions:
             ranked = [r for r, _ in search(key, fn)]
             rel = set(clones[key])
@@ -335,8 +340,11 @@ def evaluate_clone_search(functions, n_distractors: int = 0, distractors=(), see
                 target = f"{key}#{kd}"
                 sub = [r for r in ranked if r == target or r not in rel]
                 per_kind[kd].append(_average_precision(sub, {target}))
+                per_kind_recall[kd].append(float(target in sub[:k]))
         res[method] = {"map": float(sum(aps) / len(aps)), f"recall_at_{k}": float(sum(recalls) / len(recalls)),
-                       "map_by_transform": {kd: float(sum(v) / len(v)) for kd, v in per_kind.items() if v}}
+                       "map_by_transform": {kd: float(sum(v) / len(v)) for kd, v in per_kind.items() if v},
+                       f"recall_at_{k}_by_transform": {kd: float(sum(v) / len(v))
+                                                       for kd, v in per_kind_recall.items() if v}}
     res["n_queries"] = len(functions)
     res["n_near_misses"] = sum(1 for i in token_idx.ids if "~" in i)
     res["n_by_transform"] = {kd: len(changed.get(kd, ())) for kd in kinds}

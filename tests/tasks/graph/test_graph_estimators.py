@@ -54,6 +54,51 @@ def test_wl_baseline_same_api_and_persists(tmp_path):
     assert len(nearest) == 2 and int(train[nearest[0][0][0]].y) == int(test[0].y)
 
 
+def test_wl_kernel_svm_selects_by_inner_cv_and_persists_as_primal_weights(tmp_path):
+    from sklearn.svm import SVC
+
+    from graphguard.tasks.graph.wl_kernel import _counts_by_depth, _matrix, _merge
+
+    train, test = _toy(40, 0), _toy(20, 1)
+    est = make_estimator("wl-svm", inner_folds=4, inner_repeats=1).fit(train)
+    assert est.selected_["iterations"] in est.iteration_grid and est.selected_["C"] in est.C_grid
+    assert len(est.cv_results_) == len(est.iteration_grid) * len(est.C_grid)
+    assert (est.predict(test) == [int(g.y) for g in test]).mean() >= 0.9
+    est.save(tmp_path / "svm")
+    again = GraphEstimator.load(tmp_path / "svm")
+    assert np.allclose(again.predict_proba(test), est.predict_proba(test), atol=1e-9)
+    # the stored primal weights reproduce the kernel SVM on the precomputed normalised WL kernel
+    h, c = est.iterations_, est.C_
+    counts = [_merge(p, h) for p in _counts_by_depth(train + test, h, True)]
+    X = _matrix(counts, {k: i for i, k in enumerate(sorted({k for x in counts[:40] for k in x}))})
+    K = (X @ X.T).toarray()
+    svc = SVC(C=c, kernel="precomputed").fit(K[:40, :40], [int(g.y) for g in train])
+    assert np.allclose(est.decision_margins(test)[:, 0], svc.decision_function(K[40:, :40]), atol=1e-6)
+
+
+def test_wl_kernel_svm_multiclass_and_ensemble_round_trip(tmp_path):
+    graphs = _toy(60, 0)
+    for i, g in enumerate(graphs):  # a third class: cycles with a chord
+        if i % 3 == 2:
+            k = g.num_nodes
+            chord = torch.tensor([[0, k // 2], [k // 2, 0]])
+            g.edge_index = torch.cat([g.edge_index, chord], 1)
+            g.y = torch.tensor([2])
+    svm = make_estimator("wl-svm", iterations=2, C=10.0).fit(graphs[:45])
+    proba = svm.predict_proba(graphs[45:])
+    assert proba.shape == (15, 3) and np.allclose(proba.sum(1), 1)
+    assert (svm.predict(graphs[45:]) == [int(g.y) for g in graphs[45:]]).mean() >= 0.8
+    ens = make_estimator("ensemble", members=[{"model": "gin", "epochs": 10, "hidden": 16},
+                                              {"model": "wl-svm", "iterations": 2, "C": 10.0}]).fit(graphs[:45])
+    mean = (ens.members_[0].predict_proba(graphs[45:]) + ens.members_[1].predict_proba(graphs[45:])) / 2
+    assert np.allclose(ens.predict_proba(graphs[45:]), mean)
+    ens.save(tmp_path / "ens")
+    again = GraphEstimator.load(tmp_path / "ens")
+    assert np.allclose(again.predict_proba(graphs[45:]), mean, atol=1e-6)
+    with pytest.raises(ConfigError, match="weights"):
+        make_estimator("ensemble", weights=[1.0]).fit(graphs[:45])
+
+
 def test_fingerprint_baseline_on_molecules(tmp_path):
     from graphguard.builders.molecule import smiles_to_graph
 

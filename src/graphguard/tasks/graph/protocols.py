@@ -59,7 +59,14 @@ def _task_of(factory) -> str:
 
 
 def select_and_fit(factory: Callable[..., object], grid: list[dict], graphs, y, val_fraction: float, seed: int):
-    """Fit every config of ``grid`` on an inner split; return (best estimator, its config, val score)."""
+    """Fit every config of ``grid`` on an inner split; return (best estimator, its config, val score).
+
+    An estimator that selects its own hyperparameters by inner CV (``self_selecting``, e.g. the WL
+    kernel SVM) gets all of ``graphs`` when the grid has one config: no graph is held out for nothing."""
+    if len(grid) == 1 and getattr(factory(**grid[0]), "self_selecting", False):
+        est = factory(**grid[0])
+        est.fit(graphs, y)
+        return est, grid[0], getattr(est, "cv_score_", None)
     tr, va = stratified_holdout(y, val_fraction, seed, _task_of(factory) == "classification")
     g_tr, g_va = [graphs[i] for i in tr], [graphs[i] for i in va]
     best = None
@@ -96,6 +103,8 @@ def cross_validate(factory: Callable[..., object], graphs, y=None, folds: int = 
         est, cfg, vs = select_and_fit(factory, grid, [graphs[i] for i in train], y[train], val_fraction, seed + k)
         s = _score(est, [graphs[i] for i in test], y[test])
         s.update(fold=k, val_score=vs, config=cfg)
+        if getattr(est, "selected_", None):
+            s["selected"] = est.selected_
         per_fold.append(s)
         log(f"fold {k}: " + ", ".join(f"{m} {v:.3f}" for m, v in s.items() if isinstance(v, float) and m != "val_score"))
     return summarise(per_fold, REGRESSION_KEYS if regression else ("accuracy", "roc_auc"))

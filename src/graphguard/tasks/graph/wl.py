@@ -47,8 +47,11 @@ def wl_labels(edge_index, num_nodes: int, node_labels: list[int], edge_labels: l
     return out
 
 
-def graph_wl_counts(g, iterations: int, use_edge_labels: bool = True) -> dict[int, int]:
-    """Label -> count over all iterations (the iteration index is mixed into the label)."""
+def graph_wl_counts(g, iterations: int, use_edge_labels: bool = True, split_iterations: bool = False) -> dict:
+    """Label -> count over all iterations (the iteration index is mixed into the label).
+
+    ``split_iterations`` keys by (iteration, label) instead, so that one pass at depth h also
+    gives the counts of every shallower depth."""
     n = int(g.num_nodes)
     nl = _row_labels(getattr(g, "wl_label", None) if getattr(g, "wl_label", None) is not None else g.x, n)
     ea = getattr(g, "edge_attr", None) if use_edge_labels else None
@@ -57,6 +60,8 @@ def graph_wl_counts(g, iterations: int, use_edge_labels: bool = True) -> dict[in
     for it, labels in enumerate(wl_labels(g.edge_index, n, nl, el, iterations)):
         for lab in labels:
             key = stable_hash(f"{it}:{lab}")
+            if split_iterations:
+                key = (it, key)
             counts[key] = counts.get(key, 0) + 1
     return counts
 

@@ -1,0 +1,82 @@
+"""Soft-voting ensemble of graph classifiers (e.g. GIN + WL kernel SVM), one estimator like the others.
+
+Members are registry names with parameters, each trained on the same graphs, and the class
+probabilities are averaged with fixed ``weights`` (equal by default): nothing is tuned on the data
+beyond what each member selects for itself (GIN its epoch on its own validation holdout, the WL SVM
+its C and depth by inner CV), so under an outer CV the test fold stays unseen. Models with different
+inductive biases (learned message passing vs exact subtree counts) err on different graphs, which
+is what averaging exploits. Persistence keeps each member's config in JSON and its tensors under an
+``m<i>.`` prefix in the one safetensors file.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphguard.errors import ConfigError
+from graphguard.tasks.graph.base import GraphEstimator
+
+DEFAULT_MEMBERS = ({"model": "gin"}, {"model": "wl-svm"})
+
+
+class GraphEnsemble(GraphEstimator):
+    self_selecting = True  # each member selects on the training graphs only
+    _param_names = ("members", "weights", "task", "seed")
+
+    def __init__(self, members=DEFAULT_MEMBERS, weights=None, task: str = "classification", seed: int = 0):
+        self.members = [dict(m) for m in members]
+        self.weights = None if weights is None else [float(w) for w in weights]
+        self.task, self.seed = task, seed
+
+    def _check_spec(self):
+        if self.task != "classification":
+            raise ConfigError("the graph ensemble averages class probabilities; it is a classifier")
+        if not self.members or any("model" not in m for m in self.members):
+            raise ConfigError("ensemble members must each name a 'model'")
+        if self.weights is not None and (len(self.weights) != len(self.members) or min(self.weights) < 0
+                                         or sum(self.weights) <= 0):
+            raise ConfigError("ensemble weights must be one non-negative number per member, not all zero")
+
+    def _fit(self, graphs, y, val):
+        from graphguard.tasks.graph.registry import make_estimator
+
+        self._check_spec()
+        self.members_ = []
+        for m in self.members:
+            params = {k: v for k, v in m.items() if k != "model"}
+            params.setdefault("seed", self.seed)
+            est = make_estimator(m["model"], **params)
+            est.fit(graphs, y, *(val if val is not None else ()))
+            self.members_.append(est)
+
+    def _weights(self) -> np.ndarray:
+        w = np.ones(len(self.members_)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+        return w / w.sum()
+
+    def _scores(self, graphs):
+        return sum(w * m._scores(graphs) for w, m in zip(self._weights(), self.members_))
+
+    def _embed(self, graphs):
+        return np.hstack([m._embed(graphs) for m in self.members_]).astype(np.float32)
+
+    def _state(self):
+        configs, tensors = [], {}
+        for i, m in enumerate(self.members_):
+            cfg, ts = m._state()
+            configs.append({"class": type(m).__name__, "params": m.get_params(), "num_features": m.num_features_,
+                            "classes": m.classes_.tolist(), "config": cfg})
+            tensors.update({f"m{i}.{k}": v for k, v in ts.items()})
+        return {"members_": configs}, tensors
+
+    def _restore(self, config, tensors):
+        from graphguard.tasks.graph.registry import ESTIMATORS
+
+        self.members_ = []
+        for i, c in enumerate(config["members_"]):
+            est = ESTIMATORS[c["class"]](**c["params"])
+            est.num_features_, est.classes_ = c["num_features"], np.asarray(c["classes"])
+            prefix = f"m{i}."
+            est._restore({**c["config"], "num_features": c["num_features"]},
+                         {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
+            est.fitted_ = True
+            self.members_.append(est)
