@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_detectors import graphsage, tree  # noqa: E402
+from godm_detectors import SAGE_PROTOCOL, graphsage, tree  # noqa: E402
 
 from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter, fidelity  # noqa: E402
 from graphguard.data.graph import set_masks, target_store  # noqa: E402
@@ -77,6 +77,13 @@ def load(dataset: str):
 
         return load_graph(data_root() / "yelpchi", format="yelpchi"), (0.4, 0.2, 0.4)
     raise SystemExit(f"unknown dataset {dataset}")
+
+
+def sage_protocol(epochs: int | None) -> str:
+    p = {**SAGE_PROTOCOL, **({"max_epochs": epochs} if epochs else {})}
+    return (f"Adam lr {p['lr']}, weight decay {p['weight_decay']}, dropout {p['dropout']}, up to {p['max_epochs']} "
+            f"epochs, early stopping after {p['patience']} epochs without a better validation AUPRC "
+            f"(evaluated every {p['eval_every']})")
 
 
 def peak_rss_mb() -> float:
@@ -191,7 +198,8 @@ def main() -> None:
     ap.add_argument("--dataset", default="tolokers")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--variants", default=",".join(VARIANTS))
-    ap.add_argument("--sage-epochs", type=int, default=60)
+    ap.add_argument("--sage-epochs", type=int, default=None,
+                    help="fixed GraphSAGE epoch budget (default: the protocol's max_epochs with early stopping)")
     ap.add_argument("--sage-variants", default=",".join(VARIANTS), help="variants that GraphSAGE also scores")
     ap.add_argument("--godm", default="{}", help="JSON of GODMConfig options for this run")
     ap.add_argument("--threads", type=int, default=1)
@@ -200,6 +208,10 @@ def main() -> None:
                     help="GraphSAGE loss weight of a synthetic node; a comma list is chosen per seed on validation AUPRC")
     ap.add_argument("--out", default=None)
     ap.add_argument("--resume", action="store_true", help="keep the seeds already in the result file, run the next ones")
+    ap.add_argument("--trials", default=None,
+                    help="comma list of trial indices to run (e.g. 0,2,4 in one process and 1,3 in another)")
+    ap.add_argument("--merge", default=None,
+                    help="comma list of result files (same settings, disjoint trials) to combine into --out")
     ap.add_argument("--refresh-published", action="store_true",
                     help="only rewrite the published_godm block of an existing result file")
     args = ap.parse_args()
@@ -214,18 +226,26 @@ def main() -> None:
     g0, ratios = load(args.dataset)
     records = json.loads(out.read_text())["records"] if args.resume and out.is_file() else []
     start = time.time()
-    for trial in range(len(records), args.seeds):
-        records.append(run_seed(g0, ratios, trial, variants, args.sage_epochs, json.loads(args.godm),
-                                args.sage_variants.split(","), args.tree, [float(w) for w in args.syn_weight.split(",")]))
+    if args.merge:
+        parts = [json.loads(Path(f).read_text()) for f in args.merge.split(",")]
+        records = sorted((r for p in parts for r in p["records"]), key=lambda r: r["seed"])
+        trials = []
+    else:
+        trials = [int(t) for t in args.trials.split(",")] if args.trials else range(len(records), args.seeds)
+    for trial in list(trials) + ([None] if args.merge else []):
+        if trial is not None:
+            records.append(run_seed(g0, ratios, trial, variants, args.sage_epochs, json.loads(args.godm),
+                                    args.sage_variants.split(","), args.tree,
+                                    [float(w) for w in args.syn_weight.split(",")]))
         summary = summarise(records, variants)
         res = {
             "dataset": args.dataset, "seeds": [r["seed"] for r in records], "split": list(ratios),
             "variants": variants, "summary": summary, "records": records,
             "godm_fit_generate_s": [r["godm_fit_generate_s"] for r in records],
             "threads": args.threads, "machine": platform.processor() or platform.machine(),
-            "graphsage_protocol": f"PyG SAGEConv hidden 64, 2 layers, {args.sage_epochs} full-batch epochs, lr 0.01, "
-                                  "CE weighted by the real training nodes' class ratio, synthetic nodes x "
-                                  f"{args.syn_weight} (a list: chosen per seed on validation AUPRC), test at best validation AUPRC (evaluated every 3 epochs)",
+            "graphsage_protocol": f"PyG SAGEConv hidden 64, 2 layers, {sage_protocol(args.sage_epochs)}, "
+                                  "full batch, CE weighted by the real training nodes' class ratio, synthetic nodes x "
+                                  f"{args.syn_weight} (a list: chosen per seed on validation AUPRC), test at best validation AUPRC",
             "evaluation": "detectors train on the augmented graph; validation and test nodes are scored on the real "
                           "graph (synthetic nodes and edges removed). *_on_augmented_graph keeps the scores on the "
                           "augmented graph itself (the earlier protocol), where synthetic edges touch real test nodes",
@@ -236,7 +256,7 @@ def main() -> None:
             "godm_fit_generate_cpu_s": [r["godm_fit_generate_cpu_s"] for r in records],
             "sage_variants": args.sage_variants.split(","),
             "published_godm": PUBLISHED if args.dataset == "tolokers" else "not run (Tolokers only)",
-            "wall_s": time.time() - start,
+            "wall_s": sum(p["wall_s"] for p in parts) if args.merge else time.time() - start,
         }
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(res, indent=1))

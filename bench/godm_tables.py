@@ -13,7 +13,7 @@ RES = Path(__file__).parent / "results"
 
 
 def main() -> None:
-    for name in ("tolokers_5seeds", "yelpchi", "hetero_rerun", "tolokers", "hetero"):
+    for name in ("tolokers_s4", "hetero_s4", "tolokers_5seeds", "yelpchi", "hetero_rerun", "tolokers", "hetero"):
         p = RES / f"godm_{name}.json"
         if not p.is_file():
             print(f"\n### {name}: not run\n")

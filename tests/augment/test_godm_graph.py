@@ -92,3 +92,20 @@ def test_augmentation_by_name(small_homo, fast_config):
     assert int(a.is_synthetic.sum()) == round(0.2 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
     with pytest.raises(ConfigError, match="unknown augmentation 'magic'"):
         apply_augmentation(small_homo, "magic")
+
+
+def test_decoded_numeric_features_stay_in_the_observed_range():
+    """Rates in [0, 1] with point masses at the bounds (as Tolokers') must decode inside [0, 1]."""
+    from graphguard.augment.typed import FeatureCodec
+
+    x = torch.tensor([[0.0, 0.0], [0.0, 1.0], [0.3, 2.0], [1.0, 1.0], [0.7, 2.0]])
+    codec = FeatureCodec.fit(x, max_categories=3)  # column 1 is categorical {0, 1, 2}
+    assert codec.numeric == [0]
+    out = torch.tensor([[-50.0, 9.0, 0.0, 0.0], [50.0, 0.0, 0.0, 9.0], [0.0, 0.0, 9.0, 0.0]])
+    dec = codec.decode(out, torch.Generator().manual_seed(0))
+    assert dec[:, 0].tolist() == [0.0, 1.0, pytest.approx(0.4)]
+    assert dec[:, 1].tolist() == [0.0, 2.0, 1.0]
+    old = FeatureCodec(**{**codec.__dict__, "lo": None, "hi": None})  # a codec saved before the range existed
+    assert float(old.decode(out, None)[0, 0]) < -1.0
+    with pytest.raises(ConfigError):
+        GODMConfig(diff_ema=1.0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -238,9 +239,12 @@ class GODM:
                 else:
                     idx = torch.randint(0, data.shape[0], (2 * half,), generator=gen)
                 loss = self.edm_.loss(data[idx], labels[idx], gen, cfg.p_uncond, cfg.class_conditional)
+                for group in opt.param_groups:  # cosine decay to 10 %, a function of the step: resumes exactly
+                    group["lr"] = cfg.diff_lr * (0.1 + 0.45 * (1 + math.cos(math.pi * step / cfg.diff_steps)))
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                self.edm_.update_ema(min(cfg.diff_ema, (1 + step) / (10 + step)))  # warm-up: short runs follow the net
                 advance()
                 if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == cfg.diff_steps:
                     self._checkpoint("diff" if step + 1 < cfg.diff_steps else "done", step + 1, gen, opt2=opt)
@@ -528,7 +532,10 @@ class GODM:
                          cfg.hidden, cfg.latent_dim, cfg.num_layers, cfg.heads)
         m.vae_.load_state_dict({k[4:]: v for k, v in tens.items() if k.startswith("vae.")})
         m.edm_ = EDM(cfg.latent_dim, cfg.diff_hidden, cfg.diff_layers, p_mean=cfg.p_mean, p_std=cfg.p_std)
-        m.edm_.load_state_dict({k[4:]: v for k, v in tens.items() if k.startswith("edm.")})
+        edm = {k[4:]: v for k, v in tens.items() if k.startswith("edm.")}
+        if not any(k.startswith("ema.") for k in edm):  # saved before the EMA existed: sample with the raw weights
+            edm.update({"ema." + k[4:]: v for k, v in edm.items() if k.startswith("net.")})
+        m.edm_.load_state_dict(edm)
         m.latents_ = {t: tens[f"latent.{i}"] for i, t in enumerate(m.node_types_)}
         m.lat_mean_, m.lat_std_ = tens["lat_mean"], tens["lat_std"]
         m.degree_cap_ = tens["degree_cap"] if "degree_cap" in tens else \

@@ -28,6 +28,8 @@ class FeatureCodec:
     mean: list[float]
     std: list[float]
     dim: int
+    lo: list[float] | None = None   # observed range of each numeric column: decoded values are clipped to it, so
+    hi: list[float] | None = None   # rates stay in [0, 1] and the point masses at the bounds (Tolokers) reappear
 
     @classmethod
     def fit(cls, x: torch.Tensor, max_categories: int) -> "FeatureCodec":
@@ -44,7 +46,9 @@ class FeatureCodec:
         mean = xn[:, num].mean(0) if num else np.zeros(0)
         std = xn[:, num].std(0) if num else np.zeros(0)
         std = np.where(std > 1e-12, std, 1.0)
-        return cls(num, cat, cats, mean.tolist(), std.tolist(), xn.shape[1])
+        lo = xn[:, num].min(0).tolist() if num else []
+        hi = xn[:, num].max(0).tolist() if num else []
+        return cls(num, cat, cats, mean.tolist(), std.tolist(), xn.shape[1], lo, hi)
 
     @property
     def out_dim(self) -> int:
@@ -71,8 +75,10 @@ class FeatureCodec:
         x = torch.zeros(out.shape[0], self.dim)
         k = len(self.numeric)
         if k:
-            x[:, self.numeric] = out[:, :k] * torch.tensor(self.std, dtype=torch.float32) + torch.tensor(
-                self.mean, dtype=torch.float32)
+            num = out[:, :k] * torch.tensor(self.std, dtype=torch.float32) + torch.tensor(self.mean, dtype=torch.float32)
+            if self.lo is not None:
+                num = torch.clamp(num, torch.tensor(self.lo, dtype=torch.float32), torch.tensor(self.hi, dtype=torch.float32))
+            x[:, self.numeric] = num
         for j, vals in zip(self.categorical, self.categories):
             logits = out[:, k : k + len(vals)]
             idx = torch.multinomial(torch.softmax(logits, 1), 1, generator=generator).squeeze(1)

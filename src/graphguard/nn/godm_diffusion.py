@@ -1,10 +1,13 @@
 """EDM latent diffusion (Karras et al. 2022) for GODM: preconditioning, lognormal noise levels,
 a deterministic Heun sampler, and an MLP denoiser conditioned on the noise level and the class
-label, with label dropout so that sampling can use classifier-free guidance.
+label, with label dropout so that sampling can use classifier-free guidance. Sampling uses an
+exponential moving average of the denoiser's weights (as EDM does): with the ~1,000 anomalies of a
+fraud graph, the raw weights' step-to-step noise showed up as samples off the real anomalies.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -47,20 +50,27 @@ class EDM(nn.Module):
         super().__init__()
         self.dim, self.sigma_data, self.p_mean, self.p_std = dim, sigma_data, p_mean, p_std
         self.net = Denoiser(dim, hidden, layers)
+        self.ema = copy.deepcopy(self.net).requires_grad_(False)
+
+    @torch.no_grad()
+    def update_ema(self, decay: float) -> None:
+        for e, p in zip(self.ema.parameters(), self.net.parameters()):
+            e.lerp_(p, 1.0 - decay)
 
     @property
     def null(self) -> int:
         return self.net.num_classes
 
-    def forward(self, x, sigma, label):
-        """The preconditioned denoiser D(x; sigma, label)."""
+    def forward(self, x, sigma, label, ema: bool = False):
+        """The preconditioned denoiser D(x; sigma, label); ``ema`` uses the averaged weights."""
         sd = self.sigma_data
         s = sigma.reshape(-1, 1)
         c_skip = sd**2 / (s**2 + sd**2)
         c_out = s * sd / (s**2 + sd**2).sqrt()
         c_in = 1 / (s**2 + sd**2).sqrt()
         c_noise = sigma.log() / 4
-        return c_skip * x + c_out * self.net(c_in * x, c_noise.reshape(-1), label)
+        net = self.ema if ema else self.net
+        return c_skip * x + c_out * net(c_in * x, c_noise.reshape(-1), label)
 
     def loss(self, x0, label, generator: torch.Generator, p_uncond: float, conditional: bool):
         n = x0.shape[0]
@@ -76,11 +86,11 @@ class EDM(nn.Module):
         s = torch.full((x.shape[0],), float(sigma))
         null = torch.full((x.shape[0],), self.null, dtype=torch.long)
         if not conditional:
-            return self(x, s, null)
-        cond = self(x, s, torch.full((x.shape[0],), int(label), dtype=torch.long))
+            return self(x, s, null, ema=True)
+        cond = self(x, s, torch.full((x.shape[0],), int(label), dtype=torch.long), ema=True)
         if guidance == 1.0:
             return cond
-        uncond = self(x, s, null)
+        uncond = self(x, s, null, ema=True)
         return uncond + guidance * (cond - uncond)
 
     @torch.no_grad()
