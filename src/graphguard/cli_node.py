@@ -116,6 +116,10 @@ def train(
         g = augment_graph(g, augment, seed=seed)
     det.fit(g, source=data)
     det.save(out)
+    from graphguard.train.ddp import is_main_process
+
+    if not is_main_process():  # under DDP only rank 0 saves the model, so only it scores and writes metrics
+        return
     from graphguard.data import target_store
 
     s = target_store(real)
