@@ -153,7 +153,7 @@ def evaluate(
     from graphguard.tasks.node import load_detector
 
     det = load_detector(model_dir)
-    g, _ = _load(data, fmt, label)
+    g, _ = _load(data, fmt, label, in_place=det.reads_store)  # a GNN scores a store from its maps, as in train
     s = target_store(g)
     if "test_mask" not in s or "y" not in s:
         raise DataError(data, "evaluation needs labels and a test_mask")
@@ -182,7 +182,7 @@ def predict(
     from graphguard.tasks.node import load_detector
 
     det = load_detector(model_dir)
-    g, fmt = _load(data, fmt, label)
+    g, fmt = _load(data, fmt, label, in_place=det.reads_store)
     scores = det.decision_function(g)
     labels = (scores >= det.threshold_).astype(int)
     s = target_store(g)
