@@ -55,6 +55,8 @@ class GODMConfig:
     degree_quantile: float = 0.99  # cap of generated edges per node and relation side: this quantile of the
                                    # real training nodes' degree of the same class (data-driven)
     max_degree: int | None = None  # explicit cap instead of the quantile (the earlier fixed 50, for instance)
+    degree_mode: str = "empirical"  # synthetic degrees drawn from the real class-conditional degrees, assigned by the
+                                    # decoded degree's rank; "decoded": the decoder's degrees, capped by the quantile
     anchors: int = 5             # nearest real same-class nodes whose neighbours are a synthetic node's candidates
     candidates: int = 50_000     # scored candidates per relation and chunk (all if fewer nodes)
     checkpoint_every: int = 500  # diffusion steps between checkpoints (the VAE checkpoints every epoch)
@@ -67,6 +69,8 @@ class GODMConfig:
             raise ConfigError(f"merge must be 'connected' or 'disconnected', got '{self.merge}'")
         if self.ratio <= 0:
             raise ConfigError(f"ratio must be positive, got {self.ratio}")
+        if self.degree_mode not in ("empirical", "decoded"):
+            raise ConfigError(f"degree_mode must be 'empirical' or 'decoded', got '{self.degree_mode}'")
         if not 0.0 < self.degree_quantile <= 1.0:
             raise ConfigError(f"degree_quantile must be in (0, 1], got {self.degree_quantile}")
         if self.max_degree is not None and self.max_degree < 0:

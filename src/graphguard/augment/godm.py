@@ -25,6 +25,7 @@ import torch
 from graphguard._console import progress
 from graphguard.augment.checkpoint import load_optimizer, load_state, optimizer_tensors, save_state
 from graphguard.augment.config import GODMConfig
+from graphguard.augment.degrees import calibrated_degrees, class_degree_pool
 from graphguard.augment.merge import append_nodes, dedupe, is_symmetric, reverse_pairs
 from graphguard.augment.neighbors import sample_batch, seed_batches
 from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edge_store, graph_relations,
@@ -95,6 +96,17 @@ def degree_caps(log_degree: torch.Tensor, y: torch.Tensor, train: torch.Tensor, 
     return (torch.stack(caps) - 1e-3).ceil()  # expm1(log1p(d)) can land a hair above the integer d
 
 
+def _ranks(score: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
+    """Rank of each entry among the entries of its row, by descending score (0 = best)."""
+    order = torch.argsort(score, descending=True, stable=True)
+    order = order[torch.argsort(rows[order], stable=True)]
+    counts = torch.bincount(rows, minlength=n)
+    first = torch.cumsum(counts, 0) - counts
+    rank = torch.empty_like(rows)
+    rank[order] = torch.arange(rows.numel()) - first[rows[order]]
+    return rank
+
+
 class GODM:
     """Estimator: ``fit(graph)``, ``sample(n, label=1)``, ``augment(graph)``, ``save(dir)``, ``load(dir)``."""
 
@@ -118,6 +130,7 @@ class GODM:
         self.reverse_ = {self.relations_.index(r): self.relations_.index(q) for r, q in reverse_pairs(graph).items()}
         tg = build_typed(graph, self.codecs_, self.tscale_)
         self.degree_cap_ = degree_caps(tg.degree[target], y, train, cfg.degree_quantile, cfg.max_degree)
+        self.degree_pool_ = {c: class_degree_pool(tg.degree[target], y, train, c) for c in (0, 1)}
         self._build_vae(tg)
         gen = torch.Generator().manual_seed(cfg.seed)
         opt = torch.optim.Adam(self.vae_.parameters(), lr=cfg.lr)
@@ -293,10 +306,16 @@ class GODM:
         if self.has_time_[t]:
             lo, span = self.tscale_
             node_time = dec.time[dec.key[t]](z).squeeze(1).clamp(0, 1).double() * span + lo
-        cap = self.degree_cap_[label]
+        degree = torch.expm1(dec.degree[dec.key[t]](z)).clamp_min(0)
+        pool = getattr(self, "degree_pool_", None)
+        if cfg.degree_mode == "empirical" and pool is not None:
+            degree = calibrated_degrees(degree, pool[label], gen)  # real draws: no quantile cap needed
+            cap = torch.full_like(degree[0], float("inf"))
+        else:
+            cap = self.degree_cap_[label]
         if cfg.max_degree is not None:  # an explicit cap wins, even one set after fitting
             cap = torch.full_like(cap, float(cfg.max_degree))
-        degree = torch.minimum(torch.expm1(dec.degree[dec.key[t]](z)).clamp_min(0), cap)
+        degree = torch.minimum(degree, cap)
         return Synthetic(z, x, node_time, degree, label)
 
     def latents(self, graph) -> dict[str, torch.Tensor]:
@@ -371,22 +390,30 @@ class GODM:
                 if other == t and same.numel():
                     frac = torch.zeros(n).index_add_(0, rows, same.float()) / \
                         torch.bincount(rows, minlength=n).clamp_min(1).float()
+                # edges among synthetic nodes first: the real edges then fill the rest of the degree k
+                k_syn = (k.float() * frac * share).round().long() if merge == "connected" else k
+                if merge == "connected":
+                    k_syn = torch.where(frac > 0, k_syn.clamp_min(1), k_syn).clamp_max(k.clamp_min(1))
+                syn_piece, syn_deg = None, torch.zeros(n, dtype=torch.long)
+                if other == t:
+                    sr, sc = self._topk(syn.z, syn.z, r_i, k_syn, gen, self_offset=0)
+                    if self.symmetric_[r_i]:  # mirrored picks: keep a pair only within both ends' budgets
+                        sr, sc = self._mutual_keep(syn.z, r_i, sr, sc, k_syn, n, gen)
+                        syn_deg = torch.bincount(torch.cat([sr, sc]), minlength=n)
+                    else:
+                        syn_deg = torch.bincount(sr, minlength=n)
+                    syn_piece = (sr, sc + n_real[t], syn.z[sc])
                 if merge == "connected" and rows.numel():
                     has = torch.bincount(rows, minlength=n) > 0
-                    k = torch.where(has, k.clamp_min(1), k)  # anchors have neighbours here: at least one edge
-                    keep = self._rank_keep(syn.z, lat[other], r_i, rows, cols, k, n, gen)
+                    k_real = (k - syn_deg).clamp_min(0)
+                    k_real = torch.where(has & (syn_deg == 0), k_real.clamp_min(1), k_real)  # never isolated
+                    keep = self._rank_keep(syn.z, lat[other], r_i, rows, cols, k_real, n, gen)
                     rows, cols = rows[keep], cols[keep]
                     zd = lat[other][cols]
                 else:
                     rows = cols = torch.zeros(0, dtype=torch.long)
                     zd = syn.z[:0]
-                pieces = [(rows, cols, zd)]
-                if other == t:  # edges among synthetic nodes
-                    k_syn = (k.float() * (frac * share if merge == "connected" else 1.0)).round().long()
-                    if merge == "connected":
-                        k_syn = torch.where(frac > 0, k_syn.clamp_min(1), k_syn)
-                    sr, sc = self._topk(syn.z, syn.z, r_i, k_syn, gen, self_offset=0)
-                    pieces.append((sr, sc + n_real[t], syn.z[sc]))
+                pieces = [(rows, cols, zd)] + ([syn_piece] if syn_piece is not None else [])
                 for rr, cc, zz in pieces:
                     if not rr.numel():
                         continue
@@ -448,19 +475,35 @@ class GODM:
     def _rank_keep(self, zs, zc, r_i: int, rows: torch.Tensor, cols: torch.Tensor, k: torch.Tensor, n: int,
                    gen: torch.Generator) -> torch.Tensor:
         """Mask of the best ``k[row]`` candidates per row under Gumbel-perturbed decoder scores."""
+        return _ranks(self._scores(zs, zc, r_i, rows, cols, gen), rows, n) < k[rows]
+
+    def _scores(self, zs, zc, r_i: int, rows: torch.Tensor, cols: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        """Gumbel-perturbed decoder scores of the pairs (rows, cols), in fixed-size chunks."""
         step = 1 << 18  # candidate pairs scored per chunk: memory stays flat with large degrees
         score = torch.cat([self.vae_.decoder.edge_logits(zs[rows[i : i + step]], zc[cols[i : i + step]], r_i)
-                           for i in range(0, rows.numel(), step)])
+                           for i in range(0, rows.numel(), step)]) if rows.numel() else torch.zeros(0)
         if self.config.temperature > 0:
             u = torch.rand(score.shape, generator=gen).clamp_(1e-12, 1 - 1e-12)
             score = score - self.config.temperature * torch.log(-torch.log(u))
-        order = torch.argsort(score, descending=True, stable=True)
-        order = order[torch.argsort(rows[order], stable=True)]
-        counts = torch.bincount(rows, minlength=n)
-        first = torch.cumsum(counts, 0) - counts
-        rank = torch.empty_like(rows)
-        rank[order] = torch.arange(rows.numel()) - first[rows[order]]
-        return rank < k[rows]
+        return score
+
+    def _mutual_keep(self, z, r_i: int, sr: torch.Tensor, sc: torch.Tensor, budget: torch.Tensor, n: int,
+                     gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        """Undirected pairs among synthetic nodes that rank within ``budget`` at both ends.
+
+        Top-k picks are mirrored, so a node also gets every edge others pick to it; popular nodes
+        would end far above their degree. Keeping a pair only if both ends rank it within their
+        budget bounds every node's synthetic degree by its budget.
+        """
+        a, b = torch.minimum(sr, sc), torch.maximum(sr, sc)
+        key = torch.unique((a * n + b)[a != b])
+        a, b = key // n, key % n
+        score = self._scores(z, z, r_i, a, b, gen)
+        ends = torch.cat([a, b])
+        rank = _ranks(torch.cat([score, score]), ends, n)
+        ok = rank < budget[ends]
+        keep = ok[: a.numel()] & ok[a.numel():]
+        return a[keep], b[keep]
 
     def _topk(self, zq: torch.Tensor, pool: torch.Tensor, r_i: int, k: torch.Tensor, gen: torch.Generator,
               self_offset: int | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -509,6 +552,7 @@ class GODM:
         tens.update({f"latent.{i}": self.latents_[t] for i, t in enumerate(self.node_types_)})
         tens["lat_mean"], tens["lat_std"] = self.lat_mean_, self.lat_std_
         tens["degree_cap"] = self.degree_cap_
+        tens.update({f"degree_pool.{c}": p for c, p in self.degree_pool_.items()})
         return save_model_dir(path, config, tens)
 
     @classmethod
@@ -540,6 +584,8 @@ class GODM:
         m.lat_mean_, m.lat_std_ = tens["lat_mean"], tens["lat_std"]
         m.degree_cap_ = tens["degree_cap"] if "degree_cap" in tens else \
             torch.full((2, 2 * len(m.relations_)), float(cfg.max_degree if cfg.max_degree is not None else 50))
+        # saved before the empirical degrees existed: sample decoded, capped degrees
+        m.degree_pool_ = {c: tens[f"degree_pool.{c}"] for c in (0, 1)} if "degree_pool.0" in tens else None
         m.vae_.eval()
         m.edm_.eval()
         return m
