@@ -9,14 +9,12 @@ replays finished tuning trials exactly as node classification runs do.
 from __future__ import annotations
 
 import inspect
-import os
-import shutil
 
 from graphguard._console import log
 from graphguard.errors import DataError
 from graphguard.utils.seed import seed_everything
 from graphguard.workflow.job import LoadedJob
-from graphguard.workflow.run import RunDir, _stage_report, read_json, write_json
+from graphguard.workflow.run import RunDir, _stage_report, read_json, save_model, write_json
 
 
 class TaskRun:
@@ -121,16 +119,6 @@ def task_run(job: LoadedJob, rd: RunDir) -> TaskRun:
     return cls(job, rd)
 
 
-def _save(model, rd: RunDir) -> None:
-    tmp = rd / "model.tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    model.save(tmp)
-    if (rd / "model").exists():
-        shutil.rmtree(rd / "model")
-    os.replace(tmp, rd / "model")
-
-
 def drive(job: LoadedJob, rd: RunDir, report: bool = True):
     """Run (or resume) the stages of a job in ``rd``; returns the run directory."""
     from graphguard.workflow.tune import read_trials, tune
@@ -157,7 +145,7 @@ def drive(job: LoadedJob, rd: RunDir, report: bool = True):
     if not rd.done("model"):
         log(f"[3/5] fitting the best model: {best['detector']} {best['params']}")
         model = run.fit(run.build(best["detector"], best["params"]))
-        _save(model, rd)
+        save_model(model, rd)
         rd.mark("model")
     else:
         model = run.load_model(rd / "model")

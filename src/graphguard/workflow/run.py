@@ -248,15 +248,20 @@ def _stage_tune(job: LoadedJob, rd: RunDir, g) -> dict:
                 seed=spec.seed, log_path=rd / "trials.jsonl", fixed=spec.model.params, resolve=detector_class)
 
 
-def _stage_model(job: LoadedJob, rd: RunDir, g, best: dict):
-    det = _fit(best["detector"], best["params"], g, job.spec.seed)
+def save_model(model, rd: RunDir) -> None:
+    """``model.save`` into ``rd/model`` through a temporary folder, so a killed run never leaves half a model."""
     tmp = rd / "model.tmp"
     if tmp.exists():
         shutil.rmtree(tmp)
-    det.save(tmp)
+    model.save(tmp)
     if (rd / "model").exists():
         shutil.rmtree(rd / "model")
     os.replace(tmp, rd / "model")
+
+
+def _stage_model(job: LoadedJob, rd: RunDir, g, best: dict):
+    det = _fit(best["detector"], best["params"], g, job.spec.seed)
+    save_model(det, rd)
     return det
 
 

@@ -66,6 +66,18 @@ def graph_wl_counts(g, iterations: int, use_edge_labels: bool = True, split_iter
     return counts
 
 
+def counts_matrix(counts: list[dict[int, int]], index: dict[int, int], dtype) -> sp.csr_matrix:
+    """Sparse rows of WL label counts over the columns ``index`` names; labels outside it are dropped."""
+    rows, cols, vals = [], [], []
+    for r, c in enumerate(counts):
+        for k, v in c.items():
+            j = index.get(k)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+                vals.append(v)
+    return sp.csr_matrix((np.asarray(vals, dtype), (rows, cols)), shape=(len(counts), len(index)))
+
 class WLVectorizer:
     """Learns the label vocabulary on training graphs; unseen labels are dropped at transform."""
 
@@ -83,13 +95,4 @@ class WLVectorizer:
         return self._matrix([graph_wl_counts(g, self.iterations, self.use_edge_labels) for g in graphs])
 
     def _matrix(self, counts) -> sp.csr_matrix:
-        index = {int(k): i for i, k in enumerate(self.vocab_.tolist())}
-        rows, cols, vals = [], [], []
-        for r, c in enumerate(counts):
-            for k, v in c.items():
-                j = index.get(k)
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-                    vals.append(v)
-        return sp.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(len(counts), len(index)))
+        return counts_matrix(counts, {int(k): i for i, k in enumerate(self.vocab_.tolist())}, np.float32)

@@ -22,7 +22,7 @@ import torch
 
 from graphguard.errors import ConfigError
 from graphguard.tasks.graph.base import GraphEstimator
-from graphguard.tasks.graph.wl import graph_wl_counts
+from graphguard.tasks.graph.wl import counts_matrix, graph_wl_counts
 
 ITERATION_GRID = (1, 2, 3, 4, 5, 6)
 C_GRID = (1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
@@ -47,19 +47,10 @@ def _merge(per_it: dict[int, dict[int, int]], h: int) -> dict[int, int]:
 
 
 def _matrix(counts: list[dict[int, int]], vocab: dict[int, int]):
-    """(normalised sparse rows over ``vocab``, full norms including labels outside ``vocab``)."""
-    rows, cols, vals, norms = [], [], [], []
-    for r, c in enumerate(counts):
-        norms.append(np.sqrt(sum(v * v for v in c.values())))
-        for k, v in c.items():
-            j = vocab.get(k)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-                vals.append(v)
-    norms = np.maximum(np.asarray(norms, dtype=np.float64), 1e-12)
-    X = sp.csr_matrix((np.asarray(vals, np.float64), (rows, cols)), shape=(len(counts), len(vocab)))
-    return sp.diags(1.0 / norms) @ X
+    """Sparse rows over ``vocab``, each divided by its full norm (labels outside ``vocab`` count in it)."""
+    norms = np.asarray([np.sqrt(sum(v * v for v in c.values())) for c in counts], dtype=np.float64)
+    norms = np.maximum(norms, 1e-12)
+    return sp.diags(1.0 / norms) @ counts_matrix(counts, vocab, np.float64)
 
 
 class WLKernelSVM(GraphEstimator):

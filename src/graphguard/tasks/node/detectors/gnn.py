@@ -43,12 +43,6 @@ def _same_type_cscs(graph) -> list:
     return [attached(graph, et) for et in graph.edge_types if et[0] == t and et[2] == t]
 
 
-def _store_csc(graph):
-    """The store CSC of a graph's one same-type relation (a ``Data`` or a one-relation store view)."""
-    cs = _same_type_cscs(graph)
-    return cs[0] if len(cs) == 1 else None
-
-
 class _GNNDetector(NodeDetector):
     """Shared estimator; subclasses set ``name`` and ``view`` and build their module.
 
@@ -90,19 +84,20 @@ class _GNNDetector(NodeDetector):
         else:
             x, _, _ = _standardise(x, self.x_mean_, self.x_std_)
         y = (graph[target_type(graph)] if is_hetero(graph) else graph).get("y")
+        cscs = _same_type_cscs(graph)  # the store CSC (or None) of each relation in eis
         if self.view == "relational":
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             et = torch.cat([torch.full((e.shape[1],), r, dtype=torch.long) for r, e in enumerate(eis)]) \
                 if eis else torch.empty(0, dtype=torch.long)
             d = Data(x=x, edge_index=ei, edge_type=et, num_nodes=n)
-        elif len(eis) == 1 and _store_csc(graph) is not None:
+        elif len(eis) == 1 and cscs[0] is not None:
             # a store-backed graph: the sampler keeps reading the store's CSC in place, no edge copy
             d = Data(x=x, num_nodes=n)
             if eis[0] is not None:
                 d.edge_index = eis[0]
-            attach(d, None, _store_csc(graph))
+            attach(d, None, cscs[0])
         else:
-            eis = [e if e is not None else c.edge_index() for e, c in zip(eis, _same_type_cscs(graph))]
+            eis = [e if e is not None else c.edge_index() for e, c in zip(eis, cscs)]
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             if len(eis) > 1:
                 ei = torch.unique(ei, dim=1)
