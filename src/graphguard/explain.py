@@ -162,8 +162,10 @@ def gnn_explainer(det, graph, index: int, props: list[str], hops: int) -> dict |
     from torch_geometric.data import Data
     from torch_geometric.explain import Explainer, GNNExplainer
 
+    from graphguard.train.features import scaled
+
     g, local, subset = _subgraph(graph, index, hops)
-    view = det._view(g, fit=False) if hasattr(det, "_view") else g
+    view = scaled(det._view(g, fit=False)) if hasattr(det, "_view") else g
     if not isinstance(view, Data):
         return None
     module.eval()

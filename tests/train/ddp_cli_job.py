@@ -31,7 +31,7 @@ def recording_fit(self, graph, train_idx, val_idx):
     t = graph.target_node_type
     mem = {ln.split(":")[0]: int(ln.split()[1]) for ln in open("/proc/self/smaps_rollup") if ln.split(":")[0] in ("Rss", "Pss")}
     with open(os.path.join(out, f"rank{rank}_maps.json"), "w") as f:
-        json.dump({"adjacency": mapped_file(csc.src), "features": mapped_file(graph[t].x),
+        json.dump({"adjacency": mapped_file(csc.src), "features": mapped_file(self._view(graph, fit=False).x),
                    "edge_index": any("edge_index" in graph[et] for et in graph.edge_types),
                    "rss_kb": mem["Rss"], "pss_kb": mem["Pss"]}, f)
 

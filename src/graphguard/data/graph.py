@@ -108,7 +108,13 @@ def set_masks(g: Graph, train, val, test) -> Graph:
 
 
 def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torch.Tensor | None], list[str]]:
-    """Features of the target nodes and one edge index per relation among them.
+    """Features of the target nodes (with :func:`relational_parts`' degree columns joined) and the relations."""
+    x, extra, eis, names = relational_parts(g, lazy)
+    return (x if extra is None else torch.cat([x, extra], 1)), eis, names
+
+
+def relational_parts(g: Graph, lazy: bool = False):
+    """Features of the target nodes, log-degree columns, and one edge index per relation among them.
 
     Relations whose ends are not both the target type are summarised by degree only (the caller
     gets them as extra columns), which keeps relation-aware models simple and honest about what
@@ -119,7 +125,7 @@ def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torc
     from graphguard.train import csc as _csc
 
     if not is_hetero(g):
-        return g.x, [g.get("edge_index")], ["to"]
+        return g.x, None, [g.get("edge_index")], ["to"]
     t = target_type(g)
     x = g[t].x
     eis, names, extra = [], [], []
@@ -139,6 +145,4 @@ def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torc
         elif src == t:
             deg = torch.bincount(ei[0] if ei is not None else c.src, minlength=n)
             extra.append(deg.float().unsqueeze(1))
-    if extra:
-        x = torch.cat([x, torch.log1p(torch.cat(extra, 1))], 1)
-    return x, eis, names
+    return x, (torch.log1p(torch.cat(extra, 1)) if extra else None), eis, names

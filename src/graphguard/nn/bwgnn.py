@@ -107,6 +107,8 @@ class BWGNN(nn.Module):
         """Whole-graph scoring: every propagation step runs once over all edges."""
         was = self.training
         self.eval()
-        out = self.forward(data)
+        from graphguard.train.features import scaled
+
+        out = self.forward(scaled(data))
         self.train(was)
         return out

@@ -81,6 +81,7 @@ class ConvStack(nn.Module):
     def layerwise(self, data: Data, chunk: int = 4096) -> Tensor:
         """Logits for all nodes, each layer computed once for the whole graph in node chunks."""
         from graphguard.train.csc import csc_of, with_edge_index
+        from graphguard.train.features import features
         from graphguard.train.inference import one_hop_chunks
 
         was = self.training
@@ -93,7 +94,7 @@ class ConvStack(nn.Module):
             edges = self.prepare(data.edge_index, data.num_nodes, data.get("edge_type"))
             source = edges["edge_index"]
         n = data.num_nodes
-        hs = [_rowwise(self.inp, data.x, chunk)]
+        hs = [torch.cat([self.inp(features(data, slice(i, i + chunk))) for i in range(0, max(n, 1), chunk)])]
         for i in range(self.num_layers):
             h, out = hs[-1], torch.empty(n, hs[-1].shape[1])
             for nodes, local_ei, eid, size in one_hop_chunks(source, n, chunk):

@@ -26,6 +26,7 @@ from graphguard.metrics import auprc
 from graphguard.train import ddp
 from graphguard.train.csc import num_edges, with_edge_index
 from graphguard.train.early_stopping import EarlyStopping
+from graphguard.train.features import scaled
 from graphguard.train.sampler import NeighborSampler, node_loader
 
 DEFAULT_FANOUTS = (25, 10, 5, 5)
@@ -108,7 +109,7 @@ def train_node_model(model: nn.Module, graph: Data | HeteroData, train_idx, val_
     rank, world_size = ddp.world() if distributed else (0, 1)
     mode = choose_mode(graph, cfg)
     if mode == "full":
-        graph = with_edge_index(graph)  # a store-backed graph that fits gets its edge_index here
+        graph = scaled(with_edge_index(graph))  # a store-backed graph that fits gets its edge_index here
     y = _labels(graph)
     train_idx = np.asarray(train_idx)
     val_idx = None if val_idx is None else np.asarray(val_idx)
@@ -145,6 +146,7 @@ def train_node_model(model: nn.Module, graph: Data | HeteroData, train_idx, val_
                 opt.step()
             else:
                 for batch in train_loader:
+                    batch = scaled(batch)  # standardise the sampled rows only: the mapped x stays shared
                     yb, size = _batch_y(batch)
                     opt.zero_grad()
                     loss = loss_fn(net(batch)[:size], yb)
@@ -180,6 +182,7 @@ def _val_auprc(model, graph, val_idx, y, mode, cfg, sampler) -> float:
     ps, ys = [], []
     for batch in node_loader(graph, val_idx, sampler.fanout[sampler.edge_types[0]],
                              batch_size=int(cfg.batch_size or 1024), sampler=sampler):
+        batch = scaled(batch)
         yb, size = _batch_y(batch)
         ps.append(_prob(model(batch)[:size]))
         ys.append(yb.numpy())
@@ -191,5 +194,5 @@ def score_nodes(model: nn.Module, graph: Data | HeteroData, cfg: TrainConfig) ->
     """Fraud probability of every target node: one full pass, or layer-wise when graphs are large."""
     model.eval()
     if choose_mode(graph, cfg) == "full":
-        return _prob(model(with_edge_index(graph)))
+        return _prob(model(scaled(with_edge_index(graph))))
     return _prob(model.layerwise(graph, cfg.chunk))

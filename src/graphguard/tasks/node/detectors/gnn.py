@@ -11,7 +11,9 @@ torchrun). What differs is the view of the graph each model reads:
   multi-type graph.
 
 Features are standardised with statistics of the whole graph (transductive and label-free), kept
-with the weights so scoring a new graph uses the same transform.
+with the weights so scoring a new graph uses the same transform. The homogeneous and relational
+views standardise lazily (:mod:`graphguard.train.features`): a store's mapped features are read
+in place by every DDP rank, never copied whole.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import numpy as np
 import torch
 from torch_geometric.data import Data, HeteroData
 
-from graphguard.data.graph import is_hetero, target_type, to_relational
+from graphguard.data.graph import is_hetero, relational_parts, target_type
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.train.csc import attach, attached, with_edge_index
+from graphguard.train.features import Standardizer
 from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
 from graphguard.utils.seed import seed_everything
 
@@ -73,16 +76,15 @@ class _GNNDetector(NodeDetector):
         """The graph the module reads, plus the information needed to rebuild the module."""
         if self.view == "typed":
             return self._typed_view(with_edge_index(graph), fit)
-        x, eis, names = to_relational(graph, lazy=self.view == "homogeneous")
+        x, extra, eis, names = relational_parts(graph, lazy=self.view == "homogeneous")
         n = x.shape[0]
         if fit:
             self.relations_ = list(names)
         elif names != self.relations_:
             raise DataError("predict", f"graph relations {names} differ from the fitted ones {self.relations_}")
         if fit:
-            x, self.x_mean_, self.x_std_ = _standardise(x)
-        else:
-            x, _, _ = _standardise(x, self.x_mean_, self.x_std_)
+            st = Standardizer.fit(x, extra)
+            self.x_mean_, self.x_std_ = st.mean, st.std
         y = (graph[target_type(graph)] if is_hetero(graph) else graph).get("y")
         cscs = _same_type_cscs(graph)  # the store CSC (or None) of each relation in eis
         if self.view == "relational":
@@ -102,6 +104,9 @@ class _GNNDetector(NodeDetector):
             if len(eis) > 1:
                 ei = torch.unique(ei, dim=1)
             d = Data(x=x, edge_index=ei, num_nodes=n)
+        if extra is not None:
+            d.x_extra = extra
+        d.x_scaler = Standardizer(self.x_mean_, self.x_std_)  # applied per batch / chunk: x stays mapped
         if y is not None:
             d.y = y.clamp(min=0)
         return d
@@ -153,7 +158,7 @@ class _GNNDetector(NodeDetector):
         raise NotImplementedError
 
     def _arch(self, view) -> dict:
-        return {"in_dim": int(view.x.shape[1]), "hidden": self.hidden, "num_layers": self.num_layers,
+        return {"in_dim": int(self.x_mean_.numel()), "hidden": self.hidden, "num_layers": self.num_layers,
                 "dropout": self.dropout, "num_relations": max(1, len(self.relations_))}
 
     def save(self, path):
