@@ -37,6 +37,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _status_mb(key: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> float:
+    """Reset this process's peak RSS (VmHWM) and return the current RSS, so a phase's own peak can be read."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
+
+
 def generated_kg(num_triples: int, num_relations: int, seed: int = 0):
     import numpy as np
 
@@ -109,6 +122,8 @@ def worker_big(args) -> dict:
                       batch_size=args.batch_size, optimizer=est._optimizer(model.parameters(), fused=sampled),
                       generator=gen, sampler=nbr)
     setup_s = time.perf_counter() - t0
+    hwm_setup = _status_mb("VmHWM")  # read before the resets, which also reset ru_maxrss
+    rss_static = _reset_peak()  # graph, entity table, optimizer: what both modes hold before the first step
     model.train()
     perm = torch.randperm(trainer.num_items, generator=gen)
     steps_per_epoch = (trainer.num_items + args.batch_size - 1) // args.batch_size
@@ -118,11 +133,14 @@ def worker_big(args) -> dict:
         losses.append(float(trainer.step(idx)))
         steps += 1
     train_s = time.perf_counter() - t1
+    rss_train = _status_mb("VmHWM")
     model.eval()
+    rss_before_score = _reset_peak()
     t2 = time.perf_counter()
     with torch.no_grad():
         E = model.entities()
     score_s = time.perf_counter() - t2
+    rss_score = _status_mb("VmHWM")
     out = {"part": "big", "mode": args.mode, "triples": args.size, "entities": ts.num_entities,
            "relations": ts.num_relations, "message_edges": 2 * args.size, "dim": args.dim,
            "batch_size": args.batch_size, "negatives": args.negatives, "fanout": est._fanouts() if sampled else None,
@@ -131,7 +149,8 @@ def worker_big(args) -> dict:
            "epoch_seconds": train_s if steps == steps_per_epoch else train_s / max(steps, 1) * steps_per_epoch,
            "first_loss": losses[0] if losses else None, "last_loss": losses[-1] if losses else None,
            "all_entities_seconds": score_s, "embeddings_finite": bool(torch.isfinite(E).all()),
-           "peak_rss_mb": _peak_mb()}
+           "peak_rss_mb": max(hwm_setup, rss_train, rss_score), "rss_static_mb": rss_static, "train_peak_rss_mb": rss_train,
+           "train_overhead_mb": rss_train - rss_static, "all_entities_overhead_mb": rss_score - rss_before_score}
     if sizes:
         import numpy as np
 
@@ -164,15 +183,16 @@ def run_arm(argv: list[str], timeout: float, cap_mb: float) -> dict:
         time.sleep(0.2)
     out, err = p.communicate()
     if why or p.returncode != 0:
-        return {"argv": argv, "error": why or err.strip().splitlines()[-1], "polled_peak_rss_mb": peak}
+        return {"part": argv[argv.index("--part") + 1], "argv": argv, "error": why or err.strip().splitlines()[-1],
+                "polled_peak_rss_mb": peak}
     res = json.loads(out.strip().splitlines()[-1])
     res.update(polled_peak_rss_mb=peak, wall_seconds=time.time() - t0)
     return res
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| part | mode | size | MRR / H@10 | s/epoch | s/step | all-entity pass (s) | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| part | mode | size | MRR / H@10 | s/epoch | s/step | all-entity pass (s) | peak RSS MB "
+             "| training above static MB |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         if "error" in r:
             lines.append(f"| {' '.join(r['argv'])} | error: {r['error']} | | | | | | |")
@@ -180,12 +200,13 @@ def table(results: list[dict]) -> str:
         if r["part"] == "umls":
             lines.append(f"| UMLS | {r['mode']}{' ' + str(r['fanout']) if r['fanout'] else ''} | 5,216 triples | "
                          f"{r['mrr']:.3f} / {r['hits@10']:.3f} | {r['seconds_per_epoch']:.2f} | | | "
-                         f"{r['peak_rss_mb']:.0f} |")
+                         f"{r['peak_rss_mb']:.0f} | |")
         else:
             ep = f"{r['epoch_seconds']:.0f}{'' if r['epoch_complete'] else ' (extrapolated)'}"
             lines.append(f"| generated | {r['mode']}{' ' + str(r['fanout']) if r['fanout'] else ''} | "
                          f"{r['triples']:,} triples, {r['entities']:,} entities | | {ep} | {r['seconds_per_step']:.3f} "
-                         f"| {r['all_entities_seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
+                         f"| {r['all_entities_seconds']:.1f} | {r['peak_rss_mb']:.0f} | "
+                         f"{r.get('train_overhead_mb', float('nan')):.0f} |")
     return "\n".join(lines)
 
 
@@ -228,9 +249,14 @@ def main():
                                         "--batch-size", str(args.batch_size), "--negatives", str(args.negatives),
                                         *common], args.budget + 600, args.cap_mb))
                 print(table(results[-1:]), flush=True)
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    for r in results:
+        r.update(date=date, tag=args.tag, load_average=os.getloadavg())
+    ran = {r.get("part") for r in results}
+    if OUT.exists():  # keep the other part's results of an earlier run
+        results = [r for r in json.loads(OUT.read_text())["results"] if r.get("part") not in ran] + results
     print(table(results))
-    doc = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "tag": args.tag,
-           "load_average": os.getloadavg(), "threads": 1, "results": results,
+    doc = {"date": date, "tag": args.tag, "threads": 1, "results": results,
            "notes": "shared 2-core machine; each arm in its own subprocess, one thread; peak_rss_mb is the arm's "
                     "ru_maxrss, polled_peak_rss_mb the parent's psutil poll"}
     OUT.parent.mkdir(parents=True, exist_ok=True)
