@@ -79,7 +79,8 @@ def worker_umls(args) -> dict:
     m.fit(ts)
     res = m.evaluate(ts, "test")
     return {"part": "umls", "mode": args.mode, "sampled": m.sampled_, "fanout": args.fanout if sampled else None,
-            "epochs": len(m.history_), "mrr": res["mrr"], "hits@10": res["hits@10"], "best_valid_mrr": m.best_valid_mrr_,
+            "epochs": len(m.history_), "mrr": res["mrr"], "hits@10": res["hits@10"],
+            "best_valid_mrr": m.best_valid_mrr_,
             "seconds_per_epoch": m.train_seconds_ / max(1, len(m.history_)),
             "cpu_seconds_per_epoch": m.train_cpu_seconds_ / max(1, len(m.history_)), "peak_rss_mb": _peak_mb(),
             "config": dict(UMLS_CFG, epochs=args.epochs, model="distmult", encoder="rgcn", encoder_layers=2)}
@@ -149,7 +150,8 @@ def worker_big(args) -> dict:
            "epoch_seconds": train_s if steps == steps_per_epoch else train_s / max(steps, 1) * steps_per_epoch,
            "first_loss": losses[0] if losses else None, "last_loss": losses[-1] if losses else None,
            "all_entities_seconds": score_s, "embeddings_finite": bool(torch.isfinite(E).all()),
-           "peak_rss_mb": max(hwm_setup, rss_train, rss_score), "rss_static_mb": rss_static, "train_peak_rss_mb": rss_train,
+           "peak_rss_mb": max(hwm_setup, rss_train, rss_score), "rss_static_mb": rss_static,
+           "train_peak_rss_mb": rss_train,
            "train_overhead_mb": rss_train - rss_static, "all_entities_overhead_mb": rss_score - rss_before_score}
     if sizes:
         import numpy as np

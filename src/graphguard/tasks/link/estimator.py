@@ -315,7 +315,8 @@ class LinkPredictor:
         p = dict(config["params"])
         obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
                   encoder_layers=p.get("encoder_layers", 2), num_neighbors=p.get("num_neighbors"),
-                  full_batch_max_edges=p.get("full_batch_max_edges", FULL_BATCH_MAX_EDGES), eval_every=p.get("eval_every"),
+                  full_batch_max_edges=p.get("full_batch_max_edges", FULL_BATCH_MAX_EDGES),
+                  eval_every=p.get("eval_every"),
                   patience=p.get("patience"), seed=p.get("seed", 0))
         obj.entities_, obj.relations_ = config["entities"], config["relations"]
         obj.history_ = config.get("history", [])

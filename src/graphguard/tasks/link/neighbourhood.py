@@ -28,7 +28,8 @@ def check_fanouts(num_neighbors, layers: int) -> list[int]:
         fan = [int(v) for v in num_neighbors]
         ok = all(float(v) == int(v) for v in num_neighbors)
     except (TypeError, ValueError):
-        raise ConfigError(f"num_neighbors must be a list of integers, one per encoder layer (got {num_neighbors!r})") from None
+        raise ConfigError(f"num_neighbors must be a list of integers, one per encoder layer "
+                          f"(got {num_neighbors!r})") from None
     if not ok or any(v == 0 or v < -1 for v in fan):
         raise ConfigError(f"num_neighbors values must be positive or -1 for all neighbours (got {num_neighbors!r})")
     if len(fan) != layers:
