@@ -62,12 +62,19 @@ def _load_triples(data: Path, fmt: Optional[str]):
 
 
 def _estimator(model, dim, epochs, training, loss, negatives, lr, batch_size, sampler, regularizer, reg_weight,
-               encoder, seed):
+               encoder, seed, num_neighbors=None, full_batch_max_edges=None):
     from graphguard.tasks.link import LinkPredictor
+    from graphguard.tasks.link.estimator import FULL_BATCH_MAX_EDGES
 
     return LinkPredictor(model, dim=dim, epochs=epochs, training=training, loss=loss, num_negatives=negatives, lr=lr,
                          batch_size=batch_size, sampler=sampler, regularizer=regularizer, reg_weight=reg_weight,
-                         encoder=encoder, seed=seed)
+                         encoder=encoder, num_neighbors=num_neighbors, seed=seed,
+                         full_batch_max_edges=FULL_BATCH_MAX_EDGES if full_batch_max_edges is None
+                         else full_batch_max_edges)
+
+
+NEIGHBORS_HELP = "rgcn: fanout per encoder layer when sampling, e.g. 10,10 (-1 = all)."
+FULL_BATCH_HELP = "rgcn: sample neighbourhoods (slcwa) above this many message edges (2 x triples); 0 = always."
 
 
 MODEL_HELP = "transe | distmult | complex | rotate | tucker"
@@ -89,6 +96,8 @@ def train(
     regularizer: Optional[str] = typer.Option(None, help="n3 | l2 | none"),
     reg_weight: Optional[float] = typer.Option(None),
     encoder: Optional[str] = typer.Option(None, help="rgcn: a GNN encoder in front of the scorer."),
+    num_neighbors: Optional[str] = typer.Option(None, "--num-neighbors", help=NEIGHBORS_HELP),
+    full_batch_max_edges: Optional[int] = typer.Option(None, "--full-batch-max-edges", help=FULL_BATCH_HELP),
     format: Optional[str] = typer.Option(None, "--format", help="Force the input format."),
     seed: int = typer.Option(0),
     threads: Optional[int] = typer.Option(None),
@@ -99,7 +108,7 @@ def train(
     _setup(quiet, threads)
     ts = _load_triples(data, format)
     est = _estimator(model, dim, epochs, training, loss, negatives, lr, batch_size, sampler, regularizer, reg_weight,
-                     encoder, seed).fit(ts)
+                     encoder, seed, num_neighbors, full_batch_max_edges).fit(ts)
     est.save(out)
     res = {"model_dir": str(out), "train_seconds": est.train_seconds_}
     for split in ("valid", "test"):
@@ -195,6 +204,8 @@ def bench(
     training: Optional[str] = typer.Option(None),
     negatives: Optional[int] = typer.Option(None),
     encoder: Optional[str] = typer.Option(None),
+    num_neighbors: Optional[str] = typer.Option(None, "--num-neighbors", help=NEIGHBORS_HELP),
+    full_batch_max_edges: Optional[int] = typer.Option(None, "--full-batch-max-edges", help=FULL_BATCH_HELP),
     folds: int = typer.Option(10, help="Cross-validation folds (drug-repositioning folders)."),
     seed: int = typer.Option(0),
     threads: Optional[int] = typer.Option(None),
@@ -214,7 +225,8 @@ def bench(
         if not len(ts.split(split)):
             raise DataError(data, f"the {split} split is empty; bench needs train, valid and test")
     t0 = time.perf_counter()
-    est = _estimator(model, dim, epochs, training, None, negatives, None, None, None, None, None, encoder, seed).fit(ts)
+    est = _estimator(model, dim, epochs, training, None, negatives, None, None, None, None, None, encoder, seed,
+                     num_neighbors, full_batch_max_edges).fit(ts)
     res = {k: est.evaluate(ts, "test")[k] for k in METRIC_KEYS}
     res["train_seconds"] = est.train_seconds_
     _console.log(f"total {time.perf_counter() - t0:.1f}s")

@@ -278,7 +278,18 @@ class KGEModel(nn.Module):
     def entities(self) -> torch.Tensor:
         """All entity representations ``[N, width]``."""
         base = self.features if self.entity is None else self.entity.weight
-        return base if self.encoder is None else self.encoder(base)
+        if self.encoder is None:
+            return base
+        chunk = getattr(self.encoder, "layerwise_chunk", None)
+        if chunk and not torch.is_grad_enabled():  # ranking on a sampled-scale graph: bounded memory
+            return self.encoder.layerwise(base, chunk)
+        return self.encoder(base)
+
+    def encode_subgraph(self, sub) -> torch.Tensor:
+        """Encoder output for the seeds of a sampled subgraph (``graphguard.tasks.link.neighbourhood``)."""
+        base = self.features[sub.nodes] if self.entity is None else self.entity(sub.nodes)
+        return self.encoder.forward_sampled(base, sub.edge_index, sub.edge_type, sub.num_sampled_nodes,
+                                            sub.num_sampled_edges)
 
     def relations(self) -> torch.Tensor:
         return self.relation.weight

@@ -62,13 +62,17 @@ class Trainer:
 
     def __init__(self, model, train: np.ndarray, *, training: str, loss: str, num_negatives: int, head_prob,
                  margin: float, temperature: float, regularizer, reg_weight: float, label_smoothing: float,
-                 batch_size: int, optimizer, generator: torch.Generator):
+                 batch_size: int, optimizer, generator: torch.Generator, sampler=None):
         if training not in TRAININGS:
             raise ConfigError(f"unknown training '{training}' (known: {', '.join(TRAININGS)})")
         self.model, self.training, self.loss = model, training, loss
         self.k, self.head_prob, self.margin, self.temperature = num_negatives, head_prob, margin, temperature
         self.reg, self.reg_weight, self.smoothing = regularizer, reg_weight, label_smoothing
         self.batch_size, self.opt, self.gen = batch_size, optimizer, generator
+        if sampler is not None and training != "slcwa":
+            raise ConfigError(f"neighbour-sampled encoder training needs training='slcwa' ('{training}' scores "
+                              "every entity in each batch)")
+        self.sampler = sampler  # an EntitySampler: the encoder then runs on each batch's sampled subgraph
         self.complex = model.interaction.entity_factor == 2
         # scoring all N entities costs about N/K times the K sampled ones; cheaper below this size
         self.all_entities_below = 4 * num_negatives if model.interaction.distance_based else 32 * num_negatives
@@ -104,6 +108,8 @@ class Trainer:
     def step(self, idx: torch.Tensor) -> torch.Tensor:
         m = self.model
         self.opt.zero_grad(set_to_none=True)
+        if self.sampler is not None:
+            return self._finish(self._sampled_loss(self.items[idx]))
         E, R = m.entities(), m.relations()
         b = self.items[idx]
         h, r = E[b[:, 0]], R[b[:, 1]]
@@ -135,7 +141,23 @@ class Trainer:
                     y = y * (1 - self.smoothing) + 1.0 / y.shape[1]
                 loss = F.binary_cross_entropy_with_logits(scores, y)
                 loss = loss + regularization(self.reg, self.reg_weight, (h, r), self.complex)
+        return self._finish(loss)
+
+    def _finish(self, loss: torch.Tensor) -> torch.Tensor:
         loss.backward()
         self.opt.step()
-        m.normalize_()
+        self.model.normalize_()
         return loss.detach()
+
+    def _sampled_loss(self, b: torch.Tensor) -> torch.Tensor:
+        """sLCWA loss with the encoder run only on the sampled neighbourhood of the batch's entities."""
+        m, inter, n = self.model, self.model.interaction, len(b)
+        ents, is_head = corrupt(b, self.k, m.num_entities, self.head_prob, self.gen)
+        seeds, inv = torch.unique(torch.cat([b[:, 0], b[:, 2], ents.flatten()]), return_inverse=True)
+        Z = m.encode_subgraph(self.sampler.sample(seeds))[inv]
+        h, t, e = Z[:n], Z[n:2 * n], Z[2 * n:].view(n, self.k, Z.shape[1])
+        r = m.relations()[b[:, 1]]
+        qt, qh = inter.tail_query(h, r), inter.head_query(r, t)
+        q = torch.where(is_head.unsqueeze(-1), qh.unsqueeze(1), qt.unsqueeze(1))
+        loss = slcwa_loss(inter.sim(qt, t), inter.sim(q, e), self.loss, self.margin, self.temperature)
+        return loss + regularization(self.reg, self.reg_weight, (h, r, t), self.complex)
