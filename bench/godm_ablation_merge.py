@@ -3,7 +3,7 @@
 The ablation run (bench/godm_bench.py --variants no_diffusion,...,smote) fits GODM per seed exactly as
 session 5 did (same seeds, split, GODM config, GraphSAGE protocol and tree detector) but scores only the
 ablations; ``none`` and ``godm`` come from bench/results/godm_tolokers_s5.json (their code path is
-unchanged), marked ``from``. Writes bench/results/godm_tolokers_s6.json and prints the markdown tables.
+unchanged), marked ``from``. Writes bench/results/godm_tolokers_ablations_paired.json and prints the markdown tables.
 
     PYTHONPATH=src python bench/godm_ablation_merge.py bench/results/godm_tolokers_ablations.json
 """
@@ -65,7 +65,7 @@ def main() -> None:
                              "seeds (none itself from godm_tolokers_s4.json); their code path is unchanged, so they "
                              "were not rerun. The ablation run refits GODM per seed with the same seed and config.",
            "ablation_run": {"file": sys.argv[1], "wall_s": abl["wall_s"], "load_average_at_end": abl["load_average_at_end"]}}
-    (RES / "godm_tolokers_s6.json").write_text(json.dumps(res, indent=1, default=float))
+    (RES / "godm_tolokers_ablations_paired.json").write_text(json.dumps(res, indent=1, default=float))
     n = len(records)
     print(f"seeds {res['seeds']}\n\n{table(summary, variants, n)}\n\n{delta_table(deltas, variants, 'none')}\n")
     print(delta_table(deltas, variants[1:], "godm"))
