@@ -165,14 +165,16 @@ def summarise(records, variants) -> dict:
                     out[v][f"{det}_{m}_on_augmented_graph"] = [float(np.mean(vals)), float(np.std(vals)), len(vals)]
         fids = [r["fidelity"][v] for r in records if v in r["fidelity"]]
         for k in ("feature_wasserstein_mean", "mmd", "log_degree_wasserstein", "time_wasserstein",
-                  "mean_degree_synthetic"):
+                  "mean_degree_synthetic", "neighbour_train_anomaly_frac_real",
+                  "neighbour_train_anomaly_frac_synthetic", "neighbour_synthetic_frac_synthetic"):
             vals = [f[k] for f in fids if k in f]
             if vals:
                 out[v][f"fidelity_{k}"] = float(np.mean(vals))
     ref = [r["fidelity"]["real_test_vs_real_train"] for r in records]
     out["real_heldout_reference"] = {f"fidelity_{k}": float(np.mean([f[k] for f in ref if k in f]))
                                      for k in ("feature_wasserstein_mean", "mmd", "log_degree_wasserstein",
-                                               "time_wasserstein", "mean_degree_real") if k in ref[0]}
+                                               "time_wasserstein", "mean_degree_real", "neighbour_train_anomaly_frac_real",
+                                               "neighbour_train_anomaly_frac_synthetic") if k in ref[0]}
     return out
 
 

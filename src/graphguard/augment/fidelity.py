@@ -63,6 +63,33 @@ def degrees(graph) -> np.ndarray:
     return deg.numpy()
 
 
+def neighbour_labels(graph, idx, anomaly, synthetic=None) -> dict:
+    """Whom nodes ``idx`` connect to: mean over them (isolated ones left out) of the fraction of their
+    target-type neighbours that are in ``anomaly`` (a boolean mask, e.g. real training anomalies) and,
+    with ``synthetic``, of the fraction that are synthetic. Degree fidelity says how many edges a
+    synthetic node has; this says whether they reach anomalous neighbourhoods as real anomalies do.
+    """
+    _, rels, t = graph_relations(graph)
+    n = int(node_store(graph, t).num_nodes)
+    src, dst = [], []
+    for r in rels:
+        if r[0] == t and r[2] == t:  # out-edges, the convention of degrees()
+            ei = edge_store(graph, r).edge_index
+            src.append(ei[0])
+            dst.append(ei[1])
+    src = torch.cat(src).numpy() if src else np.zeros(0, np.int64)
+    dst = torch.cat(dst).numpy() if dst else np.zeros(0, np.int64)
+    deg = np.bincount(src, minlength=n).astype(np.float64)
+    idx = np.asarray(idx, dtype=np.int64)
+    keep = idx[deg[idx] > 0]
+    out = {"isolated": int(idx.size - keep.size)}
+    masks = {"anomaly": anomaly, **({"synthetic": synthetic} if synthetic is not None else {})}
+    for name, m in masks.items():
+        hit = np.bincount(src, weights=_np(m).astype(np.float64)[dst], minlength=n)
+        out[f"{name}_frac"] = float((hit[keep] / deg[keep]).mean()) if keep.size else float("nan")
+    return out
+
+
 def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
     """Real nodes ``real_idx`` against synthetic nodes ``syn_idx`` of the same (augmented) graph.
 
@@ -87,6 +114,16 @@ def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
         "mean_degree_real": float(np.expm1(deg[real_idx]).mean()),
         "mean_degree_synthetic": float(np.expm1(deg[syn_idx]).mean()),
     }
+    if "y" in s and "train_mask" in s:
+        syn_mask = _np(s.is_synthetic).astype(bool) if "is_synthetic" in s else np.zeros(x.shape[0], bool)
+        anom = _np(s.train_mask).astype(bool) & (_np(s.y) == 1) & ~syn_mask  # real training anomalies
+        ref = real_graph if real_graph is not None else augmented
+        r = neighbour_labels(ref, real_idx, anom[: int(node_store(ref, t).num_nodes)])
+        g = neighbour_labels(augmented, syn_idx, anom, syn_mask)
+        out["neighbour_train_anomaly_frac_real"] = r["anomaly_frac"]
+        out["neighbour_train_anomaly_frac_synthetic"] = g["anomaly_frac"]
+        out["neighbour_synthetic_frac_synthetic"] = g["synthetic_frac"]
+        out["isolated_synthetic"] = g["isolated"]
     if "node_time" in s:
         tt = _np(s.node_time).astype(np.float64)
         span = max(tt.max() - tt.min(), 1e-12)
