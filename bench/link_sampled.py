@@ -73,9 +73,10 @@ def worker_umls(args) -> dict:
 
     _console.set_quiet(True)
     ts = load_triples(Path(os.environ["GRAPHGUARD_DATA"]) / "umls" / "umls.tar.gz")
-    sampled = args.mode == "sampled"
+    sampled = args.mode in ("sampled", "sparse")
     m = LinkPredictor("distmult", **UMLS_CFG, epochs=args.epochs, eval_every=5, encoder="rgcn", seed=args.seed,
-                      num_neighbors=args.fanout if sampled else None, full_batch_max_edges=0 if sampled else 10**9)
+                      num_neighbors=args.fanout if sampled else None, full_batch_max_edges=0 if sampled else 10**9,
+                      sparse_entities=args.mode == "sparse")
     m.fit(ts)
     res = m.evaluate(ts, "test")
     return {"part": "umls", "mode": args.mode, "sampled": m.sampled_, "fanout": args.fanout if sampled else None,
@@ -96,10 +97,11 @@ def worker_big(args) -> dict:
 
     t0 = time.perf_counter()
     ts = generated_kg(args.size, args.relations, args.seed)
-    sampled = args.mode == "sampled"
+    sampled = args.mode in ("sampled", "sparse")
     est = LinkPredictor("distmult", dim=args.dim, training="slcwa", num_negatives=args.negatives, lr=0.01,
                         batch_size=args.batch_size, encoder="rgcn", num_neighbors=args.fanout if sampled else None,
-                        full_batch_max_edges=0 if sampled else 10**12, seed=args.seed)
+                        full_batch_max_edges=0 if sampled else 10**12, seed=args.seed,
+                        sparse_entities=args.mode == "sparse")
     torch.manual_seed(args.seed)
     model = est._build(ts.num_entities, ts.num_relations, ts.train)  # what fit() builds
     nbr = None
@@ -117,10 +119,12 @@ def worker_big(args) -> dict:
 
         nbr.sample = recording
     gen = torch.Generator().manual_seed(args.seed)
+    est.model_ = model
+    opt = est._sparse_optimizer() if args.mode == "sparse" else est._optimizer(model.parameters(), fused=sampled)
     trainer = Trainer(model, ts.train, training="slcwa", loss=est.loss, num_negatives=args.negatives,
                       head_prob=head_probabilities(ts.train, ts.num_relations, "bernoulli"), margin=est.margin,
                       temperature=est.temperature, regularizer=None, reg_weight=0.0, label_smoothing=0.0,
-                      batch_size=args.batch_size, optimizer=est._optimizer(model.parameters(), fused=sampled),
+                      batch_size=args.batch_size, optimizer=opt,
                       generator=gen, sampler=nbr)
     setup_s = time.perf_counter() - t0
     hwm_setup = _status_mb("VmHWM")  # read before the resets, which also reset ru_maxrss
@@ -230,6 +234,8 @@ def main():
     ap.add_argument("--cap-mb", type=float, default=6000.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tag", default="")
+    ap.add_argument("--modes", default="full,sampled", help="comma list of full, sampled, sparse (sampled + "
+                    "sparse_entities)")
     args = ap.parse_args()
     args.fanout = [int(v) for v in args.fanout.split(",")]
     if args.worker:
@@ -239,13 +245,13 @@ def main():
     common = ["--seed", str(args.seed), "--fanout", ",".join(map(str, args.fanout))]
     results = []
     if "umls" in args.parts:
-        for mode in ("full", "sampled"):
+        for mode in args.modes.split(","):
             results.append(run_arm(["--part", "umls", "--mode", mode, "--epochs", str(args.epochs), *common], 900,
                                    args.cap_mb))
             print(table(results[-1:]), flush=True)
     if "big" in args.parts:
         for size in [int(float(s)) for s in args.sizes.split(",")]:
-            for mode in ("full", "sampled"):
+            for mode in args.modes.split(","):
                 results.append(run_arm(["--part", "big", "--mode", mode, "--size", str(size), "--budget",
                                         str(args.budget), "--relations", str(args.relations), "--dim", str(args.dim),
                                         "--batch-size", str(args.batch_size), "--negatives", str(args.negatives),
@@ -254,9 +260,10 @@ def main():
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     for r in results:
         r.update(date=date, tag=args.tag, load_average=os.getloadavg())
-    ran = {r.get("part") for r in results}
-    if OUT.exists():  # keep the other part's results of an earlier run
-        results = [r for r in json.loads(OUT.read_text())["results"] if r.get("part") not in ran] + results
+    key = lambda r: (r.get("part"), r.get("mode"), r.get("triples"))  # noqa: E731
+    ran = {key(r) for r in results}
+    if OUT.exists():  # keep the arms of an earlier run that this one did not rerun
+        results = [r for r in json.loads(OUT.read_text())["results"] if key(r) not in ran] + results
     print(table(results))
     doc = {"date": date, "tag": args.tag, "threads": 1, "results": results,
            "notes": "shared 2-core machine; each arm in its own subprocess, one thread; peak_rss_mb is the arm's "

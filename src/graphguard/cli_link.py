@@ -62,18 +62,19 @@ def _load_triples(data: Path, fmt: Optional[str]):
 
 
 def _estimator(model, dim, epochs, training, loss, negatives, lr, batch_size, sampler, regularizer, reg_weight,
-               encoder, seed, num_neighbors=None, full_batch_max_edges=None):
+               encoder, seed, num_neighbors=None, full_batch_max_edges=None, sparse_entities=False):
     from graphguard.tasks.link import LinkPredictor
     from graphguard.tasks.link.estimator import FULL_BATCH_MAX_EDGES
 
     return LinkPredictor(model, dim=dim, epochs=epochs, training=training, loss=loss, num_negatives=negatives, lr=lr,
                          batch_size=batch_size, sampler=sampler, regularizer=regularizer, reg_weight=reg_weight,
-                         encoder=encoder, num_neighbors=num_neighbors, seed=seed,
+                         encoder=encoder, num_neighbors=num_neighbors, seed=seed, sparse_entities=sparse_entities,
                          full_batch_max_edges=FULL_BATCH_MAX_EDGES if full_batch_max_edges is None
                          else full_batch_max_edges)
 
 
 NEIGHBORS_HELP = "rgcn: fanout per encoder layer when sampling, e.g. 10,10 (-1 = all)."
+SPARSE_HELP = "rgcn, sampled: update only the sampled entity rows (SparseAdam; pays off above ~1M entities)."
 FULL_BATCH_HELP = "rgcn: sample neighbourhoods (slcwa) above this many message edges (2 x triples); 0 = always."
 
 
@@ -98,6 +99,7 @@ def train(
     encoder: Optional[str] = typer.Option(None, help="rgcn: a GNN encoder in front of the scorer."),
     num_neighbors: Optional[str] = typer.Option(None, "--num-neighbors", help=NEIGHBORS_HELP),
     full_batch_max_edges: Optional[int] = typer.Option(None, "--full-batch-max-edges", help=FULL_BATCH_HELP),
+    sparse_entities: bool = typer.Option(False, "--sparse-entities", help=SPARSE_HELP),
     format: Optional[str] = typer.Option(None, "--format", help="Force the input format."),
     seed: int = typer.Option(0),
     threads: Optional[int] = typer.Option(None),
@@ -108,7 +110,7 @@ def train(
     _setup(quiet, threads)
     ts = _load_triples(data, format)
     est = _estimator(model, dim, epochs, training, loss, negatives, lr, batch_size, sampler, regularizer, reg_weight,
-                     encoder, seed, num_neighbors, full_batch_max_edges).fit(ts)
+                     encoder, seed, num_neighbors, full_batch_max_edges, sparse_entities).fit(ts)
     est.save(out)
     res = {"model_dir": str(out), "train_seconds": est.train_seconds_}
     for split in ("valid", "test"):

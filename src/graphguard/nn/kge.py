@@ -273,6 +273,7 @@ class KGEModel(nn.Module):
             self.features = None
             self.entity = nn.Embedding(num_entities, ew if encoder is None else encoder.in_channels)
         self.relation = nn.Embedding(num_relations * (2 if inverse else 1), rw)
+        self.sparse_entity_grad = False  # set by the estimator for sampled training with sparse_entities
         interaction.init_(self.entity.weight.data if self.entity is not None else torch.empty(1, ew), self.relation.weight.data)
 
     def entities(self) -> torch.Tensor:
@@ -287,7 +288,10 @@ class KGEModel(nn.Module):
 
     def encode_subgraph(self, sub) -> torch.Tensor:
         """Encoder output for the seeds of a sampled subgraph (``graphguard.tasks.link.neighbourhood``)."""
-        base = self.features[sub.nodes] if self.entity is None else self.entity(sub.nodes)
+        if self.entity is None:
+            base = self.features[sub.nodes]
+        else:  # a sparse gradient touches only the sampled rows (``sparse_entities``: SparseAdam updates them)
+            base = F.embedding(sub.nodes, self.entity.weight, sparse=self.sparse_entity_grad)
         return self.encoder.forward_sampled(base, sub.edge_index, sub.edge_type, sub.num_sampled_nodes,
                                             sub.num_sampled_edges)
 

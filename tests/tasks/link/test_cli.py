@@ -37,10 +37,10 @@ def test_train_with_a_sampled_encoder_and_a_bad_fanout(tiny_kg, tmp_path):
     out = tmp_path / "sampled"
     res = _run("train", "--data", str(tiny_kg), "--out", str(out), "--model", "distmult", "--dim", "8", "--epochs", "3",
                "--training", "slcwa", "--encoder", "rgcn", "--num-neighbors", "5,5", "--full-batch-max-edges", "0",
-               "--json", "-q")
+               "--sparse-entities", "--json", "-q")
     assert 0 < res["test"]["mrr"] <= 1
     params = json.loads((out / "config.json").read_text())["params"]
-    assert params["num_neighbors"] == [5, 5] and params["full_batch_max_edges"] == 0
+    assert params["num_neighbors"] == [5, 5] and params["full_batch_max_edges"] == 0 and params["sparse_entities"]
     p = subprocess.run([sys.executable, "-m", "graphguard", "link", "train", "--data", str(tiny_kg), "--out",
                         str(tmp_path / "bad"), "--encoder", "rgcn", "--num-neighbors", "5,0", "-q"],
                        capture_output=True, text=True)

@@ -91,3 +91,59 @@ def test_num_neighbors_needs_the_encoder_and_a_sane_threshold():
         LinkPredictor("distmult", num_neighbors=[5, 5])
     with pytest.raises(ConfigError, match="full_batch_max_edges"):
         LinkPredictor("distmult", encoder="rgcn", full_batch_max_edges=-1)
+
+
+def test_sparse_entities_update_only_the_rows_a_batch_sampled(tmp_path, kg_writer, monkeypatch):
+    """SparseAdam is lazy: a row the batch did not sample keeps its value, momentum or not."""
+    from graphguard.tasks.link import training
+
+    seen = []
+    real_step = training.Trainer.step
+
+    def recording_step(self, idx):
+        before = self.model.entity.weight.detach().clone()
+        original = self.sampler.sample
+
+        def sample(seeds):
+            sub = original(seeds)
+            seen.append(sub.nodes)
+            return sub
+
+        self.sampler.sample = sample
+        out = real_step(self, idx)
+        self.sampler.sample = original
+        untouched = torch.ones(len(before), dtype=torch.bool)
+        untouched[seen[-1]] = False
+        assert untouched.any() and torch.equal(self.model.entity.weight.detach()[untouched], before[untouched])
+        assert not torch.equal(self.model.entity.weight.detach()[~untouched], before[~untouched])
+        return out
+
+    monkeypatch.setattr(training.Trainer, "step", recording_step)
+    rng = torch.Generator().manual_seed(0)
+    h, r, t = torch.randint(300, (600,), generator=rng), torch.randint(3, (600,), generator=rng), \
+        torch.randint(300, (600,), generator=rng)
+    lines = [f"e{a}\tr{b}\te{c}" for a, b, c in zip(h.tolist(), r.tolist(), t.tolist())]
+    train = lines[:560]
+    known = {e for line in train for e in line.split("\t")[::2]}
+    held = [line for line in lines[560:] if set(line.split("\t")[::2]) <= known]
+    ts = load_triples(kg_writer(tmp_path / "kg", train, held[:5], held[5:10]))
+    m = LinkPredictor("distmult", dim=16, epochs=1, lr=0.02, training="slcwa", encoder="rgcn", num_negatives=2,
+                      batch_size=8, num_neighbors=[1, 1], full_batch_max_edges=0, sparse_entities=True).fit(ts)
+    assert len(seen) >= 3 and m.model_.sparse_entity_grad
+
+
+def test_sparse_entities_train_and_round_trip(tiny_kg, tmp_path):
+    ts = load_triples(tiny_kg)
+    m = LinkPredictor("distmult", dim=16, epochs=150, lr=0.02, training="slcwa", encoder="rgcn", num_negatives=8,
+                      num_neighbors=[4, 4], full_batch_max_edges=0, sparse_entities=True).fit(ts)
+    assert m.history_[-1]["loss"] < m.history_[0]["loss"]
+    assert m.evaluate(ts, "train")["mrr"] > 0.5  # random ranking gives about 0.26
+    m.save(tmp_path / "s")
+    assert LinkPredictor.load(tmp_path / "s").sparse_entities
+
+
+def test_sparse_entities_refuse_weight_decay(tiny_kg):
+    with pytest.raises(ConfigError, match="sparse_entities") as err:
+        LinkPredictor("distmult", dim=8, epochs=1, training="slcwa", encoder="rgcn", full_batch_max_edges=0,
+                      sparse_entities=True, weight_decay=0.01).fit(load_triples(tiny_kg))
+    assert "\n" not in str(err.value)

@@ -23,7 +23,7 @@ from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
 from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
 from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
-from graphguard.tasks.link.training import Trainer
+from graphguard.tasks.link.training import JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
@@ -64,13 +64,15 @@ class LinkPredictor:
     plus reciprocals) has at most ``full_batch_max_edges`` edges; above that, ``slcwa`` training
     samples each batch's entities' neighbourhoods (``num_neighbors`` per layer, default 10) and
     ranking runs the encoder layer-wise over chunks of entities. 1-N training keeps the full pass.
+    ``sparse_entities=True`` then updates only the entity rows a batch sampled (SparseAdam), so a
+    step no longer reads and writes the whole entity table.
     """
 
     def __init__(self, model: str = "rotate", *, dim=None, epochs=None, training=None, loss=None, margin=None,
                  num_negatives=None, lr=None, batch_size=None, sampler=None, temperature=None, label_smoothing=None,
                  regularizer=None, reg_weight=None, optimizer=None, weight_decay=None, encoder: str | None = None,
                  encoder_layers: int = 2, num_neighbors=None, full_batch_max_edges: int = FULL_BATCH_MAX_EDGES,
-                 eval_every: int | None = None, patience: int | None = None, seed: int = 0):
+                 sparse_entities: bool = False, eval_every: int | None = None, patience: int | None = None, seed: int = 0):
         key = str(model).lower()
         if key not in INTERACTIONS:
             raise ConfigError(f"unknown model '{model}' (known: {', '.join(INTERACTIONS)})")
@@ -97,6 +99,7 @@ class LinkPredictor:
                 or full_batch_max_edges < 0:
             raise ConfigError(f"full_batch_max_edges must be a non-negative integer (got {full_batch_max_edges!r})")
         self.full_batch_max_edges = full_batch_max_edges
+        self.sparse_entities = bool(sparse_entities)
         self.eval_every = eval_every
         self.patience = patience
         self.seed = seed
@@ -110,6 +113,7 @@ class LinkPredictor:
         out = {k: getattr(self, k) for k in PARAMS}
         out.update(model=self.model, encoder=self.encoder, encoder_layers=self.encoder_layers,
                    num_neighbors=self.num_neighbors, full_batch_max_edges=self.full_batch_max_edges,
+                   sparse_entities=self.sparse_entities,
                    eval_every=self.eval_every, patience=self.patience, seed=self.seed)
         return out
 
@@ -154,6 +158,22 @@ class LinkPredictor:
             return torch.optim.Adagrad(params, lr=self.lr, weight_decay=self.weight_decay)
         raise ConfigError(f"unknown optimizer '{self.optimizer}' (known: adam, adagrad)")
 
+    def _sparse_optimizer(self) -> "JointOptimizer":
+        """SparseAdam on the entity rows each batch touched; the chosen optimizer on every other weight.
+
+        A dense Adam step reads and writes the whole entity table (three copies of it) every batch,
+        so a sampled step would still grow with the number of entities. SparseAdam is lazy: a row's
+        moments advance only when the row is sampled, which is how large-scale KGE trainers update.
+        """
+        if str(self.optimizer).lower() != "adam" or self.weight_decay:
+            raise ConfigError("sparse_entities needs optimizer='adam' and weight_decay=0 (SparseAdam has neither "
+                              "other rules nor weight decay)")
+        m = self.model_
+        m.sparse_entity_grad = True
+        rest = [p for n, p in m.named_parameters() if n != "entity.weight"]
+        return JointOptimizer(torch.optim.SparseAdam([m.entity.weight], lr=self.lr),
+                              self._optimizer(rest, fused=True))
+
     # ------------------------------------------------------------------ fitting
     def fit(self, data, features: torch.Tensor | None = None) -> "LinkPredictor":
         """Train on ``data.train`` (a ``TripleSet``, a triples folder/archive, or any PyG graph).
@@ -171,7 +191,10 @@ class LinkPredictor:
         self.known_ = ts.all_triples()
         self.model_ = self._build(ts.num_entities, ts.num_relations, ts.train, features)
         self.sampled_ = self._sampled(len(ts.train), warn=True)
-        opt = self._optimizer(self.model_.parameters(), fused=self.sampled_)
+        if self.sparse_entities and self.sampled_ and self.model_.entity is not None:
+            opt = self._sparse_optimizer()
+        else:
+            opt = self._optimizer(self.model_.parameters(), fused=self.sampled_)
         head_prob = head_probabilities(ts.train, ts.num_relations, self.sampler)
         nbr = None
         if self.sampled_:
@@ -316,6 +339,7 @@ class LinkPredictor:
         obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
                   encoder_layers=p.get("encoder_layers", 2), num_neighbors=p.get("num_neighbors"),
                   full_batch_max_edges=p.get("full_batch_max_edges", FULL_BATCH_MAX_EDGES),
+                  sparse_entities=p.get("sparse_entities", False),
                   eval_every=p.get("eval_every"),
                   patience=p.get("patience"), seed=p.get("seed", 0))
         obj.entities_, obj.relations_ = config["entities"], config["relations"]

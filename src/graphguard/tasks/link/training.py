@@ -57,6 +57,21 @@ def regularization(kind, weight: float, tensors, complex_valued: bool) -> torch.
     return weight * total / tensors[0].shape[0]
 
 
+class JointOptimizer:
+    """Several optimizers stepped as one, e.g. SparseAdam for an embedding table and Adam for the rest."""
+
+    def __init__(self, *optimizers):
+        self.optimizers = optimizers
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for o in self.optimizers:
+            o.zero_grad(set_to_none=set_to_none)
+
+    def step(self) -> None:
+        for o in self.optimizers:
+            o.step()
+
+
 class Trainer:
     """One optimisation step per batch; the estimator owns epochs, validation and early stopping."""
 
