@@ -95,12 +95,19 @@ class EDM(nn.Module):
 
     @torch.no_grad()
     def sample(self, n: int, label: int, generator: torch.Generator, num_steps: int = 32, guidance: float = 1.5,
-               sigma_min: float = 0.002, sigma_max: float = 80.0, rho: float = 7.0, conditional: bool = True):
-        """EDM's deterministic Heun sampler (Algorithm 1 of Karras et al.)."""
+               sigma_min: float = 0.002, sigma_max: float = 80.0, rho: float = 7.0, conditional: bool = True,
+               start: torch.Tensor | None = None):
+        """EDM's deterministic Heun sampler (Algorithm 1 of Karras et al.).
+
+        ``start`` (``[n, dim]``, normalised codes) begins from those codes noised to ``sigma_max``
+        instead of from pure noise (SDEdit), e.g. variations of real anomalies.
+        """
         i = torch.arange(num_steps, dtype=torch.float64)
         t = (sigma_max ** (1 / rho) + i / max(num_steps - 1, 1) * (sigma_min ** (1 / rho) - sigma_max ** (1 / rho))) ** rho
         t = torch.cat([t, torch.zeros(1, dtype=torch.float64)])
         x = torch.randn(n, self.dim, generator=generator) * float(t[0])
+        if start is not None:
+            x = start + x
         for k in range(num_steps):
             tc, tn = float(t[k]), float(t[k + 1])
             d = (x - self._guided(x, tc, label, guidance, conditional)) / tc
