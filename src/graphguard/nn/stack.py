@@ -94,7 +94,7 @@ class ConvStack(nn.Module):
             edges = self.prepare(data.edge_index, data.num_nodes, data.get("edge_type"))
             source = edges["edge_index"]
         n = data.num_nodes
-        hs = [torch.cat([self.inp(features(data, slice(i, i + chunk))) for i in range(0, max(n, 1), chunk)])]
+        hs = [_rowwise(lambda r: self.inp(features(data, r)), torch.arange(n), chunk)]
         for i in range(self.num_layers):
             h, out = hs[-1], torch.empty(n, hs[-1].shape[1])
             for nodes, local_ei, eid, size in one_hop_chunks(source, n, chunk):

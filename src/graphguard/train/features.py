@@ -25,10 +25,7 @@ class Standardizer:
     std: Tensor
 
     def __call__(self, x: Tensor, extra: Tensor | None = None) -> Tensor:
-        x = x.float()
-        if extra is not None:
-            x = torch.cat([x, extra.float()], 1)
-        return (x - self.mean) / self.std
+        return (_join(x, extra).float() - self.mean) / self.std
 
     @classmethod
     def fit(cls, x: Tensor, extra: Tensor | None = None, chunk: int = 1 << 16) -> "Standardizer":

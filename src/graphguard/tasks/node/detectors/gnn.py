@@ -31,13 +31,6 @@ from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
 from graphguard.utils.seed import seed_everything
 
 
-def _standardise(x: torch.Tensor, mean=None, std=None):
-    x = x.float()
-    if mean is None:
-        mean, std = x.mean(0), x.std(0, unbiased=False).clamp(min=1e-6)
-    return (x - mean) / std, mean, std
-
-
 def _same_type_cscs(graph) -> list:
     """The attached CSC (or ``None``) of each relation ``to_relational`` lists, in its order."""
     if not is_hetero(graph):
@@ -134,10 +127,9 @@ class _GNNDetector(NodeDetector):
             out[nt].num_nodes = s.num_nodes
             if "x" in s:
                 if fit:
-                    out[nt].x, m, sd = _standardise(s.x)
-                    self.stats_[nt] = (m, sd)
-                else:
-                    out[nt].x, _, _ = _standardise(s.x, *self.stats_[nt])
+                    st = Standardizer.fit(s.x)
+                    self.stats_[nt] = (st.mean, st.std)
+                out[nt].x = Standardizer(*self.stats_[nt])(s.x)
         for et in graph.edge_types:
             out[et].edge_index = graph[et].edge_index
         if "y" in graph[t]:
