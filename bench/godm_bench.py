@@ -3,7 +3,7 @@
     PYTHONPATH=src python bench/godm_bench.py --dataset tolokers --seeds 5
     PYTHONPATH=src python bench/godm_bench.py --dataset hetero --seeds 5
 
-Variants: none, godm, no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
+Variants: none, godm, inbound (GODM with only the edges into synthetic nodes), no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
 diffusion), disconnected (the published code's merge), random_oversampling, smote. Detectors:
 GraphSAGE (plain PyG) and the best tree detector. Also: GODM fit + generation wall time and peak
 RSS, and the fidelity of generated anomalies against real training anomalies (with real held-out
@@ -33,7 +33,7 @@ from graphguard.data.graph import set_masks, target_store  # noqa: E402
 from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
-VARIANTS = ["none", "godm", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
+VARIANTS = ["none", "godm", "inbound", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
 
 PUBLISHED = {
     "status": "not run side by side in this run",
@@ -109,6 +109,8 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
     rec["peak_rss_mb_after_godm"] = peak_rss_mb()
     if "disconnected" in variants:
         graphs["disconnected"] = model.augment(g, merge="disconnected")
+    if "inbound" in variants:
+        graphs["inbound"] = model.augment(g, merge="inbound")
     if "no_diffusion" in variants:
         m = copy.copy(model)
         m.config = model.config.replace(diffusion=False)

@@ -51,7 +51,9 @@ def augment(
     fmt: Optional[str] = typer.Option(None, "--format", help="Input format (detected when omitted)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="VAE epochs (default from GODMConfig)."),
     diff_steps: Optional[int] = typer.Option(None, "--diff-steps", help="Diffusion optimiser steps."),
-    merge: str = typer.Option("connected", "--merge", help="'connected' (wired into the graph) or 'disconnected'."),
+    merge: Optional[str] = typer.Option(
+        None, "--merge", help="'connected' (wired into the graph both ways), 'inbound' (only edges into synthetic "
+                              "nodes, so real nodes keep their neighbourhoods) or 'disconnected'; default GODMConfig's."),
     config: Optional[Path] = typer.Option(None, "--config", help="JSON or YAML file of GODMConfig options."),
     seed: int = typer.Option(0, "--seed", help="Random seed (a fixed seed reproduces the output)."),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Folder for resumable training state."),
@@ -69,7 +71,7 @@ def augment(
     fmt = fmt or detect_format(data)
     graph = load_graph(data, format=fmt)
     opts = _read_config(config) if config else {}
-    opts.update({"ratio": ratio, "merge": merge, "seed": seed})
+    opts.update({"ratio": ratio, "seed": seed, **({"merge": merge} if merge else {})})
     if epochs is not None:
         opts["epochs"] = epochs
     if diff_steps is not None:

@@ -87,7 +87,9 @@ def train(
     masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), 'full' or 'semi' (GADBench splits)."),
     seed: int = typer.Option(0, "--seed"),
     params: Optional[str] = typer.Option(None, "--params", help="Detector hyperparameters as JSON."),
-    augment: Optional[str] = typer.Option(None, "--augment", help="Augment the training split first (e.g. 'godm')."),
+    augment: Optional[str] = typer.Option(
+        None, "--augment", help="Augment the training split first: godm, godm-inbound, godm-connected, "
+                                "godm-disconnected, oversample or smote."),
     nproc: int = typer.Option(1, "--nproc", help="Data-parallel processes (torch.distributed, gloo) for GNN detectors."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,
@@ -218,7 +220,9 @@ def bench(
     ratios: str = typer.Option("0.4,0.2,0.4", "--ratios", help="Train/val/test ratios of the full protocol."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
-    augment: Optional[str] = typer.Option(None, "--augment", help="Augment each trial's training split (e.g. 'godm')."),
+    augment: Optional[str] = typer.Option(
+        None, "--augment", help="Augment each trial's training split: godm, godm-inbound, godm-connected, "
+                                "godm-disconnected, oversample or smote."),
     json_out: bool = typer.Option(False, "--json", help="Print the JSON contract on stdout."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,

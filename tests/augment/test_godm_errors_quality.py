@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter
-from graphguard.errors import DataError
+from graphguard.errors import ConfigError, DataError
 
 
 def test_error_without_labels(small_homo, fast_config):
@@ -38,6 +38,18 @@ def test_baselines_add_training_only_nodes(small_homo, cls):
     assert new.numel() and ((new >= small_homo.num_nodes).any(0)).all()
     fraud = small_homo.x[small_homo.train_mask & (small_homo.y == 1)]
     assert (a.x[syn] >= fraud.min(0).values - 1e-5).all() and (a.x[syn] <= fraud.max(0).values + 1e-5).all()
+
+
+@pytest.mark.parametrize("cls", [RandomOversampler, SMOTEAugmenter])
+def test_inbound_baselines_copy_only_in_edges(small_homo, cls):
+    a = cls(ratio=0.5, seed=1, merge="inbound").augment(small_homo)
+    c = cls(ratio=0.5, seed=1).augment(small_homo)
+    n0, e0 = small_homo.num_nodes, small_homo.edge_index.shape[1]
+    new, new_c = a.edge_index[:, e0:], c.edge_index[:, e0:]
+    assert new.numel() and (new[1] >= n0).all() and (new[0] < n0).all()
+    assert new.shape[1] == int((new_c[1] >= n0).sum())  # exactly the copies' in-edges
+    with pytest.raises(ConfigError, match="merge must be 'connected' or 'inbound'"):
+        cls(merge="disconnected")
 
 
 def _auprc_of_tree(g) -> float:

@@ -69,6 +69,36 @@ def test_disconnected_merge_links_only_synthetic_nodes(small_homo, fitted_homo):
     assert new.numel() and (new >= n0).all()
 
 
+def _in_edges(ei: torch.Tensor, n_src: int) -> torch.Tensor:
+    return torch.sort(ei[1] * (n_src + 10**6) + ei[0]).values
+
+
+@pytest.mark.parametrize("which", ["homo", "hetero"])
+def test_inbound_merge_leaves_every_real_neighbourhood_unchanged(which, small_homo, fitted_homo, small_hetero,
+                                                                  fitted_hetero):
+    """Inbound wiring = the connected wiring minus the synthetic -> real edges: real nodes read the real graph."""
+    g, model = (small_homo, fitted_homo) if which == "homo" else (small_hetero, fitted_hetero)
+    a = model.augment(g, merge="inbound")
+    c = model.augment(g, merge="connected")
+    stores = [(None, g, a, c)] if which == "homo" else [(et, g[et], a[et], c[et]) for et in g.edge_types]
+    target = "review"
+    n0 = g.num_nodes if which == "homo" else g[target].num_nodes
+    into_syn = 0
+    for et, real, inb, con in stores:
+        src_t, dst_t = (target, target) if et is None else (et[0], et[2])
+        ei, eic = inb.edge_index, con.edge_index
+        syn_dst = ei[1] >= n0 if dst_t == target else torch.zeros(ei.shape[1], dtype=torch.bool)
+        syn_src = ei[0] >= n0 if src_t == target else torch.zeros(ei.shape[1], dtype=torch.bool)
+        assert not (syn_src & ~syn_dst).any(), f"{et}: an edge runs from a synthetic node to a real one"
+        # every real node has exactly the in-edges it has in the real graph
+        assert torch.equal(_in_edges(ei[:, ~syn_dst], n0), _in_edges(real.edge_index, n0)), et
+        into_syn += int((syn_dst & ~syn_src).sum())
+        # and the edges into synthetic nodes are the connected wiring's
+        c_syn_dst = eic[1] >= n0 if dst_t == target else torch.zeros(eic.shape[1], dtype=torch.bool)
+        assert torch.equal(_in_edges(ei[:, syn_dst], n0), _in_edges(eic[:, c_syn_dst], n0)), et
+    assert into_syn > 0, "synthetic nodes receive edges from real nodes"
+
+
 def test_sample_matches_feature_types(small_homo, fitted_homo):
     s = fitted_homo.sample(30, label=1)
     assert s.x.shape == (30, small_homo.x.shape[1]) and torch.isfinite(s.x).all()
@@ -92,6 +122,10 @@ def test_augmentation_by_name(small_homo, fast_config):
     assert int(a.is_synthetic.sum()) == round(0.2 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
     with pytest.raises(ConfigError, match="unknown augmentation 'magic'"):
         apply_augmentation(small_homo, "magic")
+    with pytest.raises(ConfigError, match="unknown augmentation 'godm-sideways'"):
+        apply_augmentation(small_homo, "godm-sideways")
+    with pytest.raises(ConfigError, match="merge must be one of connected, inbound, disconnected"):
+        GODM(merge="sideways")
 
 
 def test_decoded_numeric_features_stay_in_the_observed_range():

@@ -2,7 +2,7 @@
 
 Both add copies of training anomalies' neighbourhoods: random oversampling duplicates a node with
 its edges; SMOTE interpolates features (and times) between an anomaly and one of its k nearest
-training anomalies, and copies the base node's edges. Like GODM they return a new graph whose
+training anomalies, and copies the base node's edges (``merge="inbound"``: only its in-edges). Like GODM they return a new graph whose
 new nodes are ``is_synthetic`` and in the training split only.
 """
 
@@ -11,9 +11,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from graphguard.augment.config import MERGES
 from graphguard.augment.godm import check_labels
 from graphguard.augment.merge import copy_neighbourhoods
 from graphguard.augment.typed import FeatureCodec, graph_relations, node_store
+from graphguard.errors import ConfigError
+
+
+def _check_merge(merge: str) -> bool:
+    if merge not in MERGES[:2]:
+        raise ConfigError(f"merge must be 'connected' or 'inbound' for a copying baseline, got '{merge}'")
+    return merge == "inbound"
 
 
 def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
@@ -23,8 +31,9 @@ def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
 
 
 class RandomOversampler:
-    def __init__(self, ratio: float = 1.0, seed: int = 0):
-        self.ratio, self.seed = ratio, seed
+    def __init__(self, ratio: float = 1.0, seed: int = 0, merge: str = "connected"):
+        self.ratio, self.seed, self.merge = ratio, seed, merge
+        self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):
         pool, n = _pool(graph, label, self.ratio)
@@ -32,12 +41,13 @@ class RandomOversampler:
         base = torch.as_tensor(rng.choice(pool, n, replace=True))
         s = node_store(graph, graph_relations(graph)[2])
         nt = s.node_time[base] if "node_time" in s else None
-        return copy_neighbourhoods(graph, base, s.x[base].clone(), nt, label)
+        return copy_neighbourhoods(graph, base, s.x[base].clone(), nt, label, self._inbound)
 
 
 class SMOTEAugmenter:
-    def __init__(self, ratio: float = 1.0, k: int = 5, seed: int = 0):
-        self.ratio, self.k, self.seed = ratio, k, seed
+    def __init__(self, ratio: float = 1.0, k: int = 5, seed: int = 0, merge: str = "connected"):
+        self.ratio, self.k, self.seed, self.merge = ratio, k, seed, merge
+        self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):
         from sklearn.neighbors import NearestNeighbors
@@ -63,4 +73,4 @@ class SMOTEAugmenter:
             t = s.node_time.double()
             nt = t[pool[a]] + torch.as_tensor(lam[:, 0]) * (t[pool[b]] - t[pool[a]])
         base = torch.as_tensor(pool[a])
-        return copy_neighbourhoods(graph, base, torch.as_tensor(new, dtype=torch.float32), nt, label)
+        return copy_neighbourhoods(graph, base, torch.as_tensor(new, dtype=torch.float32), nt, label, self._inbound)

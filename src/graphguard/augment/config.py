@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, fields
 
 from graphguard.errors import ConfigError
 
+MERGES = ("connected", "inbound", "disconnected")
+
 
 @dataclass
 class GODMConfig:
@@ -50,7 +52,8 @@ class GODMConfig:
     num_steps: int = 32          # Heun sampler steps
     # generation and merging
     ratio: float = 1.0           # synthetic nodes = ratio x training nodes of the label
-    merge: str = "connected"     # or "disconnected" (the published code's merge, for the ablation)
+    merge: str = "connected"     # "inbound": connected, but only edges into synthetic nodes (real nodes keep their
+                                 # neighbourhoods); "disconnected": the published code's merge, for the ablation
     temperature: float = 1.0     # Gumbel noise on edge scores; 0 = deterministic top-k
     degree_quantile: float = 0.99  # cap of generated edges per node and relation side: this quantile of the
                                    # real training nodes' degree of the same class (data-driven)
@@ -65,8 +68,8 @@ class GODMConfig:
     def __post_init__(self) -> None:
         if not 1 <= self.num_layers <= 4:
             raise ConfigError(f"num_layers must be between 1 and 4, got {self.num_layers}")
-        if self.merge not in ("connected", "disconnected"):
-            raise ConfigError(f"merge must be 'connected' or 'disconnected', got '{self.merge}'")
+        if self.merge not in MERGES:
+            raise ConfigError(f"merge must be one of {', '.join(MERGES)}, got '{self.merge}'")
         if self.ratio <= 0:
             raise ConfigError(f"ratio must be positive, got {self.ratio}")
         if self.degree_mode not in ("empirical", "decoded"):

@@ -24,13 +24,13 @@ import torch
 
 from graphguard._console import progress
 from graphguard.augment.checkpoint import load_optimizer, load_state, optimizer_tensors, save_state
-from graphguard.augment.config import GODMConfig
+from graphguard.augment.config import MERGES, GODMConfig
 from graphguard.augment.degrees import calibrated_degrees, class_degree_pool
 from graphguard.augment.merge import append_nodes, dedupe, is_symmetric, reverse_pairs
 from graphguard.augment.neighbors import sample_batch, seed_batches
 from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edge_store, graph_relations,
                                       node_store, raw_features, time_scale)
-from graphguard.errors import DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
 from graphguard.utils.serialization import load_model_dir, save_model_dir
@@ -106,6 +106,22 @@ def _ranks(score: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
     rank[order] = torch.arange(rows.numel()) - first[rows[order]]
     return rank
 
+
+
+def inbound_only(edges: dict[tuple, tuple], target: str, n_real: int) -> dict[tuple, tuple]:
+    """Drop the edges that run from a synthetic node to a real one.
+
+    Messages then flow from the real graph into synthetic nodes but never back: every real node,
+    training ones included, keeps exactly the neighbourhood (and neighbour aggregates) it has in
+    the real graph, where the detector will later score it. Edges among synthetic nodes stay.
+    """
+    out = {}
+    for r, (ei, et) in edges.items():
+        from_syn = ei[0] >= n_real if r[0] == target else torch.zeros(ei.shape[1], dtype=torch.bool)
+        to_real = ei[1] < n_real if r[2] == target else torch.ones(ei.shape[1], dtype=torch.bool)
+        keep = ~(from_syn & to_real)
+        out[r] = (ei[:, keep], et[keep] if et is not None else None)
+    return out
 
 class GODM:
     """Estimator: ``fit(graph)``, ``sample(n, label=1)``, ``augment(graph)``, ``save(dir)``, ``load(dir)``."""
@@ -341,6 +357,8 @@ class GODM:
         if ratio <= 0:
             raise DataError("augment", f"ratio must be positive, got {ratio}")
         merge = merge or self.config.merge
+        if merge not in MERGES:
+            raise ConfigError(f"merge must be one of {', '.join(MERGES)}, got '{merge}'")
         n = max(1, int(round(ratio * int((train & (y == label)).sum()))))
         syn = self.sample(n, label)
         edges = self.wire(graph, syn, merge)
@@ -355,7 +373,9 @@ class GODM:
         anchors are its candidates, which the edge decoder scores (Gumbel-perturbed) to keep the
         decoded degree k. Edges among synthetic nodes come from top-k decoder scores within the
         synthetic set, in proportion to how often the anchors' neighbours share their class.
-        ``merge='disconnected'`` keeps only edges among synthetic nodes, as the published code.
+        ``merge='disconnected'`` keeps only edges among synthetic nodes, as the published code;
+        ``merge='inbound'`` keeps the connected wiring but only the edges into synthetic nodes (see
+        ``inbound_only``), so that no real node's neighbourhood changes.
         """
         cfg = self.config
         lat = self.latents(graph)
@@ -371,6 +391,7 @@ class GODM:
         out: dict[tuple, tuple] = {}
         lo, span = self.tscale_
         mirrored = set()
+        connected = merge != "disconnected"
         for r_i, r in enumerate(self.relations_):
             if r_i in mirrored:
                 continue
@@ -391,8 +412,8 @@ class GODM:
                     frac = torch.zeros(n).index_add_(0, rows, same.float()) / \
                         torch.bincount(rows, minlength=n).clamp_min(1).float()
                 # edges among synthetic nodes first: the real edges then fill the rest of the degree k
-                k_syn = (k.float() * frac * share).round().long() if merge == "connected" else k
-                if merge == "connected":
+                k_syn = (k.float() * frac * share).round().long() if connected else k
+                if connected:
                     k_syn = torch.where(frac > 0, k_syn.clamp_min(1), k_syn).clamp_max(k.clamp_min(1))
                 syn_piece, syn_deg = None, torch.zeros(n, dtype=torch.long)
                 if other == t:
@@ -403,7 +424,7 @@ class GODM:
                     else:
                         syn_deg = torch.bincount(sr, minlength=n)
                     syn_piece = (sr, sc + n_real[t], syn.z[sc])
-                if merge == "connected" and rows.numel():
+                if connected and rows.numel():
                     has = torch.bincount(rows, minlength=n) > 0
                     k_real = (k - syn_deg).clamp_min(0)
                     k_real = torch.where(has & (syn_deg == 0), k_real.clamp_min(1), k_real)  # never isolated
@@ -436,7 +457,7 @@ class GODM:
             if q_i is not None and r[0] == t:
                 out[self.relations_[q_i]] = (e.flip(0), et)
                 mirrored.add(q_i)
-        return out
+        return inbound_only(out, t, n_real[t]) if merge == "inbound" else out
 
     def _nearest(self, zq: torch.Tensor, zp: torch.Tensor, a: int) -> torch.Tensor:
         """Indices of the ``a`` nearest rows of ``zp`` for each row of ``zq`` (chunked, Euclidean)."""

@@ -103,8 +103,12 @@ def reverse_pairs(graph) -> dict[tuple, tuple]:
     return out
 
 
-def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: torch.Tensor | None, label: int):
-    """Append new nodes that copy the edges (and edge times) of ``base`` target nodes, one each."""
+def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: torch.Tensor | None, label: int,
+                        inbound: bool = False):
+    """Append new nodes that copy the edges (and edge times) of ``base`` target nodes, one each.
+
+    ``inbound=True`` copies only the edges into the base node, so no real node gains a neighbour.
+    """
     _, rels, target = graph_relations(graph)
     n0 = int(node_store(graph, target).num_nodes)
     edges = {}
@@ -115,7 +119,7 @@ def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: t
         et = es.edge_time if "edge_time" in es else None
         parts, times = [], []
         for side in (0, 1):
-            if r[side * 2] != target:
+            if r[side * 2] != target or (inbound and side == 0):
                 continue
             # each base occurrence copies every edge of its node on this side
             sel = counts[ei[side]] > 0

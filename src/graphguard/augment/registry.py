@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from graphguard.errors import ConfigError
 
-AUGMENTERS = ("none", "godm", "godm-disconnected", "oversample", "smote")
+AUGMENTERS = ("none", "godm", "godm-inbound", "godm-connected", "godm-disconnected", "oversample", "smote")
 
 
 def augment_graph(graph, name: str, seed: int = 0, ratio: float = 1.0, label: int = 1,
@@ -16,21 +16,22 @@ def augment_graph(graph, name: str, seed: int = 0, ratio: float = 1.0, label: in
     key = (name or "none").lower()
     if key == "none":
         return graph
-    if key in ("godm", "godm-disconnected"):
+    if key not in AUGMENTERS:
+        raise ConfigError(f"unknown augmentation '{name}' (known: {', '.join(AUGMENTERS)})")
+    if key.startswith("godm"):
         from graphguard.augment.godm import GODM
 
-        merge = "disconnected" if key == "godm-disconnected" else "connected"
-        model = GODM(checkpoint_dir=checkpoint_dir, seed=seed, ratio=ratio, merge=merge, **options).fit(graph)
+        if key != "godm":  # godm-<merge>: the merge named; plain "godm" keeps GODMConfig's (or the options')
+            options = {**options, "merge": key.split("-", 1)[1]}
+        model = GODM(checkpoint_dir=checkpoint_dir, seed=seed, ratio=ratio, **options).fit(graph)
         return model.augment(graph, label=label)
     if key == "oversample":
         from graphguard.augment.baselines import RandomOversampler
 
         return RandomOversampler(ratio=ratio, seed=seed).augment(graph, label=label)
-    if key == "smote":
-        from graphguard.augment.baselines import SMOTEAugmenter
+    from graphguard.augment.baselines import SMOTEAugmenter
 
-        return SMOTEAugmenter(ratio=ratio, seed=seed).augment(graph, label=label)
-    raise ConfigError(f"unknown augmentation '{name}' (known: {', '.join(AUGMENTERS)})")
+    return SMOTEAugmenter(ratio=ratio, seed=seed).augment(graph, label=label)
 
 
 apply_augmentation = augment_graph
