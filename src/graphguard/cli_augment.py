@@ -64,6 +64,7 @@ def augment(
     set_quiet(quiet)
     from graphguard.augment.godm import GODM
     from graphguard.augment.report import draw_report, synthetic_count
+    from graphguard.data.graph import is_hetero
     from graphguard.data.io import detect_format, load_graph
 
     if label not in (0, 1):
@@ -76,7 +77,11 @@ def augment(
         opts["epochs"] = epochs
     if diff_steps is not None:
         opts["diff_steps"] = diff_steps
-    model = GODM(checkpoint_dir=checkpoint, **opts).fit(graph)
+    model = GODM(checkpoint_dir=checkpoint, **opts)
+    if model.config.merge == "inbound" and not (fmt == "npz" and not is_hetero(graph)):
+        raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "
+                             "edge); write npz, or train in memory with --augment godm-inbound")
+    model.fit(graph)
     augmented = model.augment(graph, label=label)
     written = _write(augmented, fmt, out)
     if model_dir:

@@ -123,3 +123,40 @@ def test_cli_reports_single_class_as_one_line(tmp_path, small_homo):
     assert isinstance(r.exception, DataError)
     msg = str(r.exception)
     assert "\n" not in msg and msg.endswith("found only class 0"), msg
+
+
+def test_cli_inbound_merge_round_trips_through_npz(tmp_path, small_homo, fast_config):
+    """The npz output marks itself directed, so reading it back does not mirror the inbound edges."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.npz import read_npz, write_npz
+
+    src = write_npz(small_homo, tmp_path / "in.npz")
+    (tmp_path / "fast.json").write_text(json.dumps(fast_config.to_dict()))
+    out = tmp_path / "out.npz"
+    args = _cli("--data", str(src), "--out", str(out), "--ratio", "0.5", "--config", str(tmp_path / "fast.json"),
+                "--merge", "inbound", "--quiet")[3:]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    g = read_npz(out)
+    n0, syn = small_homo.num_nodes, g.is_synthetic
+    ei = g.edge_index
+    assert int(syn.sum()) > 0 and ((ei[0] < n0) & (ei[1] >= n0)).any()
+    assert not ((ei[0] >= n0) & (ei[1] < n0)).any(), "synthetic -> real edges came back after the round trip"
+    real = ei[:, ei[1] < n0]
+    assert real.shape[1] == small_homo.edge_index.shape[1]
+
+
+def test_cli_inbound_merge_refuses_neptune_output(tmp_path, small_homo):
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.neptune import write_neptune
+
+    write_neptune(small_homo, tmp_path / "in")
+    args = _cli("--data", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--merge", "inbound", "--quiet")[3:]
+    r = CliRunner().invoke(app, args)
+    assert isinstance(r.exception, DataError)
+    assert "cannot be written as Neptune CSV" in str(r.exception) and "\n" not in str(r.exception)
+    assert not (tmp_path / "out").exists()

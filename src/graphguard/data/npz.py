@@ -1,7 +1,9 @@
 """The npz layout of the heterophilous-graph benchmarks (Tolokers and friends).
 
 Keys: ``node_features`` [N, F], ``node_labels`` [N], ``edges`` [E, 2] (each undirected edge once),
-and optionally ``train_masks`` / ``val_masks`` / ``test_masks`` of shape [splits, N]. Split ``k``
+and optionally ``train_masks`` / ``val_masks`` / ``test_masks`` of shape [splits, N], and ``directed``
+(a scalar True written for a graph whose edges are not symmetric, e.g. GODM's inbound merge: its
+edges are then read exactly as stored, never mirrored). Split ``k``
 of the file is put on the graph as its masks (``split=None`` leaves them off). The file is opened
 with ``allow_pickle=False``.
 """
@@ -49,6 +51,8 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
             if key in z.files:
                 m = z[key]
                 masks[f"{name}_mask"] = m[split] if m.ndim == 2 else m
+    if "directed" in z.files and bool(z["directed"]):
+        undirected = False
     node_time = z["node_time"] if "node_time" in z.files else None
     edge_time = z["edge_time"] if "edge_time" in z.files else None
     node_id = z["node_id"] if "node_id" in z.files else None
@@ -73,6 +77,8 @@ def write_npz(g, path: str | Path) -> Path:
     symmetric = bool(np.isin(rev, code).all())
     edges = ei[:, ei[0] < ei[1]].T if symmetric else ei.T
     out = {"node_features": g.x.numpy(), "node_labels": g.y.numpy(), "edges": edges}
+    if not symmetric:
+        out["directed"] = np.array(True)
     for name in ("train", "val", "test"):
         if f"{name}_mask" in g:
             out[f"{name}_masks"] = g[f"{name}_mask"].numpy()[None, :]
