@@ -37,12 +37,13 @@ def paired(records, variants, ref: str) -> dict:
 
 
 def delta_table(deltas, variants, ref: str) -> str:
-    lines = [f"| variant − {ref} | SAGE AUROC | SAGE AUPRC | graphgbm AUROC | graphgbm AUPRC |", "|---|---|---|---|---|"]
+    lines = [f"| variant − {ref} | SAGE AUROC | SAGE AUPRC | tree AUROC | tree AUPRC |", "|---|---|---|---|---|"]
     for v in variants:
         if v == ref:
             continue
         cells = [deltas[f"{v}_minus_{ref}_{d}_{m}"] for d, m in METRICS]
-        lines.append(f"| {v} | " + " | ".join(f"{c['mean']:+.3f} ± {c['std']:.3f}" for c in cells) + " |")
+        lines.append(f"| {v} | " + " | ".join(f"{c['mean']:+.3f} ± {c['std']:.3f} ({sum(x > 0 for x in c['per_seed'])}/"
+                                             f"{len(c['per_seed'])})" for c in cells) + " |")
     return "\n".join(lines)
 
 

@@ -134,7 +134,8 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
         assert not bool((a.is_synthetic & (a.val_mask | a.test_mask)).any()) if "is_synthetic" in a else True
         if name != "none":
             syn = torch.nonzero(a.is_synthetic).squeeze(1).numpy()
-            rec["fidelity"][name] = fidelity(ag, real_train, syn, real_graph=g)
+            # an inbound synthetic node has only in-edges: read degrees and neighbours from in-edges there
+            rec["fidelity"][name] = fidelity(ag, real_train, syn, real_graph=g, incoming=name == "inbound")
             rec["variants"].setdefault(name, {})["num_synthetic"] = int(syn.size)
         t = time.perf_counter()
         orig = None if name == "none" else g  # augmented graphs train; validation and test use the real graph

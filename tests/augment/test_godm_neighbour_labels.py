@@ -40,3 +40,18 @@ def test_fidelity_counts_only_real_training_anomalies():
     assert out["neighbour_train_anomaly_frac_synthetic"] == pytest.approx(2 / 3)
     assert out["neighbour_synthetic_frac_synthetic"] == 0.0
     assert out["isolated_synthetic"] == 0
+
+
+def test_incoming_reads_in_edges_of_a_directed_graph():
+    """An inbound-merged node has in-edges only: out-edge counts see it isolated, in-edge counts do not."""
+    from graphguard.augment.fidelity import degrees
+
+    g = _graph()
+    keep = g.edge_index[0] != 2  # drop node 2's out-edges, as the inbound merge drops synthetic -> real edges
+    g.edge_index = g.edge_index[:, keep]
+    assert degrees(g).tolist() == [2, 2, 0, 1, 0]
+    assert degrees(g, incoming=True).tolist() == [1, 1, 3, 0, 0]
+    anomaly = np.array([0, 1, 0, 1, 0], bool)
+    assert neighbour_labels(g, [2], anomaly)["isolated"] == 1
+    out = neighbour_labels(g, [2], anomaly, incoming=True)
+    assert out["isolated"] == 0 and out["anomaly_frac"] == pytest.approx(2 / 3)

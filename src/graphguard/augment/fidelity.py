@@ -49,13 +49,21 @@ def mmd_rbf(real, syn, max_n: int = 2000, seed: int = 0) -> float:
     return float(k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean())
 
 
-def degrees(graph) -> np.ndarray:
-    """Total degree (all relations, both directions) of every target node."""
+def degrees(graph, incoming: bool = False) -> np.ndarray:
+    """Total degree (all relations, both directions) of every target node.
+
+    ``incoming=True`` counts only the edges into each node (the messages it receives), the degree that
+    an inbound-merged synthetic node has; on an undirected graph both counts agree.
+    """
     _, rels, t = graph_relations(graph)
     n = int(node_store(graph, t).num_nodes)
     deg = torch.zeros(n)
     for r in rels:
         ei = edge_store(graph, r).edge_index
+        if incoming:
+            if r[2] == t:
+                deg += torch.bincount(ei[1], minlength=n).float()
+            continue
         if r[0] == t:
             deg += torch.bincount(ei[0], minlength=n).float()
         if r[2] == t and r[0] != t:
@@ -63,7 +71,7 @@ def degrees(graph) -> np.ndarray:
     return deg.numpy()
 
 
-def neighbour_labels(graph, idx, anomaly, synthetic=None) -> dict:
+def neighbour_labels(graph, idx, anomaly, synthetic=None, incoming: bool = False) -> dict:
     """Whom nodes ``idx`` connect to: mean over them (isolated ones left out) of the fraction of their
     target-type neighbours that are in ``anomaly`` (a boolean mask, e.g. real training anomalies) and,
     with ``synthetic``, of the fraction that are synthetic. Degree fidelity says how many edges a
@@ -75,6 +83,8 @@ def neighbour_labels(graph, idx, anomaly, synthetic=None) -> dict:
     for r in rels:
         if r[0] == t and r[2] == t:  # out-edges, the convention of degrees()
             ei = edge_store(graph, r).edge_index
+            if incoming:
+                ei = ei.flip(0)
             src.append(ei[0])
             dst.append(ei[1])
     src = torch.cat(src).numpy() if src else np.zeros(0, np.int64)
@@ -90,11 +100,12 @@ def neighbour_labels(graph, idx, anomaly, synthetic=None) -> dict:
     return out
 
 
-def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
+def fidelity(augmented, real_idx, syn_idx, real_graph=None, incoming: bool = False) -> dict:
     """Real nodes ``real_idx`` against synthetic nodes ``syn_idx`` of the same (augmented) graph.
 
     With ``real_graph`` (the graph before augmentation) the real nodes' degrees are read there, so
-    that edges the synthetic nodes added to real ones do not move the reference.
+    that edges the synthetic nodes added to real ones do not move the reference. ``incoming=True``
+    reads degrees and neighbours from in-edges (for an inbound merge), for real and synthetic alike.
     """
     from scipy.stats import wasserstein_distance
 
@@ -102,9 +113,9 @@ def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
     s = node_store(augmented, t)
     x = _np(s.x)
     w = feature_wasserstein(x[real_idx], x[syn_idx])
-    deg = np.log1p(degrees(augmented))
+    deg = np.log1p(degrees(augmented, incoming))
     if real_graph is not None:
-        real_deg = np.log1p(degrees(real_graph))
+        real_deg = np.log1p(degrees(real_graph, incoming))
         deg[: real_deg.shape[0]] = real_deg
     out = {
         "feature_wasserstein_mean": float(np.mean(w)),
@@ -118,8 +129,8 @@ def fidelity(augmented, real_idx, syn_idx, real_graph=None) -> dict:
         syn_mask = _np(s.is_synthetic).astype(bool) if "is_synthetic" in s else np.zeros(x.shape[0], bool)
         anom = _np(s.train_mask).astype(bool) & (_np(s.y) == 1) & ~syn_mask  # real training anomalies
         ref = real_graph if real_graph is not None else augmented
-        r = neighbour_labels(ref, real_idx, anom[: int(node_store(ref, t).num_nodes)])
-        g = neighbour_labels(augmented, syn_idx, anom, syn_mask)
+        r = neighbour_labels(ref, real_idx, anom[: int(node_store(ref, t).num_nodes)], incoming=incoming)
+        g = neighbour_labels(augmented, syn_idx, anom, syn_mask, incoming=incoming)
         out["neighbour_train_anomaly_frac_real"] = r["anomaly_frac"]
         out["neighbour_train_anomaly_frac_synthetic"] = g["anomaly_frac"]
         out["neighbour_synthetic_frac_synthetic"] = g["synthetic_frac"]

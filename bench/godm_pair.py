@@ -1,0 +1,83 @@
+"""Combine GODM benchmark runs of the same seeds into one paired comparison.
+
+Runs on the same seeds, split, GODM config, GraphSAGE protocol and tree detector can be merged per
+seed: every detector in the benchmark is deterministic per seed on one thread (a rerun of an
+unchanged arm reproduces its figures exactly), so an arm whose code path did not change need not be
+rerun. Files are read in order and a later file's arm replaces an earlier one's; each arm records
+the file it came from. Writes the merged records, the summary and the per-seed paired differences
+against ``none`` and ``godm``, and prints the markdown tables.
+
+    PYTHONPATH=src python bench/godm_pair.py --out bench/results/godm_hetero_s7_paired.json \
+        bench/results/godm_hetero_s6.json bench/results/godm_hetero_s7.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from godm_ablation_merge import delta_table, paired  # noqa: E402
+from godm_bench import VARIANTS, summarise, table  # noqa: E402
+
+
+def merge(files: list[str]) -> tuple[list[dict], list[dict]]:
+    by_seed: dict[int, dict] = {}
+    runs = []
+    for f in files:
+        d = json.loads(Path(f).read_text())
+        runs.append({"file": f, "variants": d["variants"], "wall_s": d.get("wall_s"),
+                     "load_average_at_end": d.get("load_average_at_end"),
+                     "godm_fit_generate_cpu_s": d.get("godm_fit_generate_cpu_s")})
+        for r in d["records"]:
+            m = by_seed.setdefault(r["seed"], {"seed": r["seed"], "variants": {}, "fidelity": {}})
+            for v, rec in r["variants"].items():
+                m["variants"][v] = {**rec, "from": Path(f).name}
+            m["fidelity"].update(r["fidelity"])
+            for k, val in r.items():
+                if k not in ("variants", "fidelity", "seed"):
+                    m[k] = val
+    return [by_seed[s] for s in sorted(by_seed)], runs
+
+
+def fidelity_table(summary, variants) -> str:
+    lines = ["| generator | feature W1 | MMD | log-degree W1 | time W1 | nbr train-anomaly frac |",
+             "|---|---|---|---|---|---|"]
+    for v in ["real_heldout_reference"] + [v for v in variants if v != "none"]:
+        f = summary[v]
+        g = lambda k: f"{f[k]:.3f}" if k in f else "-"  # noqa: E731
+        nbr = "fidelity_neighbour_train_anomaly_frac_real" if v == "real_heldout_reference" else \
+            "fidelity_neighbour_train_anomaly_frac_synthetic"
+        lines.append(f"| {v} | {g('fidelity_feature_wasserstein_mean')} | {g('fidelity_mmd')} | "
+                     f"{g('fidelity_log_degree_wasserstein')} | {g('fidelity_time_wasserstein')} | {g(nbr)} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="+", help="result files of bench/godm_bench.py, earliest first")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    records, runs = merge(args.files)
+    variants = [v for v in VARIANTS if all(v in r["variants"] for r in records)]
+    summary = summarise(records, variants)
+    deltas = {**paired(records, [v for v in variants if v != "godm"], "none")}
+    if "godm" in variants:
+        deltas.update(paired(records, [v for v in variants if v not in ("none", "godm")], "godm"))
+    res = {"seeds": [r["seed"] for r in records], "variants": variants, "summary": summary, "records": records,
+           "paired_deltas": deltas, "runs": runs,
+           "note": "arms merged per seed from the runs listed (a later run's arm replaces an earlier one's; "
+                   "each arm names its file under 'from'); every detector is deterministic per seed on one thread"}
+    Path(args.out).write_text(json.dumps(res, indent=1, default=float))
+    n = len(records)
+    print(f"seeds {res['seeds']}\n\n{table(summary, variants, n)}\n")
+    print(delta_table(deltas, [v for v in variants if v != "godm"], "none") + "\n")
+    if "godm" in variants:
+        print(delta_table(deltas, [v for v in variants if v not in ("none", "godm")], "godm") + "\n")
+    print(fidelity_table(summary, variants))
+
+
+if __name__ == "__main__":
+    main()
