@@ -3,7 +3,8 @@
     PYTHONPATH=src python bench/godm_bench.py --dataset tolokers --seeds 5
     PYTHONPATH=src python bench/godm_bench.py --dataset hetero --seeds 5
 
-Variants: none, godm, inbound (GODM with only the edges into synthetic nodes), no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
+Variants: none, godm (the connected merge), inbound (GODM's default since session 7: only the edges into synthetic
+nodes), no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
 diffusion), disconnected (the published code's merge), random_oversampling, smote. Detectors:
 GraphSAGE (plain PyG) and the best tree detector. Also: GODM fit + generation wall time and peak
 RSS, and the fidelity of generated anomalies against real training anomalies (with real held-out
@@ -102,7 +103,8 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
     model = GODM(seed=seed, **godm_kw).fit(g)
     rec["godm_fit_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    graphs = {"none": g, "godm": model.augment(g)}
+    # "godm" is the connected merge (both directions), as in every run before session 7; "inbound" is the default
+    graphs = {"none": g, "godm": model.augment(g, merge="connected")}
     rec["godm_generate_s"] = time.perf_counter() - t1
     rec["godm_fit_generate_s"] = rec["godm_fit_s"] + rec["godm_generate_s"]
     rec["godm_fit_generate_cpu_s"] = time.process_time() - c0  # wall time is inflated on the shared machine
@@ -114,12 +116,12 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
     if "no_diffusion" in variants:
         m = copy.copy(model)
         m.config = model.config.replace(diffusion=False)
-        graphs["no_diffusion"] = m.augment(g)
+        graphs["no_diffusion"] = m.augment(g, merge="connected")
     if "no_class_cond" in variants:
         m = copy.copy(model)
         m.config = model.config.replace(class_conditional=False)
         m.fit_diffusion(g)
-        graphs["no_class_cond"] = m.augment(g)
+        graphs["no_class_cond"] = m.augment(g, merge="connected")
     if "random_oversampling" in variants:
         graphs["random_oversampling"] = RandomOversampler(seed=seed).augment(g)
     if "smote" in variants:

@@ -53,7 +53,8 @@ def augment(
     diff_steps: Optional[int] = typer.Option(None, "--diff-steps", help="Diffusion optimiser steps."),
     merge: Optional[str] = typer.Option(
         None, "--merge", help="'connected' (wired into the graph both ways), 'inbound' (only edges into synthetic "
-                              "nodes, so real nodes keep their neighbourhoods) or 'disconnected'; default GODMConfig's."),
+                              "nodes, so real nodes keep their neighbourhoods; the default, except for Neptune CSV output, "
+                              "which gets 'connected') or 'disconnected'."),
     config: Optional[Path] = typer.Option(None, "--config", help="JSON or YAML file of GODMConfig options."),
     seed: int = typer.Option(0, "--seed", help="Random seed (a fixed seed reproduces the output)."),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Folder for resumable training state."),
@@ -77,8 +78,12 @@ def augment(
         opts["epochs"] = epochs
     if diff_steps is not None:
         opts["diff_steps"] = diff_steps
+    as_npz = fmt == "npz" and not is_hetero(graph)
+    if not as_npz and "merge" not in opts:
+        opts["merge"] = "connected"  # the default inbound merge is directed; Neptune CSV is read back undirected
+        log("Neptune CSV output: merge=connected (an inbound merge cannot be stored there)")
     model = GODM(checkpoint_dir=checkpoint, **opts)
-    if model.config.merge == "inbound" and not (fmt == "npz" and not is_hetero(graph)):
+    if model.config.merge == "inbound" and not as_npz:
         raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "
                              "edge); write npz, or train in memory with --augment godm-inbound")
     model.fit(graph)

@@ -77,6 +77,18 @@ def _apply_masks(g, masks: str, seed_trial: int, source):
     return set_masks(new, *trial_masks(g, cfg, seed_trial, source))
 
 
+AugmentConfigOpt = typer.Option(None, "--augment-config",
+                                help="JSON or YAML file of the augmenter's options (GODMConfig fields for godm).")
+
+
+def _augment_options(path: Optional[Path]) -> dict:
+    if path is None:
+        return {}
+    from graphguard.cli_augment import _read_config
+
+    return _read_config(path)
+
+
 @app.command()
 def train(
     data: Path = DataOpt,
@@ -90,6 +102,7 @@ def train(
     augment: Optional[str] = typer.Option(
         None, "--augment", help="Augment the training split first: godm, godm-inbound, godm-connected, "
                                 "godm-disconnected, oversample or smote."),
+    augment_config: Optional[Path] = AugmentConfigOpt,
     nproc: int = typer.Option(1, "--nproc", help="Data-parallel processes (torch.distributed, gloo) for GNN detectors."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,
@@ -115,7 +128,7 @@ def train(
     if augment:
         from graphguard.augment import augment_graph
 
-        g = augment_graph(g, augment, seed=seed)
+        g = augment_graph(g, augment, seed=seed, **_augment_options(augment_config))
     det.fit(g, source=data)
     det.save(out)
     from graphguard.train.ddp import is_main_process
@@ -127,6 +140,8 @@ def train(
     s = target_store(real)
     n_real = s.num_nodes
     report = {"model": model, "fit_seconds": det.fit_seconds_, "threshold": det.threshold_}
+    if augment:
+        report["augment"] = {"name": augment, "synthetic_nodes": int(target_store(g).num_nodes) - n_real}
     scores = det.decision_function(real)
     for split in ("val", "test"):
         m = s.get(f"{split}_mask")
@@ -223,6 +238,7 @@ def bench(
     augment: Optional[str] = typer.Option(
         None, "--augment", help="Augment each trial's training split: godm, godm-inbound, godm-connected, "
                                 "godm-disconnected, oversample or smote."),
+    augment_config: Optional[Path] = AugmentConfigOpt,
     json_out: bool = typer.Option(False, "--json", help="Print the JSON contract on stdout."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,
@@ -241,7 +257,8 @@ def bench(
         assert len(r) == 3
     except (ValueError, AssertionError):
         raise ConfigError(f"--ratios must be three numbers like 0.5,0.25,0.25, got '{ratios}'") from None
-    cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment)
+    cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment,
+                         augment_options=_augment_options(augment_config))
     if protocol not in ("full", "semi"):
         raise ConfigError(f"unknown protocol '{protocol}' (use 'full' or 'semi')")
     base, fmt = _load(data, fmt, label)

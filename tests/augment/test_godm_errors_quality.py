@@ -160,3 +160,25 @@ def test_cli_inbound_merge_refuses_neptune_output(tmp_path, small_homo):
     assert isinstance(r.exception, DataError)
     assert "cannot be written as Neptune CSV" in str(r.exception) and "\n" not in str(r.exception)
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_neptune_output_defaults_to_the_connected_merge(tmp_path, small_homo, fast_config):
+    """Neptune CSV is read back undirected, so without --merge the file gets the connected wiring."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.neptune import read_neptune, write_neptune
+
+    write_neptune(small_homo, tmp_path / "in")
+    opts = {k: v for k, v in fast_config.to_dict().items() if k != "merge"}  # merge left to the default
+    (tmp_path / "fast.json").write_text(json.dumps(opts))
+    args = _cli("--data", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--ratio", "0.5",
+                "--config", str(tmp_path / "fast.json"), "--quiet")[3:]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    g = read_neptune(tmp_path / "out")
+    n0 = small_homo.num_nodes
+    syn = g.is_synthetic
+    assert int(syn.sum()) == round(0.5 * int((small_homo.train_mask & (small_homo.y == 1)).sum()))
+    ei = g.edge_index
+    assert ((ei[0] >= n0) & (ei[1] < n0)).any() and ((ei[0] < n0) & (ei[1] >= n0)).any()

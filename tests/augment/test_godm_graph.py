@@ -12,7 +12,7 @@ from graphguard.errors import ConfigError, NotFittedError
 
 def test_hetero_augmented_graph_shapes_and_types(small_hetero, fitted_hetero):
     g = small_hetero
-    a = fitted_hetero.augment(g, ratio=0.5)
+    a = fitted_hetero.augment(g, ratio=0.5, merge="connected")
     r0, r = g["review"], a["review"]
     n0 = r0.num_nodes
     n_train_fraud = int((r0.train_mask & (r0.y == 1)).sum())
@@ -56,8 +56,8 @@ def test_synthetic_nodes_only_in_training_and_input_untouched(small_homo, fitted
     assert "is_synthetic" not in g
 
 
-def test_undirected_input_stays_symmetric(small_homo, fitted_homo):
-    ei = fitted_homo.augment(small_homo).edge_index
+def test_connected_merge_keeps_an_undirected_input_symmetric(small_homo, fitted_homo):
+    ei = fitted_homo.augment(small_homo, merge="connected").edge_index
     n = int(ei.max()) + 1
     assert torch.equal(torch.sort(ei[0] * n + ei[1]).values, torch.sort(ei[1] * n + ei[0]).values)
 

@@ -2,6 +2,8 @@
 
 ``augment_graph(graph, name, seed)`` fits on the graph's current training split only (labels
 outside ``train_mask`` are never read) and returns a new graph; the caller's graph is unchanged.
+``options`` go to the augmenter (``GODMConfig`` fields for GODM; an option's ``ratio`` replaces the
+argument's), except ``seed``: the caller's seed (the trial's, in the benchmark protocol) always wins.
 """
 
 from __future__ import annotations
@@ -23,15 +25,19 @@ def augment_graph(graph, name: str, seed: int = 0, ratio: float = 1.0, label: in
 
         if key != "godm":  # godm-<merge>: the merge named; plain "godm" keeps GODMConfig's (or the options')
             options = {**options, "merge": key.split("-", 1)[1]}
-        model = GODM(checkpoint_dir=checkpoint_dir, seed=seed, ratio=ratio, **options).fit(graph)
+        model = GODM(checkpoint_dir=checkpoint_dir, **{"ratio": ratio, **options, "seed": seed}).fit(graph)
         return model.augment(graph, label=label)
     if key == "oversample":
         from graphguard.augment.baselines import RandomOversampler
 
-        return RandomOversampler(ratio=ratio, seed=seed).augment(graph, label=label)
-    from graphguard.augment.baselines import SMOTEAugmenter
-
-    return SMOTEAugmenter(ratio=ratio, seed=seed).augment(graph, label=label)
+        cls = RandomOversampler
+    else:
+        from graphguard.augment.baselines import SMOTEAugmenter as cls
+    try:
+        augmenter = cls(**{"ratio": ratio, **options, "seed": seed})
+    except TypeError as e:
+        raise ConfigError(f"bad option for augmentation '{name}': {e}") from None
+    return augmenter.augment(graph, label=label)
 
 
 apply_augmentation = augment_graph

@@ -35,6 +35,7 @@ class ProtocolConfig:
     masks: str = "gadbench"  # 'gadbench' | 'dataset'
     ratios: tuple[float, float, float] = (0.4, 0.2, 0.4)
     augment: str | None = None
+    augment_options: dict = field(default_factory=dict)  # e.g. GODMConfig options for augment="godm"
     params: dict = field(default_factory=dict)  # per-model hyperparameters {model: {...}}
 
 
@@ -64,7 +65,7 @@ def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source
     results: dict[str, dict] = {}
     with progress("GADBench protocol", total=len(models) * cfg.trials) as advance:
         for name in models:
-            rows, times = [], []
+            rows, times, n_syn = [], [], []
             for t in range(cfg.trials):
                 g = graph_for_trial(t)
                 masks = trial_masks(g, cfg, t, source)
@@ -80,7 +81,8 @@ def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source
                 if cfg.augment:
                     from graphguard.augment import augment_graph
 
-                    g = augment_graph(g, cfg.augment, seed=seed)
+                    g = augment_graph(g, cfg.augment, seed=seed, **cfg.augment_options)
+                    n_syn.append(target_store(g).num_nodes - n)
                 det = make_detector(name, **{"seed": seed, **cfg.params.get(name, {})})
                 det.fit(g, source=source)
                 scores = det.decision_function(real)[:n]
@@ -93,6 +95,8 @@ def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source
                 res[m] = float(vals.mean())
                 res[f"{m}_std"] = float(vals.std())
             res["fit_seconds"] = float(np.mean(times))
+            if n_syn:
+                res["synthetic_nodes"] = float(np.mean(n_syn))  # per trial, added to its training split
             res["trials"] = rows
             results[name] = res
     return results
