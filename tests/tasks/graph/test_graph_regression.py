@@ -65,10 +65,13 @@ def test_gnn_and_wl_regressors_fit_logp(logp_csvs, tmp_path):
     for name, kw, floor in (("gin", dict(epochs=60, hidden=32, layers=3, dropout=0.0), 0.7),
                             ("wl", dict(iterations=2), 0.6)):
         est = make_estimator(name, task="regression", **kw).fit(train)
+        if name == "gin":
+            assert type(est).__name__ == "GNNGraphRegressor"
         m = regression_metrics(y_test, est.predict(test))
         assert m["r2"] >= floor, (name, m)
         est.save(tmp_path / name)
         again = GraphEstimator.load(tmp_path / name)
+        assert type(again) is type(est)
         assert np.allclose(again.predict(test), est.predict(test), atol=1e-4)
         with pytest.raises(Exception, match="only defined for classification"):
             est.predict_proba(test)

@@ -199,3 +199,13 @@ class GNNGraphClassifier(GraphEstimator):
         self.y_mean_, self.y_std_ = config.get("y_mean", 0.0), config.get("y_std", 1.0)
         self.net_.load_state_dict(tensors)
         self.net_.eval()
+
+
+class GNNGraphRegressor(GNNGraphClassifier):
+    """The same GNN with ``task="regression"`` (MSE loss; ``predict`` returns values), under the name a
+    scikit-learn user looks for. ``make_estimator(name, task="regression")`` returns one."""
+
+    def __init__(self, *args, task: str = "regression", **kwargs):
+        if task != "regression":
+            raise ConfigError(f"GNNGraphRegressor is for regression; use GNNGraphClassifier for task '{task}'")
+        super().__init__(*args, task=task, **kwargs)
