@@ -55,7 +55,11 @@ Run (from the repository root):
     LD_LIBRARY_PATH=/tmp/godm_ref/metis/usr/lib/x86_64-linux-gnu TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \\
         OMP_NUM_THREADS=1 /tmp/godm_ref/venv/bin/python $OLDPWD/bench/godm_published.py fit --trials 0
     cd - && $G python bench/godm_published.py score --trials 0
-    $G python bench/godm_published.py report
+    $G python bench/godm_published.py report   # --results DIR if godm_tolokers_inbound_s7.json is elsewhere
+
+The recorded run looped fit (one process per trial, so getrusage is per seed) and score over trials 0-4, two
+score loops in parallel once the machine was quiet, and ran report with --results /work/main/bench/results
+(godm_tolokers_inbound_s7.json was not yet committed).
 """
 
 from __future__ import annotations
