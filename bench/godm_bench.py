@@ -37,26 +37,33 @@ from graphguard.utils import set_threads  # noqa: E402
 VARIANTS = ["none", "godm", "inbound", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
 
 PUBLISHED = {
-    "status": "not run side by side in this run",
-    "figures_source": "measured earlier on this machine type, not in this run (shared/notes/godm-reference.md)",
-    "protocol": "plain PyG GraphSAGE (hidden 64, 2 layers, 200 full-batch epochs, lr 0.01, class-weighted CE, "
-                "test at best validation AUPRC), stratified 50/25/25, seeds 3407/3417/3427",
-    "graphsage": {"auroc": "0.817 +- 0.002", "auprc": "0.505 +- 0.006"},
-    "graphsage+published_godm": {"auroc": "0.810 +- 0.004", "auprc": "0.498 +- 0.020", "num_synthetic": 1283,
-                                 "merge": "disconnected", "fit_generation_s": "176-204 (mean 193)",
-                                 "peak_rss_mb": 795},
+    "status": "run side by side in this benchmark (session 7): bench/godm_published.py, same splits, detectors and "
+              "evaluation; results in bench/results/godm_tolokers_published.json",
+    "file": "bench/results/godm_tolokers_published.json",
+    "package": "godm 0.1.0 (sdist), default settings, CPU, one thread, in a separate venv: torch 2.13.0+cpu, "
+               "torch_geometric 2.4.0, torch-sparse 0.6.18 + torch-scatter 2.1.2 built from source with METIS",
+    "labels": "fitted with only the training labels (validation and test nodes exported with y = 0)",
+    "num_synthetic": 1283, "merge": "disconnected (its own Batch merge; no edge to a real node)",
+    "synthetic_edges": "1283-39108 per seed, self-loops included (2 of 5 seeds: self-loops only)",
+    "protocol": "Tolokers, stratified 50/25/25, seeds 3407-3447; GraphSAGE early-stopped protocol with synthetic weight "
+                "0.3 / 1.0 chosen on validation AUPRC, graphgbm; train on the augmented graph, score on the real one",
+    "graphsage+published_godm": {"auroc": "0.837 +- 0.010", "auprc": "0.556 +- 0.024",
+                                 "paired_vs_none": {"auroc": "+0.000 +- 0.006", "auprc": "-0.004 +- 0.013"}},
+    "graphgbm+published_godm": {"auroc": "0.862 +- 0.006", "auprc": "0.610 +- 0.015",
+                                "paired_vs_none": {"auroc": "+0.001 +- 0.001", "auprc": "+0.002 +- 0.003"}},
+    "fit_generation": {"wall_s": "194-388 (mean 293)", "cpu_s_mean": 214, "peak_rss_mb_mean": 681,
+                       "note": "2-core machine shared with the lead's benchmarks (wall inflated); CPU includes its 4 "
+                               "DataLoader workers (~45 s); RSS is the fit process alone (largest worker ~530 MB)"},
     "why_not_run_here": [
-        "the published godm 0.1.0 cannot be installed in graphguard's environment: it partitions with "
-        "torch_geometric.loader.ClusterData, which needs torch-sparse (or pyg-lib) built with METIS; neither has a "
-        "wheel for torch 2.13, torch-sparse 0.6.18 + torch-scatter 2.1.2 build from source (~10 + ~8 min on 2 cores), "
-        "and Debian libmetis-dev's 32-bit idx_t needs a source patch of csrc/cpu/metis_cpu.cpp",
-        "its SAGEConv passes edge_time/edge_type to propagate(), which PyG 2.8.1 rejects; it runs only with "
-        "torch_geometric 2.4.0, so it needs a separate virtual environment",
-        "ReduceLROnPlateau(verbose=...) no longer exists in torch 2.13 (needs a patched subclass)",
-        "its pickled checkpoints in ./ckpt load only with TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 (torch >= 2.6)",
-        "this run: the separate environment (~18 CPU minutes of builds) did not fit the helper's time box on the "
-        "2-core machine shared by 5 helpers; the figures above come from the earlier measured run instead",
+        "it cannot run in graphguard's own environment: METIS-enabled torch-sparse (no wheel for torch 2.13; built "
+        "from source with an int32 patch of csrc/cpu/metis_cpu.cpp for Debian's 32-bit idx_t), torch_geometric "
+        "2.4.0 (its SAGEConv passes edge_time/edge_type, which PyG 2.8.1 rejects), a patched ReduceLROnPlateau "
+        "(verbose= gone in torch 2.13) and TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 for its pickled ./ckpt; so it runs in "
+        "a separate venv through bench/godm_published.py, not inside this script",
     ],
+    "earlier_measurement": {"source": "shared/notes/godm-reference.md (plain PyG GraphSAGE, 200 epochs, 3 seeds)",
+                            "graphsage": "0.817 +- 0.002 / 0.505 +- 0.006",
+                            "graphsage+published_godm": "0.810 +- 0.004 / 0.498 +- 0.020"},
     "published_paper": {"tolokers_graphsage_godm_auroc": 0.835, "tolokers_graphsage_auroc": 0.794,
                         "tolokers_bwgnn_auroc": 0.802, "source": "issue 5 / Liu et al. arXiv 2312.17679"},
 }
