@@ -37,14 +37,14 @@ apt-get download; all under /tmp/godm_ref, outside the repository):
         ../../venv/bin/pip install --no-build-isolation --no-deps .)
     # Debian's idx_t is 32-bit: in torch_sparse-0.6.18/csrc/cpu/metis_cpu.cpp, partition_cpu converts
     # rowptr/col/weights to int32 before METIS_PartGraph{Kway,Recursive} and the partition back to int64
-    # (the diff is kept as /tmp/godm_ref/metis_int32.patch)
+    # (the diff is bench/published_godm/metis_int32.patch)
     M=/tmp/godm_ref/metis/usr
     (cd torch_sparse-0.6.18 && WITH_METIS=1 FORCE_CUDA=0 MAX_JOBS=1 CPATH=$M/include \\
         LIBRARY_PATH=$M/lib/x86_64-linux-gnu LD_LIBRARY_PATH=$M/lib/x86_64-linux-gnu nice -n 10 \\
         ../../venv/bin/pip install --no-build-isolation --no-deps .)
     cd .. && mkdir godm_src && tar xzf /tmp/s7/dl/godm-0.1.0.tar.gz -C godm_src
     # godm/godm.py: ReduceLROnPlateau becomes a subclass that accepts and drops verbose= (torch 2.13)
-    # (the diff is kept as /tmp/godm_ref/godm_torch213.patch)
+    # (the diff is bench/published_godm/godm_torch213.patch)
     ./venv/bin/pip install --no-deps --no-build-isolation ./godm_src/godm-0.1.0
 
 Run (from the repository root):
