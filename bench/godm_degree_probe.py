@@ -20,11 +20,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load  # noqa: E402
+from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM, fidelity  # noqa: E402
-from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split  # noqa: E402
+from graphguard.data.graph import target_store  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 
@@ -35,9 +34,8 @@ def main() -> None:
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     set_threads(1)
-    g, ratios = load("tolokers")
-    s = target_store(g)
-    set_masks(g, *stratified_split(s.y.numpy(), ratios, args.seed))
+    g0, ratios = load("tolokers")
+    g = split_graph(g0, ratios, args.seed)
     s = target_store(g)
     t0 = time.process_time()
     model = GODM(seed=args.seed, **json.loads(args.godm)).fit(g)

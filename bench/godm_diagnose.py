@@ -18,12 +18,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load  # noqa: E402
+from godm_bench import load, split_graph  # noqa: E402
 from godm_detectors import graphsage  # noqa: E402
 
 from graphguard.augment import GODM, fidelity  # noqa: E402
-from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
+from graphguard.data.graph import target_store  # noqa: E402
+from graphguard.data.splits import trial_seed  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 
@@ -31,8 +31,7 @@ def main() -> None:
     set_threads(1)
     g0, ratios = load("tolokers")
     seed = trial_seed(0)
-    g = g0.clone()
-    set_masks(g, *stratified_split(target_store(g).y.numpy(), ratios, seed))
+    g = split_graph(g0, ratios, seed)
     t = time.process_time()
     m = GODM(seed=seed, epochs=6, diff_steps=1000).fit(g)
     print("fit cpu", time.process_time() - t, "caps", m.degree_cap_)

@@ -19,12 +19,12 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load  # noqa: E402
+from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM  # noqa: E402
 from graphguard.augment.fidelity import feature_wasserstein, mmd_rbf  # noqa: E402
-from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
+from graphguard.data.graph import target_store  # noqa: E402
+from graphguard.data.splits import trial_seed  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 
@@ -33,8 +33,7 @@ def main() -> None:
     ds, kw, grid = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
     g0, ratios = load(ds)
     seed = trial_seed(0)
-    g = g0.clone()
-    set_masks(g, *stratified_split(target_store(g).y.numpy(), ratios, seed))
+    g = split_graph(g0, ratios, seed)
     s = target_store(g)
     x = s.x.float()
     pick = lambda m: torch.nonzero(m & (s.y == 1)).squeeze(1)  # noqa: E731

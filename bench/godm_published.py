@@ -87,15 +87,12 @@ def _seed(trial: int) -> int:
 
 
 def _real_graph(trial: int):
-    """Tolokers with trial ``trial``'s stratified 50/25/25 split, as godm_bench.run_seed builds it."""
-    from graphguard.data import data_root
-    from graphguard.data.graph import set_masks, target_store
-    from graphguard.data.io import load_graph
-    from graphguard.data.splits import stratified_split
+    """Tolokers with trial ``trial``'s split, through godm_bench's own loader and splitter."""
+    sys.path.insert(0, str(HERE))
+    from godm_bench import load, split_graph
 
-    g = load_graph(data_root() / "tolokers" / "tolokers.npz")
-    set_masks(g, *stratified_split(target_store(g).y.numpy(), (0.5, 0.25, 0.25), _seed(trial)))
-    return g
+    g0, ratios = load("tolokers")
+    return split_graph(g0, ratios, _seed(trial))
 
 
 def export(work: Path, trials) -> None:

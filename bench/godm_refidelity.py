@@ -21,11 +21,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load  # noqa: E402
+from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM, fidelity  # noqa: E402
-from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split  # noqa: E402
+from graphguard.data.graph import target_store  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 
@@ -42,8 +41,7 @@ def main() -> None:
     g0, ratios = load(args.dataset)
     for rec in res["records"]:
         seed = rec["seed"]
-        g = g0.clone()
-        set_masks(g, *stratified_split(target_store(g).y.numpy(), ratios, seed))
+        g = split_graph(g0, ratios, seed)
         s = target_store(g)
         model = GODM(seed=seed, **json.loads(args.godm)).fit(g)
         ag = model.augment(g, merge="inbound")

@@ -22,13 +22,13 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load  # noqa: E402
+from godm_bench import load, split_graph  # noqa: E402
 from godm_detectors import graphsage  # noqa: E402
 
 from graphguard.augment import GODM  # noqa: E402
 from graphguard.augment.fidelity import feature_wasserstein  # noqa: E402
-from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
+from graphguard.data.graph import target_store  # noqa: E402
+from graphguard.data.splits import trial_seed  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 S5_GODM = {"epochs": 6, "diff_steps": 4000}  # the session-5 Tolokers settings (bench/results/godm_tolokers_s5.json)
@@ -55,8 +55,7 @@ def main() -> None:
     set_threads(1)
     g0, ratios = load("tolokers")
     seed = trial_seed(args.trial)
-    g = g0.clone()
-    set_masks(g, *stratified_split(target_store(g).y.numpy(), ratios, seed))
+    g = split_graph(g0, ratios, seed)
     s = target_store(g)
     real_train = torch.nonzero(s.train_mask & (s.y == 1)).squeeze(1)
     real_val = torch.nonzero(s.val_mask & (s.y == 1)).squeeze(1)
