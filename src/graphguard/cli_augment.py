@@ -12,10 +12,17 @@ from graphguard._console import log, set_quiet
 from graphguard.errors import DataError
 
 
+def _writes_npz(graph, fmt: str) -> bool:
+    """npz for homogeneous npz input; everything else is written as Neptune CSV."""
+    from graphguard.data.graph import is_hetero
+
+    return fmt == "npz" and not is_hetero(graph)
+
+
 def _write(graph, fmt: str, out: Path) -> Path:
     from graphguard.data.graph import is_hetero
 
-    if fmt == "npz" and not is_hetero(graph):
+    if _writes_npz(graph, fmt):
         from graphguard.data.npz import write_npz
 
         return write_npz(graph, out)
@@ -65,7 +72,6 @@ def augment(
     set_quiet(quiet)
     from graphguard.augment.godm import GODM
     from graphguard.augment.report import draw_report, synthetic_count
-    from graphguard.data.graph import is_hetero
     from graphguard.data.io import detect_format, load_graph
 
     if label not in (0, 1):
@@ -78,7 +84,7 @@ def augment(
         opts["epochs"] = epochs
     if diff_steps is not None:
         opts["diff_steps"] = diff_steps
-    as_npz = fmt == "npz" and not is_hetero(graph)
+    as_npz = _writes_npz(graph, fmt)
     if not as_npz and "merge" not in opts:
         opts["merge"] = "connected"  # the default inbound merge is directed; Neptune CSV is read back undirected
         log("Neptune CSV output: merge=connected (an inbound merge cannot be stored there)")

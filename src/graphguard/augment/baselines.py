@@ -2,8 +2,8 @@
 
 Both add copies of training anomalies' neighbourhoods: random oversampling duplicates a node with
 its edges; SMOTE interpolates features (and times) between an anomaly and one of its k nearest
-training anomalies, and copies the base node's edges (``merge="inbound"``: only its in-edges). Like GODM they return a new graph whose
-new nodes are ``is_synthetic`` and in the training split only.
+training anomalies, and copies the base node's edges (``merge="inbound"``: only its in-edges).
+Like GODM they return a new graph whose new nodes are ``is_synthetic`` and in the training split only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from graphguard.augment.config import MERGES
 from graphguard.augment.godm import check_labels
 from graphguard.augment.merge import copy_neighbourhoods
 from graphguard.augment.typed import FeatureCodec, graph_relations, node_store
@@ -19,7 +18,7 @@ from graphguard.errors import ConfigError
 
 
 def _check_merge(merge: str) -> bool:
-    if merge not in MERGES[:2]:
+    if merge not in ("connected", "inbound"):  # a copy has no edges of its own to keep "disconnected"
         raise ConfigError(f"merge must be 'connected' or 'inbound' for a copying baseline, got '{merge}'")
     return merge == "inbound"
 

@@ -107,7 +107,6 @@ def _ranks(score: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
     return rank
 
 
-
 def inbound_only(edges: dict[tuple, tuple], target: str, n_real: int) -> dict[tuple, tuple]:
     """Drop the edges that run from a synthetic node to a real one.
 
@@ -122,6 +121,7 @@ def inbound_only(edges: dict[tuple, tuple], target: str, n_real: int) -> dict[tu
         keep = ~(from_syn & to_real)
         out[r] = (ei[:, keep], et[keep] if et is not None else None)
     return out
+
 
 class GODM:
     """Estimator: ``fit(graph)``, ``sample(n, label=1)``, ``augment(graph)``, ``save(dir)``, ``load(dir)``."""
