@@ -14,37 +14,12 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 from godm_bench import summarise, table  # noqa: E402
+from godm_pair import delta_table, paired  # noqa: E402
 
 RES = Path(__file__).parent / "results"
 ORDER = ["none", "godm", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
-METRICS = [(d, m) for d in ("graphsage", "tree") for m in ("auroc", "auprc")]
-
-
-def paired(records, variants, ref: str) -> dict:
-    """Per-seed difference of every variant against ``ref``, with mean and (population) std over seeds."""
-    out = {}
-    for v in variants:
-        if v == ref:
-            continue
-        for d, m in METRICS:
-            diff = [r["variants"][v][d][m] - r["variants"][ref][d][m] for r in records]
-            out[f"{v}_minus_{ref}_{d}_{m}"] = {"per_seed": diff, "mean": float(np.mean(diff)), "std": float(np.std(diff))}
-    return out
-
-
-def delta_table(deltas, variants, ref: str) -> str:
-    lines = [f"| variant − {ref} | SAGE AUROC | SAGE AUPRC | tree AUROC | tree AUPRC |", "|---|---|---|---|---|"]
-    for v in variants:
-        if v == ref:
-            continue
-        cells = [deltas[f"{v}_minus_{ref}_{d}_{m}"] for d, m in METRICS]
-        lines.append(f"| {v} | " + " | ".join(f"{c['mean']:+.3f} ± {c['std']:.3f} ({sum(x > 0 for x in c['per_seed'])}/"
-                                             f"{len(c['per_seed'])})" for c in cells) + " |")
-    return "\n".join(lines)
 
 
 def main() -> None:
