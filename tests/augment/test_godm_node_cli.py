@@ -53,3 +53,20 @@ def test_bad_augmenter_option_is_one_line(files):
                                  "--trials", "1", "--augment", "smote", "--augment-config", str(cfg), "--quiet"])
     assert isinstance(r.exception, ConfigError)
     assert "bad option for augmentation 'smote'" in str(r.exception) and "\n" not in str(r.exception)
+
+
+@pytest.mark.parametrize("content, problem", [(None, "config file not found"),
+                                              ("- ratio\n- 0.5\n", "must hold a mapping of GODM options"),
+                                              ("ratio: [0.5\n", "not valid JSON/YAML")])
+def test_bad_augment_config_file_is_one_line(files, content, problem):
+    from graphguard.errors import DataError
+
+    cfg = files / f"cfg_{abs(hash(problem))}.yaml"
+    if content is not None:
+        cfg.write_text(content)
+    r = CliRunner().invoke(app, ["node", "train", "--data", str(files / "g.npz"), "--model", "xgbgraph", "--out",
+                                 str(files / "never"), "--augment", "godm", "--augment-config", str(cfg), "--quiet"])
+    assert isinstance(r.exception, DataError)
+    msg = str(r.exception)
+    assert msg.startswith(str(cfg)) and problem in msg and "\n" not in msg, msg
+    assert not (files / "never").exists()
