@@ -31,7 +31,7 @@ from godm_detectors import SAGE_PROTOCOL, graphsage, tree  # noqa: E402
 
 from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter, fidelity  # noqa: E402
 from graphguard.data.graph import set_masks, target_store  # noqa: E402
-from graphguard.data.splits import stratified_split, trial_seed  # noqa: E402
+from graphguard.data.splits import semi_supervised_split, stratified_split, trial_seed  # noqa: E402
 from graphguard.utils import set_threads  # noqa: E402
 
 VARIANTS = ["none", "godm", "inbound", "no_diffusion", "no_class_cond", "disconnected", "random_oversampling", "smote"]
@@ -88,10 +88,13 @@ def load(dataset: str):
 
 
 def split_graph(g0, ratios, seed: int):
-    """A copy of ``g0`` with the benchmark's stratified split for ``seed``: every GODM script splits
-    through here, so runs of the same seed pair exactly."""
+    """A copy of ``g0`` with the benchmark's split for ``seed``: every GODM script splits through here,
+    so runs of the same seed pair exactly. ``ratios`` is a (train, val, test) triple for the stratified
+    (fully supervised) split, or ``"semi"`` for GADBench's semi-supervised one: 20 anomalies + 80
+    normal nodes each for training and validation, every other labelled node for test."""
     g = g0.clone()
-    set_masks(g, *stratified_split(target_store(g).y.numpy(), ratios, seed))
+    y = target_store(g).y.numpy()
+    set_masks(g, *(semi_supervised_split(y, seed=seed) if ratios == "semi" else stratified_split(y, ratios, seed)))
     return g
 
 
@@ -226,6 +229,8 @@ def main() -> None:
     ap.add_argument("--tree", default="graphgbm", help="foundation tree detector (xgbgraph where graphgbm is too slow)")
     ap.add_argument("--syn-weight", default="1.0",
                     help="GraphSAGE loss weight of a synthetic node; a comma list is chosen per seed on validation AUPRC")
+    ap.add_argument("--split", default="full", choices=["full", "semi"],
+                    help="full: the dataset's stratified split; semi: GADBench's 20 + 80 labelled nodes for training")
     ap.add_argument("--out", default=None)
     ap.add_argument("--resume", action="store_true", help="keep the seeds already in the result file, run the next ones")
     ap.add_argument("--trials", default=None,
@@ -244,6 +249,7 @@ def main() -> None:
     set_threads(args.threads)
     variants = args.variants.split(",")
     g0, ratios = load(args.dataset)
+    ratios = "semi" if args.split == "semi" else ratios
     records = json.loads(out.read_text())["records"] if args.resume and out.is_file() else []
     start = time.time()
     if args.merge:
@@ -259,7 +265,7 @@ def main() -> None:
                                     [float(w) for w in args.syn_weight.split(",")]))
         summary = summarise(records, variants)
         res = {
-            "dataset": args.dataset, "seeds": [r["seed"] for r in records], "split": list(ratios),
+            "dataset": args.dataset, "seeds": [r["seed"] for r in records], "split": ratios if ratios == "semi" else list(ratios),
             "variants": variants, "summary": summary, "records": records,
             "godm_fit_generate_s": [r["godm_fit_generate_s"] for r in records],
             "threads": args.threads, "machine": platform.processor() or platform.machine(),
