@@ -18,7 +18,6 @@ import resource
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from graphguard.data import data_root, load_graph

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import average_precision_score

@@ -35,7 +35,8 @@ def _write(graph, fmt: str, out: Path) -> Path:
     return out
 
 
-def _read_config(path: Path) -> dict:
+def _read_config(path: Path, what: str = "GODM options") -> dict:
+    """A mapping of options from a JSON or YAML file; ``what`` names them in the one-line error."""
     import yaml
 
     if not path.is_file():
@@ -45,7 +46,7 @@ def _read_config(path: Path) -> dict:
     except yaml.YAMLError as e:
         raise DataError(path, f"not valid JSON/YAML ({str(e).splitlines()[0]})") from None
     if not isinstance(d, dict):
-        raise DataError(path, "must hold a mapping of GODM options")
+        raise DataError(path, f"must hold a mapping of {what}")
     return d
 
 

@@ -81,12 +81,16 @@ AugmentConfigOpt = typer.Option(None, "--augment-config",
                                 help="JSON or YAML file of the augmenter's options (GODMConfig fields for godm).")
 
 
-def _augment_options(path: Optional[Path]) -> dict:
+def _augment_options(path: Optional[Path], name: Optional[str]) -> dict:
     if path is None:
         return {}
+    if not name:
+        from graphguard.errors import ConfigError
+
+        raise ConfigError("--augment-config needs --augment NAME (the augmenter whose options it holds)")
     from graphguard.cli_augment import _read_config
 
-    return _read_config(path)
+    return _read_config(path, f"options for augmentation '{name}'")
 
 
 @app.command()
@@ -113,6 +117,7 @@ def train(
 
         raise typer.Exit(launch_cli(nproc, sys.argv[1:]))  # launch_cli drops --nproc itself
     _setup(quiet, threads)
+    options = _augment_options(augment_config, augment)  # a bad config fails before the data loads
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import make_detector
     from graphguard.train.csc import with_edge_index
@@ -128,7 +133,7 @@ def train(
     if augment:
         from graphguard.augment import augment_graph
 
-        g = augment_graph(g, augment, seed=seed, **_augment_options(augment_config))
+        g = augment_graph(g, augment, seed=seed, **options)
     det.fit(g, source=data)
     det.save(out)
     from graphguard.train.ddp import is_main_process
@@ -258,7 +263,7 @@ def bench(
     except (ValueError, AssertionError):
         raise ConfigError(f"--ratios must be three numbers like 0.5,0.25,0.25, got '{ratios}'") from None
     cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment,
-                         augment_options=_augment_options(augment_config))
+                         augment_options=_augment_options(augment_config, augment))
     if protocol not in ("full", "semi"):
         raise ConfigError(f"unknown protocol '{protocol}' (use 'full' or 'semi')")
     base, fmt = _load(data, fmt, label)

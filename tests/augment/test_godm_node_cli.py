@@ -56,7 +56,7 @@ def test_bad_augmenter_option_is_one_line(files):
 
 
 @pytest.mark.parametrize("content, problem", [(None, "config file not found"),
-                                              ("- ratio\n- 0.5\n", "must hold a mapping of GODM options"),
+                                              ("- ratio\n- 0.5\n", "must hold a mapping of options for augmentation 'godm'"),
                                               ("ratio: [0.5\n", "not valid JSON/YAML")])
 def test_bad_augment_config_file_is_one_line(files, content, problem):
     from graphguard.errors import DataError
@@ -69,4 +69,20 @@ def test_bad_augment_config_file_is_one_line(files, content, problem):
     assert isinstance(r.exception, DataError)
     msg = str(r.exception)
     assert msg.startswith(str(cfg)) and problem in msg and "\n" not in msg, msg
+    assert not (files / "never").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "bench"])
+def test_augment_config_without_augment_is_refused(files, command):
+    """Options for no augmenter would be silently ignored; the CLI says so in one line instead."""
+    from graphguard.errors import ConfigError
+
+    cfg = files / "opts.yaml"
+    cfg.write_text("ratio: 0.5\n")
+    extra = ["--model", "xgbgraph", "--out", str(files / "never")] if command == "train" else \
+        ["--models", "xgbgraph", "--trials", "1"]
+    r = CliRunner().invoke(app, ["node", command, "--data", str(files / "g.npz"), *extra, "--augment-config", str(cfg),
+                                 "--quiet"])
+    assert isinstance(r.exception, ConfigError)
+    assert "--augment-config needs --augment" in str(r.exception) and "\n" not in str(r.exception)
     assert not (files / "never").exists()

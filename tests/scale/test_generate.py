@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from graphguard.data.generate import RELATIONS, FraudGraphGenerator, GraphSpec, generate
+from graphguard.data.generate import RELATIONS, GraphSpec, generate
 from graphguard.data.store import open_store
 from graphguard.errors import ConfigError
 

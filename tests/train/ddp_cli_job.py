@@ -28,7 +28,6 @@ def recording_fit(self, graph, train_idx, val_idx):
     rank = world()[0]
     save_file({k: v.contiguous() for k, v in self.model_.state_dict().items()}, os.path.join(out, f"rank{rank}.safetensors"))
     csc = NeighborSampler(self._view(graph, fit=False), [2]).csc[("_", "_", "_")]  # what train_node_model samples
-    t = graph.target_node_type
     mem = {ln.split(":")[0]: int(ln.split()[1]) for ln in open("/proc/self/smaps_rollup") if ln.split(":")[0] in ("Rss", "Pss")}
     with open(os.path.join(out, f"rank{rank}_maps.json"), "w") as f:
         json.dump({"adjacency": mapped_file(csc.src), "features": mapped_file(self._view(graph, fit=False).x),

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from graphguard.augment.typed import edge_store, graph_relations, node_store
-from graphguard.data.graph import MASKS, is_hetero
+from graphguard.data.graph import MASKS
 
 
 def _pad(value: torch.Tensor, n_new: int) -> torch.Tensor:

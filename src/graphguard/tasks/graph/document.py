@@ -78,7 +78,7 @@ def candidate_pairs(g) -> np.ndarray:
 
 def pair_features(g, cand: np.ndarray, proba: np.ndarray) -> np.ndarray:
     x = g.x.numpy()
-    ei, et, ea = g.edge_index.numpy(), g.edge_type.numpy(), g.edge_attr.numpy()
+    ei, et = g.edge_index.numpy(), g.edge_type.numpy()
     types = {}
     for e in range(ei.shape[1]):
         types.setdefault((int(ei[0, e]), int(ei[1, e])), set()).add(int(et[e]))

@@ -21,7 +21,7 @@ import torch
 from sklearn.metrics import precision_recall_curve
 
 from graphguard.data.graph import Graph, target_store
-from graphguard.data.validate import require_binary_labels, validate_graph
+from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from graphguard.data.graph import Graph, is_hetero, target_store, to_relational
+from graphguard.data.graph import Graph, target_store, to_relational
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.tasks.node.features import adjacency, extreme_aggregate, gin_mean_features, mean_aggregate, rich_features
 from graphguard.utils.threads import get_threads
@@ -97,8 +97,6 @@ class XGBoostRaw(_TreeDetector):
         self.booster_ = self.model_.get_booster()
 
     def score_features(self, features):
-        import xgboost as xgb
-
         return self.booster_.inplace_predict(np.ascontiguousarray(features, dtype=np.float32)).astype(np.float64)
 
     def _state(self):
