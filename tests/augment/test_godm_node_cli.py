@@ -46,6 +46,29 @@ def test_node_bench_with_augmentation_prints_the_contract(files, small_homo):
     assert res["synthetic_nodes"] == pytest.approx(round(0.5 * round(0.4 * int(small_homo.y.sum()))), abs=1)
 
 
+def test_protocol_fits_the_augmenter_once_per_trial_for_every_model(small_homo, monkeypatch):
+    """Two models over two trials share each trial's augmented graph, and each model scores exactly
+    as it does when benched alone (its result does not depend on the other model)."""
+    import graphguard.augment as augment
+    from graphguard.tasks.node.protocol import ProtocolConfig, run_protocol
+
+    calls = []
+    real_augment = augment.augment_graph
+
+    def counting(graph, name, seed=0, **kw):
+        calls.append(seed)
+        return real_augment(graph, name, seed=seed, **kw)
+
+    monkeypatch.setattr(augment, "augment_graph", counting)
+    cfg = ProtocolConfig(trials=2, augment="oversample")
+    both = run_protocol(lambda t: small_homo, ["xgbgraph", "graphgbm"], cfg)
+    assert len(calls) == 2 and len(set(calls)) == 2  # one fit per trial, each with its trial's seed
+    assert both["xgbgraph"]["synthetic_nodes"] == both["graphgbm"]["synthetic_nodes"] > 0
+    assert "augment_seconds" in both["xgbgraph"]
+    alone = run_protocol(lambda t: small_homo, ["graphgbm"], cfg)
+    assert alone["graphgbm"]["trials"] == both["graphgbm"]["trials"]
+
+
 def test_bad_augmenter_option_is_one_line(files):
     cfg = files / "bad.yaml"
     cfg.write_text("colour: red\n")
