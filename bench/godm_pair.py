@@ -89,7 +89,7 @@ def main() -> None:
     records, runs = merge(args.files)
     variants = [v for v in VARIANTS if all(v in r["variants"] for r in records)]
     summary = summarise(records, variants)
-    deltas = {**paired(records, [v for v in variants if v != "godm"], "none")}
+    deltas = {**paired(records, variants, "none")}
     if "godm" in variants:
         deltas.update(paired(records, [v for v in variants if v not in ("none", "godm")], "godm"))
     res = {"seeds": [r["seed"] for r in records], "variants": variants, "summary": summary, "records": records,
@@ -99,7 +99,7 @@ def main() -> None:
     Path(args.out).write_text(json.dumps(res, indent=1, default=float))
     n = len(records)
     print(f"seeds {res['seeds']}\n\n{table(summary, variants, n)}\n")
-    print(delta_table(deltas, [v for v in variants if v != "godm"], "none") + "\n")
+    print(delta_table(deltas, variants, "none") + "\n")
     if "godm" in variants:
         print(delta_table(deltas, [v for v in variants if v not in ("none", "godm")], "godm") + "\n")
     print(fidelity_table(summary, variants))
