@@ -3,8 +3,9 @@
 Runs on the same seeds, split, GODM config, GraphSAGE protocol and tree detector can be merged per
 seed: every detector in the benchmark is deterministic per seed on one thread (a rerun of an
 unchanged arm reproduces its figures exactly), so an arm whose code path did not change need not be
-rerun. Files are read in order and a later file's arm replaces an earlier one's; each arm records
-the file it came from. Writes the merged records, the summary and the per-seed paired differences
+rerun. Files are read in order and a later file's detector results replace an earlier one's (a
+detector the later file did not run is kept, so a trees-only rerun keeps GraphSAGE); each arm records
+the file(s) it came from. Writes the merged records, the summary and the per-seed paired differences
 against ``none`` and ``godm``, and prints the markdown tables.
 
     PYTHONPATH=src python bench/godm_pair.py --out bench/results/godm_hetero_s7_paired.json \
@@ -23,7 +24,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from godm_bench import VARIANTS, summarise, table  # noqa: E402
 
-METRICS = [(d, m) for d in ("graphsage", "tree") for m in ("auroc", "auprc")]
+DETECTORS = ("graphsage", "tree")
+METRICS = [(d, m) for d in DETECTORS for m in ("auroc", "auprc")]
 
 
 def paired(records, variants, ref: str) -> dict:
@@ -60,7 +62,10 @@ def merge(files: list[str]) -> tuple[list[dict], list[dict]]:
         for r in d["records"]:
             m = by_seed.setdefault(r["seed"], {"seed": r["seed"], "variants": {}, "fidelity": {}})
             for v, rec in r["variants"].items():
-                m["variants"][v] = {**rec, "from": Path(f).name}
+                old = m["variants"].get(v, {})
+                kept = {d for d in DETECTORS if d in old and d not in rec}  # e.g. a trees-only rerun keeps GraphSAGE
+                src = f"{old['from']} + {Path(f).name}" if kept else Path(f).name
+                m["variants"][v] = {**old, **rec, "from": src}
             m["fidelity"].update(r["fidelity"])
             for k, val in r.items():
                 if k not in ("variants", "fidelity", "seed"):
