@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from graphguard.data import data_root  # noqa: E402
-from graphguard.data.io import load_graph  # noqa: E402
-from graphguard.tasks.node.detectors.trees import GraphGBM  # noqa: E402
-from graphguard.tasks.node.protocol import ProtocolConfig, run_protocol  # noqa: E402
-from graphguard.utils import set_threads  # noqa: E402
+from graphguard.data import data_root
+from graphguard.data.io import load_graph
+from graphguard.tasks.node.detectors.trees import GraphGBM
+from graphguard.tasks.node.protocol import ProtocolConfig, run_protocol
+from graphguard.utils import set_threads
 
 PATHS = {"tolokers": ("tolokers/tolokers.npz", None), "yelpchi": ("yelpchi", "yelpchi")}
 

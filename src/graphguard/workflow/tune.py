@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-
 from graphguard._console import log
 
 # Search spaces by parameter name; only the names a detector's __init__ accepts are tuned.

@@ -8,7 +8,6 @@ similarity search are the L2-normalised feature vectors, i.e. the WL / Tanimoto-
 
 from __future__ import annotations
 
-
 import numpy as np
 import scipy.sparse as sp
 import torch
