@@ -43,6 +43,8 @@ class GODMConfig:
     diff_batch: int = 256
     diff_lr: float = 1e-3
     p_uncond: float = 0.1        # label dropout that enables classifier-free guidance
+    unlabelled: bool = False     # also train the unconditional (null-label) branch on the target nodes that have no
+                                 # training label, so that few labels still see the whole latent distribution
     guidance: float = 1.5        # 1.0 = plain conditional sampling
     p_mean: float = -1.2
     p_std: float = 1.2

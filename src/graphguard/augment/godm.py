@@ -237,15 +237,21 @@ class GODM:
     def _fit_diffusion(self, y, train, gen: torch.Generator, saved) -> None:
         cfg = self.config
         lab = train & (y >= 0)
-        lat = self.latents_[self.target_][lab]
+        every = self.latents_[self.target_]
+        lat = every[lab]
         labels = y[lab]
-        self.lat_mean_ = lat.mean(0)
-        self.lat_std_ = lat.std(0).clamp_min(1e-6)
+        # without a training label a node is unlabelled here: only the training mask is read for it, never its y
+        free = every[~lab] if cfg.unlabelled and cfg.class_conditional else every[:0]
+        norm = torch.cat([lat, free])
+        self.lat_mean_ = norm.mean(0)
+        self.lat_std_ = norm.std(0).clamp_min(1e-6)
         data = (lat - self.lat_mean_) / self.lat_std_
+        free = (free - self.lat_mean_) / self.lat_std_
         with torch.random.fork_rng():
             torch.manual_seed(cfg.seed + 1)
             self.edm_ = EDM(cfg.latent_dim, cfg.diff_hidden, cfg.diff_layers, p_mean=cfg.p_mean, p_std=cfg.p_std)
         self.train_counts_ = {int(c): int((labels == c).sum()) for c in (0, 1)}
+        self.num_unlabelled_ = int(free.shape[0])  # codes that trained only the unconditional branch
         if not cfg.diffusion:
             return
         opt = torch.optim.Adam(self.edm_.parameters(), lr=cfg.diff_lr)
@@ -267,7 +273,12 @@ class GODM:
                     idx = torch.cat([c[torch.randint(0, c.numel(), (half,), generator=gen)] for c in by_class])
                 else:
                     idx = torch.randint(0, data.shape[0], (2 * half,), generator=gen)
-                loss = self.edm_.loss(data[idx], labels[idx], gen, cfg.p_uncond, cfg.class_conditional)
+                x0, lab0 = data[idx], labels[idx]
+                if free.shape[0]:  # as many unlabelled codes again, always under the null label
+                    j = torch.randint(0, free.shape[0], (2 * half,), generator=gen)
+                    x0 = torch.cat([x0, free[j]])
+                    lab0 = torch.cat([lab0, torch.full((2 * half,), self.edm_.null, dtype=lab0.dtype)])
+                loss = self.edm_.loss(x0, lab0, gen, cfg.p_uncond, cfg.class_conditional)
                 for group in opt.param_groups:  # cosine decay to 10 %, a function of the step: resumes exactly
                     group["lr"] = cfg.diff_lr * (0.1 + 0.45 * (1 + math.cos(math.pi * step / cfg.diff_steps)))
                 opt.zero_grad()
