@@ -20,17 +20,12 @@ def _writes_npz(graph, fmt: str) -> bool:
 
 
 def _write(graph, fmt: str, out: Path) -> Path:
-    from graphguard.data.graph import is_hetero
-
     if _writes_npz(graph, fmt):
         from graphguard.data.npz import write_npz
 
         return write_npz(graph, out)
-    try:
-        from graphguard.data.neptune import write_neptune
-    except ImportError:
-        raise DataError(out, f"cannot write a {'heterogeneous ' if is_hetero(graph) else ''}'{fmt}' graph here: "
-                             "the Neptune CSV writer is not in this build") from None
+    from graphguard.data.neptune import write_neptune
+
     write_neptune(graph, out)
     return out
 
