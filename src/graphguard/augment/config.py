@@ -45,6 +45,7 @@ class GODMConfig:
     p_uncond: float = 0.1        # label dropout that enables classifier-free guidance
     unlabelled: bool = False     # also train the unconditional (null-label) branch on the target nodes that have no
                                  # training label, so that few labels still see the whole latent distribution
+                                 # (without class conditioning it is ignored: every code would be drawn as an anomaly)
     guidance: float = 1.5        # 1.0 = plain conditional sampling
     p_mean: float = -1.2
     p_std: float = 1.2
