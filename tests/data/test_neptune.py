@@ -156,3 +156,12 @@ def test_writer_refuses_ids_shared_by_two_vertex_labels(tmp_path, hetero_fraud_g
     with pytest.raises(DataError, match=r"vertex id 'n0' is used twice"):
         write_neptune(g, tmp_path / "out")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_split_property_reads_cardinality_arrays_and_escaped_colons():
+    from graphguard.data.neptune import split_property
+
+    assert split_property("age:Int(single)") == ("age", "Int", False)
+    assert split_property("tags:String[](set)") == ("tags", "String", True)
+    assert split_property("a\\:b:Date") == ("a:b", "Date", False)
+    assert split_property("note") == ("note", None, False)

@@ -144,3 +144,16 @@ def test_string_hash_index_is_exact():
     assert np.array_equal(hidx.lookup(q.astype(np.uint64)), want)
     didx = IdIndex(big.astype(np.uint64), exact=True)  # direct-address path
     assert didx.dense is not None and np.array_equal(didx.lookup(q.astype(np.uint64)), want)
+
+
+def test_cardinality_suffix_keeps_a_numeric_property(tmp_path):
+    """``amount:Float(single)`` is a numeric feature, as in the in-memory reader; an ``Int[]`` is not."""
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,label:Int(single),amount:Float(single),age:Int,codes:Int[]\n"
+                             "u1,user,0,0.5,30,1;2\nu2,user,1,1.5,22,3\nu3,user,0,0.1,41,4\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
+    ingest(d, tmp_path / "s")
+    g = to_pyg(open_store(tmp_path / "s"))
+    assert g["user"].x.tolist() == [[0.5, 30.0], [1.5, 22.0], [0.10000000149011612, 41.0]]
+    assert g["user"].y.tolist() == [0, 1, 0]

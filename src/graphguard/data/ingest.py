@@ -28,6 +28,7 @@ import numpy as np
 
 from graphguard import _console
 from graphguard.data.id_index import IdIndex, id_keys
+from graphguard.data.neptune import split_property
 from graphguard.data.store import StoreWriter
 from graphguard.errors import ConfigError, DataError
 
@@ -204,8 +205,9 @@ class _NodeTypeBuffer:
 
 
 def _prop_name(col: str) -> tuple[str, str]:
-    name, _, typ = col.partition(":")
-    return name, typ.lower()
+    """``(name, lower-case type)``; an array type keeps its ``[]`` so that it never counts as numeric."""
+    name, typ, is_array = split_property(col)
+    return name, (typ or "").lower() + ("[]" if is_array else "")
 
 
 NUMERIC = {"int", "long", "float", "double", "byte", "short", "bool", "boolean"}

@@ -59,6 +59,29 @@ SYSTEM_EDGE = {"~id", "~from", "~to", "~label"}
 
 # ------------------------------------------------------------------ header
 
+_PROP_RE = re.compile(r"^(?P<name>(?:[^:\\]|\\.)*)(?::(?P<type>[^:]*))?$")  # the last colon not escaped as \:
+
+
+def split_property(col: str) -> tuple[str, str | None, bool]:
+    """``(name, type, is_array)`` of a property column: ``age:Int(single)`` -> ``('age', 'Int', False)``,
+    ``tags:String[]`` -> ``('tags', 'String', True)``, ``note`` -> ``('note', None, False)``.
+
+    Every Neptune reader goes through here, so a cardinality suffix or an escaped colon means the same
+    everywhere. The type keeps its spelling; an unrecognised one comes back as written, for the caller
+    to reject.
+    """
+    m = _PROP_RE.match(col)
+    if m is None:
+        return col, None, False
+    name, tspec = m.group("name").replace("\\:", ":"), m.group("type")
+    if tspec is None:
+        return name, None, False
+    tm = _TYPE_RE.match(tspec)
+    if tm is None:
+        return name, tspec, False
+    return name, tm.group("type"), bool(tm.group("array"))
+
+
 def parse_header(columns: list[str], path) -> tuple[str, list[tuple[str, str, str, bool]]]:
     """``(kind, [(column, property, type, is_array)])`` for one file; ``kind`` is vertex or edge."""
     system = [c for c in columns if c.startswith("~")]
@@ -79,18 +102,15 @@ def parse_header(columns: list[str], path) -> tuple[str, list[tuple[str, str, st
             continue
         if not c:
             raise DataError(path, "empty column name in the header")
-        # split on the last colon that is not escaped as \:
-        m = re.match(r"^(?P<name>(?:[^:\\]|\\.)*)(?::(?P<type>[^:]*))?$", c)
-        name = (m.group("name") if m else c).replace("\\:", ":")
-        tspec = m.group("type") if m and m.group("type") is not None else "String"
-        tm = _TYPE_RE.match(tspec)
-        if not tm or tm.group("type").lower() not in TYPES:
-            raise DataError(path, f"column '{c}' has unknown type '{tspec}' "
+        name, typ, is_array = split_property(c)
+        typ = (typ or "string").lower()
+        if typ not in TYPES:
+            raise DataError(path, f"column '{c}' has unknown type '{c.rpartition(':')[2]}' "
                                   f"(known: Bool, Byte, Short, Int, Long, Float, Double, String, Date)")
         if name in seen:
             raise DataError(path, f"property '{name}' appears twice in the header")
         seen.add(name)
-        props.append((c, name, tm.group("type").lower(), bool(tm.group("array"))))
+        props.append((c, name, typ, is_array))
     return ("edge" if is_edge else "vertex"), props
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graphguard.data.neptune import split_property
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
@@ -42,13 +43,11 @@ class NodeTable:
 
 # --------------------------------------------------------------------------- Neptune CSV
 def _parse_header(col: str) -> tuple[str, str | None]:
-    """``age:Int`` -> ('age', 'Int'); ``tags:String[]`` -> ('tags', 'String[]'); system columns unchanged."""
-    if col.startswith("~") or ":" not in col:
+    """``age:Int(single)`` -> ('age', 'Int'); ``tags:String[]`` -> ('tags', 'String[]'); system columns unchanged."""
+    if col.startswith("~"):
         return col, None
-    name, typ = col.rsplit(":", 1)
-    for card in ("(single)", "(set)"):
-        typ = typ.replace(card, "")
-    return name, typ
+    name, typ, is_array = split_property(col)
+    return name, None if typ is None else typ + ("[]" if is_array else "")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
