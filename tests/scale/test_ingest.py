@@ -157,3 +157,15 @@ def test_cardinality_suffix_keeps_a_numeric_property(tmp_path):
     g = to_pyg(open_store(tmp_path / "s"))
     assert g["user"].x.tolist() == [[0.5, 30.0], [1.5, 22.0], [0.10000000149011612, 41.0]]
     assert g["user"].y.tolist() == [0, 1, 0]
+
+
+def test_bool_property_is_a_zero_one_feature(tmp_path):
+    """Neptune's Bool type is numeric for the model: true/false become 1/0 (it used to stop the run)."""
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,label:Int,vip:Bool,score:Double\n"
+                             "u1,user,0,true,1.5\nu2,user,1,false,2.5\nu3,user,0,,0.5\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
+    ingest(d, tmp_path / "s")
+    g = to_pyg(open_store(tmp_path / "s"))
+    assert g["user"].x.tolist() == [[1.0, 1.5], [0.0, 2.5], [0.0, 0.5]]

@@ -408,7 +408,7 @@ def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
             types[c] = pa.string() if name == "split" else pa.float64()
         elif typ in NUMERIC:
             roles[c] = "feature"
-            types[c] = pa.float32()
+            types[c] = pa.bool_() if typ in ("bool", "boolean") else pa.float32()  # true/false, then 1.0/0.0
     if "~label" not in roles:
         raise DataError(source, "node file has no ~label column")
     return roles, types
