@@ -169,3 +169,29 @@ def test_bool_property_is_a_zero_one_feature(tmp_path):
     ingest(d, tmp_path / "s")
     g = to_pyg(open_store(tmp_path / "s"))
     assert g["user"].x.tolist() == [[1.0, 1.5], [0.0, 2.5], [0.0, 0.5]]
+
+
+def _csv_tables(tmp_path, rows: str):
+    d = tmp_path / "tb"
+    (d / "nodes").mkdir(parents=True)
+    (d / "edges").mkdir()
+    (d / "nodes" / "user.csv").write_text("id,label,amount,name,vip\n" + rows)
+    (d / "edges" / "user__knows__user.csv").write_text("src,dst\n1,2\n2,3\n")
+    return d
+
+
+def test_csv_tables_leave_text_columns_out_of_the_features(tmp_path):
+    """A text column in a CSV node table is left out (as in Parquet), not a crash deep in pyarrow."""
+    d = _csv_tables(tmp_path, "1,0,0.5,ann,true\n2,1,1.5,bob,false\n3,0,0.25,cy,true\n")
+    ingest(d, tmp_path / "s")
+    g = to_pyg(open_store(tmp_path / "s"))
+    assert g["user"].x.tolist() == [[0.5, 1.0], [1.5, 0.0], [0.25, 1.0]]
+
+
+def test_csv_tables_non_number_after_the_first_block_is_one_line(tmp_path):
+    rows = "".join(f"{i},0,{i}.5,n{i},true\n" for i in range(1, 6000)) + "6000,1,oops,z,false\n"
+    d = _csv_tables(tmp_path, rows)
+    with pytest.raises(DataError) as e:
+        ingest(d, tmp_path / "s")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(str(d / "nodes" / "user.csv") + ": ") and "oops" in msg

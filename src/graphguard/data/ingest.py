@@ -176,18 +176,26 @@ def _parquet_batches_now(path: Path, columns: list[str]):
         raise DataError(path, f"cannot read Parquet ({str(e).splitlines()[0]})") from None
 
 
-def _header(path: Path) -> list[str]:
+def _schema(path: Path):
+    """The Arrow schema of a file: Parquet's own, or the types pyarrow infers from a CSV's first 64 KiB."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return pq.read_schema(path).names
+        return pq.read_schema(path)
     with pa.input_stream(str(path)) as s:
-        r = pacsv.open_csv(s, read_options=pacsv.ReadOptions(block_size=1 << 16),
-                           convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False))
-        return r.schema.names
+        try:
+            r = pacsv.open_csv(s, read_options=pacsv.ReadOptions(block_size=1 << 16),
+                               convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False))
+        except pa.ArrowInvalid as e:
+            raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
+        return r.schema
+
+
+def _header(path: Path) -> list[str]:
+    return _schema(path).names
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -516,7 +524,8 @@ def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     for f in files:
-        head = _header(f)
+        schema = _schema(f)
+        head = schema.names
         if "id" not in head:
             raise DataError(f, f"node table has no 'id' column (columns: {', '.join(head[:8])})")
         roles = {"id": "id"}
@@ -524,13 +533,15 @@ def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
             if c != "id":
                 roles[c] = SPECIAL.get(c, "feature")
         types = {"id": pa.string(), "split": pa.string(), "y": pa.float64(), "label": pa.float64()}
-        if f.suffix == ".parquet":
-            import pyarrow.parquet as pq
-
-            schema = pq.read_schema(f)
-            roles = {c: r for c, r in roles.items() if r != "feature"
-                     or pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)
-                     or pa.types.is_boolean(schema.field(c).type)}
+        # numbers and booleans are features; text columns are left out (a CSV's types are pinned from its
+        # first block, so a later non-number in a number column is a one-line parse error, not a crash)
+        numeric = lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)  # noqa: E731
+        left_out = [c for c, r in roles.items() if r == "feature" and not numeric(schema.field(c).type)]
+        roles = {c: r for c, r in roles.items() if c not in left_out}
+        types.update({c: pa.bool_() if pa.types.is_boolean(schema.field(c).type) else pa.float32()
+                      for c, r in roles.items() if r == "feature"})
+        if left_out:
+            _console.log(f"{f.name}: non-numeric columns left out of the features: {', '.join(left_out)}")
         buf = nodes.buffer(_stem(f))
         last = 0
         for batch, pos in _batches(f, list(roles), types):
