@@ -146,28 +146,28 @@ def test_string_hash_index_is_exact():
     assert didx.dense is not None and np.array_equal(didx.lookup(q.astype(np.uint64)), want)
 
 
-def test_cardinality_suffix_keeps_a_numeric_property(tmp_path):
-    """``amount:Float(single)`` is a numeric feature, as in the in-memory reader; an ``Int[]`` is not."""
+def _ingest_vertices(tmp_path, vertices: str):
+    """Ingest one Neptune vertex file (with a single edge u1 -> u2) and return the stored graph."""
     d = tmp_path / "nep"
     d.mkdir()
-    (d / "v.csv").write_text("~id,~label,label:Int(single),amount:Float(single),age:Int,codes:Int[]\n"
-                             "u1,user,0,0.5,30,1;2\nu2,user,1,1.5,22,3\nu3,user,0,0.1,41,4\n")
+    (d / "v.csv").write_text(vertices)
     (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
     ingest(d, tmp_path / "s")
-    g = to_pyg(open_store(tmp_path / "s"))
+    return to_pyg(open_store(tmp_path / "s"))
+
+
+def test_cardinality_suffix_keeps_a_numeric_property(tmp_path):
+    """``amount:Float(single)`` is a numeric feature, as in the in-memory reader; an ``Int[]`` is not."""
+    g = _ingest_vertices(tmp_path, "~id,~label,label:Int(single),amount:Float(single),age:Int,codes:Int[]\n"
+                                   "u1,user,0,0.5,30,1;2\nu2,user,1,1.5,22,3\nu3,user,0,0.1,41,4\n")
     assert g["user"].x.tolist() == [[0.5, 30.0], [1.5, 22.0], [0.10000000149011612, 41.0]]
     assert g["user"].y.tolist() == [0, 1, 0]
 
 
 def test_bool_property_is_a_zero_one_feature(tmp_path):
     """Neptune's Bool type is numeric for the model: true/false become 1/0 (it used to stop the run)."""
-    d = tmp_path / "nep"
-    d.mkdir()
-    (d / "v.csv").write_text("~id,~label,label:Int,vip:Bool,score:Double\n"
-                             "u1,user,0,true,1.5\nu2,user,1,false,2.5\nu3,user,0,,0.5\n")
-    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
-    ingest(d, tmp_path / "s")
-    g = to_pyg(open_store(tmp_path / "s"))
+    g = _ingest_vertices(tmp_path, "~id,~label,label:Int,vip:Bool,score:Double\n"
+                                   "u1,user,0,true,1.5\nu2,user,1,false,2.5\nu3,user,0,,0.5\n")
     assert g["user"].x.tolist() == [[1.0, 1.5], [0.0, 2.5], [0.0, 0.5]]
 
 
