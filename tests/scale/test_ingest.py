@@ -195,3 +195,11 @@ def test_csv_tables_non_number_after_the_first_block_is_one_line(tmp_path):
         ingest(d, tmp_path / "s")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(str(d / "nodes" / "user.csv") + ": ") and "oops" in msg
+
+
+def test_csv_tables_ragged_first_block_is_one_line(tmp_path):
+    d = _csv_tables(tmp_path, "1,0,0.5,ann,true\n2,1,1.5\n")
+    with pytest.raises(DataError) as e:
+        ingest(d, tmp_path / "s")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(str(d / "nodes" / "user.csv") + ": cannot parse CSV")
