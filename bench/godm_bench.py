@@ -139,9 +139,9 @@ def run_seed(g0, ratios, trial: int, variants, sage_epochs: int, godm_kw: dict, 
         m.fit_diffusion(g)
         graphs["no_class_cond"] = m.augment(g, merge="connected")
     if "random_oversampling" in variants:
-        graphs["random_oversampling"] = RandomOversampler(seed=seed).augment(g)
+        graphs["random_oversampling"] = RandomOversampler(ratio=model.config.ratio, seed=seed).augment(g)
     if "smote" in variants:
-        graphs["smote"] = SMOTEAugmenter(seed=seed).augment(g)
+        graphs["smote"] = SMOTEAugmenter(ratio=model.config.ratio, seed=seed).augment(g)
     y = s.y
     real_train = torch.nonzero(s.train_mask & (y == 1)).squeeze(1).numpy()
     real_test = torch.nonzero(s.test_mask & (y == 1)).squeeze(1).numpy()
