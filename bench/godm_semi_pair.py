@@ -28,8 +28,9 @@ BEFORE = {
 }
 # (arm of this run, arm it is compared with, where that arm comes from); "godm" is the connected merge
 PAIRS = [("inbound", "none", "now"), ("godm", "none", "now"), ("random_oversampling", "none", "now"),
-         ("inbound", "random_oversampling", "now"), ("inbound", "inbound", "before"), ("godm", "godm", "before"),
-         ("random_oversampling", "random_oversampling", "before")]
+         ("inbound", "random_oversampling", "now"), ("smote", "none", "now"), ("inbound", "smote", "now"),
+         ("inbound", "inbound", "before"), ("godm", "godm", "before"),
+         ("random_oversampling", "random_oversampling", "before"), ("smote", "smote", "before")]
 COLUMNS = [("inbound", "none", "now"), ("godm", "none", "now"), ("random_oversampling", "none", "now"),
            ("inbound", "random_oversampling", "now"), ("inbound", "inbound", "before")]
 
