@@ -26,6 +26,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from godm_bench import load, peak_rss_mb, split_graph  # noqa: E402
 from godm_detectors import graphsage, tree  # noqa: E402
+from godm_semi_pair import stat  # noqa: E402
 
 from graphguard.data.graph import target_store  # noqa: E402
 from graphguard.data.splits import trial_seed  # noqa: E402
@@ -67,15 +68,9 @@ def run_seed(g0, trial: int) -> dict:
 
 
 def paired(records) -> dict:
-    out = {}
-    for name in ARMS[1:]:
-        for det in ("graphsage", "tree"):
-            for m in ("auroc", "auprc"):
-                d = [r["variants"][name][det][m] - r["variants"]["none"][det][m] for r in records]
-                out[f"{name}_minus_none_{det}_{m}"] = {
-                    "per_seed": d, "mean": float(np.mean(d)), "std": float(np.std(d)),
-                    "seeds_up": int(sum(x > 0 for x in d)), "beyond_std": bool(np.mean(d) > np.std(d))}
-    return out
+    return {f"{name}_minus_none_{det}_{m}": stat([r["variants"][name][det][m] - r["variants"]["none"][det][m]
+                                                  for r in records])
+            for name in ARMS[1:] for det in ("graphsage", "tree") for m in ("auroc", "auprc")}
 
 
 def main() -> None:
