@@ -73,6 +73,22 @@ def paired(records) -> dict:
             for name in ARMS[1:] for det in ("graphsage", "tree") for m in ("auroc", "auprc")}
 
 
+def read_parts(files: str) -> tuple[list, float]:
+    """Records of comma-listed part files (disjoint trials), ordered by seed, and their summed wall time."""
+    parts = [json.loads(Path(f).read_text()) for f in files.split(",")]
+    return sorted((r for p in parts for r in p["records"]), key=lambda r: r["seed"]), sum(p["wall_s"] for p in parts)
+
+
+def collect(args, run) -> tuple[list, float]:
+    """Records and wall time: merged from ``args.merge``'s part files, or ``run(graph, trial)`` per trial."""
+    if args.merge:
+        return read_parts(args.merge)
+    start = time.time()
+    g0, _ = load(args.dataset)
+    trials = [int(t) for t in args.trials.split(",")] if args.trials else range(args.seeds)
+    return [run(g0, t) for t in trials], time.time() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dataset", default="tolokers")
@@ -83,16 +99,7 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}_semi_oracle.json")
     set_threads(1)
-    start = time.time()
-    if args.merge:
-        parts = [json.loads(Path(f).read_text()) for f in args.merge.split(",")]
-        records = sorted((r for p in parts for r in p["records"]), key=lambda r: r["seed"])
-        wall = sum(p["wall_s"] for p in parts)
-    else:
-        g0, _ = load(args.dataset)
-        trials = [int(t) for t in args.trials.split(",")] if args.trials else range(args.seeds)
-        records = [run_seed(g0, t) for t in trials]
-        wall = time.time() - start
+    records, wall = collect(args, run_seed)
     res = {"dataset": args.dataset, "split": "semi", "moved_anomalies": list(EXTRA), "arms": ARMS,
            "seeds": [r["seed"] for r in records], "paired": paired(records), "records": records, "wall_s": wall,
            "evaluation": "every arm is scored on the semi split's test set minus the 60 moved anomalies"}

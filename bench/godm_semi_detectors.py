@@ -29,9 +29,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from godm_bench import load, peak_rss_mb, split_graph  # noqa: E402
+from godm_bench import peak_rss_mb, split_graph  # noqa: E402
 from godm_detectors import metrics  # noqa: E402
-from godm_oracle import arms_for  # noqa: E402
+from godm_oracle import arms_for, collect  # noqa: E402
 from godm_semi_pair import stat  # noqa: E402
 
 from graphguard.augment import GODM  # noqa: E402
@@ -132,16 +132,7 @@ def main() -> None:
     out = Path(args.out or RESULTS / f"godm_{args.dataset}_semi_detectors.json")
     detectors = args.detectors.split(",")
     set_threads(1)
-    start = time.time()
-    if args.merge:
-        parts = [json.loads(Path(f).read_text()) for f in args.merge.split(",")]
-        records = sorted((r for p in parts for r in p["records"]), key=lambda r: r["seed"])
-        wall = sum(p["wall_s"] for p in parts)
-    else:
-        g0, _ = load(args.dataset)
-        trials = [int(t) for t in args.trials.split(",")] if args.trials else range(args.seeds)
-        records = [run_seed(g0, args.dataset, t, detectors) for t in trials]
-        wall = time.time() - start
+    records, wall = collect(args, lambda g0, t: run_seed(g0, args.dataset, t, detectors))
     res = {"dataset": args.dataset, "split": "semi", "detectors": detectors, "arms": ARMS,
            "godm_config": GODM_KW[args.dataset], "merge": "inbound", "seeds": [r["seed"] for r in records],
            "paired": paired(records, detectors), "records": records, "wall_s": wall,
