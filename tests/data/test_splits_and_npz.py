@@ -49,6 +49,22 @@ def test_npz_round_trip(tmp_path, fraud_graph):
     assert np.array_equal(g.train_mask.numpy(), fraud_graph.train_mask.numpy())
 
 
+def test_npz_keeps_feature_names(tmp_path, fraud_graph):
+    g = fraud_graph.clone()
+    g.feature_names = [f"col{j}" for j in range(g.x.shape[1])]
+    assert load_graph(write_npz(g, tmp_path / "g.npz")).feature_names == g.feature_names
+    assert "feature_names" not in load_graph(write_npz(fraud_graph, tmp_path / "plain.npz"))
+
+
+def test_npz_feature_names_of_the_wrong_length_is_one_line(tmp_path, fraud_graph):
+    p = write_npz(fraud_graph, tmp_path / "g.npz")
+    z = dict(np.load(p))
+    z["feature_names"] = np.asarray(["only_one"])
+    np.savez(p, **z)
+    with pytest.raises(DataError, match=r"g\.npz: 'feature_names' has 1 names for \d+ feature columns"):
+        load_graph(p)
+
+
 def test_npz_missing_key_names_file_and_key(tmp_path):
     p = tmp_path / "bad.npz"
     np.savez(p, node_features=np.zeros((3, 2)), edges=np.zeros((1, 2), dtype=int))

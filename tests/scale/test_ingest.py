@@ -168,7 +168,24 @@ def test_bool_property_is_a_zero_one_feature(tmp_path):
     """Neptune's Bool type is numeric for the model: true/false become 1/0 (it used to stop the run)."""
     g = _ingest_vertices(tmp_path, "~id,~label,label:Int,vip:Bool,score:Double\n"
                                    "u1,user,0,true,1.5\nu2,user,1,false,2.5\nu3,user,0,,0.5\n")
-    assert g["user"].x.tolist() == [[1.0, 1.5], [0.0, 2.5], [0.0, 0.5]]
+    assert g["user"].x.tolist() == [[1.0, 0.0, 1.5], [0.0, 0.0, 2.5], [0.0, 1.0, 0.5]]
+    assert g["user"].feature_names == ["vip", "vip__missing", "score"]
+
+
+def test_empty_cells_match_the_in_memory_reader(tmp_path):
+    """An empty numeric cell is 0 plus a ``__missing`` indicator, with the same columns and names as
+    ``read_neptune`` gives (it used to be a bare 0, so a missing amount looked like a zero amount)."""
+    from graphguard.data.neptune import read_neptune
+
+    v = ("~id,~label,label:Int,amount:Float,age:Int,score:Double\n"
+         "u1,user,0,0.5,30,\nu2,user,1,,22,\nu3,user,0,0.25,41,\nu4,user,1,2.0,,\n")
+    g = _ingest_vertices(tmp_path, v)
+    assert g["user"].feature_names == ["amount", "amount__missing", "age", "age__missing", "score"]
+    assert g["user"].x.tolist() == [[0.5, 0, 30, 0, 0], [0, 1, 22, 0, 0], [0.25, 0, 41, 0, 0], [2.0, 0, 0, 1, 0]]
+    ref = read_neptune(tmp_path / "nep")
+    ref_names = list(ref.feature_names)
+    assert ref_names == g["user"].feature_names[:4]  # read_neptune drops the all-empty column, ingest keeps zeros
+    assert np.array_equal(ref.x.numpy(), g["user"].x[:, :4].numpy())
 
 
 def _csv_tables(tmp_path, rows: str):

@@ -116,3 +116,13 @@ def test_two_pass_csr_matches_one_counting_sort(monkeypatch, with_time):
         assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
         assert (one[2] is None and two[2] is None) or np.array_equal(one[2], two[2])
     assert np.array_equal(np.diff(one[0]), np.bincount(dst, minlength=n_dst))
+
+
+def test_feature_names_survive_a_store_round_trip(tmp_path, fraud_graph):
+    from graphguard.data.store import save_store
+
+    g = fraud_graph.clone()
+    g.feature_names = [f"col{j}" for j in range(g.x.shape[1])]
+    back = homogeneous_view(save_store(g, tmp_path / "s"))
+    assert back.feature_names == g.feature_names
+    assert np.array_equal(back.x.numpy(), g.x.numpy())

@@ -9,7 +9,8 @@ Two layouts are read:
 * **Neptune** (Gremlin bulk-load CSV, optionally ``.gz``): node files have ``~id`` and ``~label``,
   edge files ``~from``, ``~to``, ``~label``; ids are unique across labels. Numeric node properties
   become features, except ``label`` (the class, 1 = fraud), ``time`` and ``split``
-  (``train``/``val``/``test``).
+  (``train``/``val``/``test``). An empty cell is 0 plus a ``<name>__missing`` indicator column, and the
+  feature names are kept in the store, as the in-memory reader does.
 * **Tables** (Parquet or CSV): ``nodes/<type>.parquet`` with an ``id`` column (plus the same
   optional columns) and ``edges/<src>__<relation>__<dst>.parquet`` with ``src``, ``dst`` and an
   optional ``time``. Ids may be integers or strings.
@@ -205,7 +206,28 @@ class _NodeTypeBuffer:
     def __init__(self):
         self.exact = True  # integer ids (compared exactly) rather than hashed strings
         self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
-        self.feature_names: list[str] | None = None
+        self.nulls: list[dict[int, np.ndarray]] = []  # per batch: feature column -> rows with no value
+        self.feature_names: list[str] | None = None  # the columns as in the files
+        self.neptune = False  # Neptune headers: a feature is named by its property, without ':Type'
+
+    def features(self) -> tuple[np.ndarray, list[str]] | None:
+        """``x`` and its column names; a column with some (not all) values missing is followed by its
+        ``<name>__missing`` indicator, as :func:`graphguard.data.neptune.read_neptune` does."""
+        if not self.x:
+            return None
+        x = np.concatenate(self.x)
+        blocks, names = [], []
+        for j, col in enumerate(self.feature_names):
+            name = _prop_name(col)[0] if self.neptune else col
+            blocks.append(x[:, j:j + 1])
+            names.append(name)
+            if not any(j in b for b in self.nulls):
+                continue
+            miss = np.concatenate([b.get(j, np.zeros(len(c), bool)) for b, c in zip(self.nulls, self.x)])
+            if not miss.all():
+                blocks.append(miss[:, None].astype(np.float32))
+                names.append(f"{name}__missing")
+        return (x if len(names) == x.shape[1] else np.concatenate(blocks, 1)), names
 
     @property
     def count(self) -> int:
@@ -252,8 +274,9 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
     buf.keys.append(keys)
     buf.ids.append(ids.cast(pa.string()) if not pa.types.is_string(ids.type) else ids)
     if feats:
-        cols = [batch.column(c).cast(pa.float32()).fill_null(0).to_numpy(zero_copy_only=False) for c in feats]
-        buf.x.append(np.stack(cols, 1).astype(np.float32, copy=False))
+        cols = [batch.column(c).cast(pa.float32()) for c in feats]
+        buf.nulls.append({j: c.is_null().to_numpy(zero_copy_only=False) for j, c in enumerate(cols) if c.null_count})
+        buf.x.append(np.stack([c.fill_null(0).to_numpy(zero_copy_only=False) for c in cols], 1).astype(np.float32, copy=False))
     for role, lst in (("y", buf.y), ("node_time", buf.time)):
         c = next((c for c, r in names.items() if r == role), None)
         if c is not None:
@@ -310,8 +333,10 @@ class _Nodes:
             b = self.buffers[t]
             n = b.count
             w.set_num_nodes(t, n)
-            if b.x:
-                w.save_node_array(t, "x", np.concatenate(b.x))
+            feats = b.features()
+            if feats is not None:
+                w.save_node_array(t, "x", feats[0])
+                w.set_feature_names(t, feats[1])
             if b.y:
                 y = np.concatenate(b.y)
                 bad = ~np.isin(y, (-1, 0, 1))
@@ -330,7 +355,7 @@ class _Nodes:
             for chunk in b.ids:
                 ids.write_table(pa.table({"id": chunk}))
             ids.close()
-            b.x = b.y = b.time = b.split = []
+            b.x = b.y = b.time = b.split = b.nulls = []
 
 
 # ---------------------------------------------------------------------------- edges
@@ -437,6 +462,7 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) 
                 if lab is None or lab == "":
                     raise DataError(f, "node rows with an empty ~label")
                 part = batch if len(uniq) == 1 else batch.filter(pc.equal(labels, lab))
+                nodes.buffer(lab).neptune = True
                 _take_node_columns(nodes.buffer(lab), part, {c: r for c, r in roles.items() if r != "type"}, f)
             report.node_rows += batch.num_rows
             prog.update(batch.num_rows, done + pos)

@@ -3,7 +3,8 @@
 Keys: ``node_features`` [N, F], ``node_labels`` [N], ``edges`` [E, 2] (each undirected edge once),
 and optionally ``train_masks`` / ``val_masks`` / ``test_masks`` of shape [splits, N], and ``directed``
 (a scalar True written for a graph whose edges are not symmetric, e.g. GODM's inbound merge: its
-edges are then read exactly as stored, never mirrored). Split ``k``
+edges are then read exactly as stored, never mirrored), ``feature_names`` [F] (the columns' names,
+written when the graph has them, e.g. from Neptune CSV). Split ``k``
 of the file is put on the graph as its masks (``split=None`` leaves them off). The file is opened
 with ``allow_pickle=False``.
 """
@@ -61,6 +62,10 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
     if "is_synthetic" in z.files:
         import torch
         g.is_synthetic = torch.as_tensor(z["is_synthetic"], dtype=torch.bool)
+    if "feature_names" in z.files:
+        if z["feature_names"].shape != (x.shape[1],):
+            raise DataError(path, f"'feature_names' has {z['feature_names'].size} names for {x.shape[1]} feature columns")
+        g.feature_names = [str(n) for n in z["feature_names"]]
     if "train_masks" in z.files:
         g.num_splits = int(z["train_masks"].shape[0]) if z["train_masks"].ndim == 2 else 1
     return validate_graph(g, path)
@@ -87,5 +92,8 @@ def write_npz(g, path: str | Path) -> Path:
             out[key] = g[key].numpy()
     if "node_id" in g:
         out["node_id"] = np.asarray(g.node_id, dtype=str)
+    names = g.get("feature_names")
+    if names is not None and len(names) == out["node_features"].shape[1]:
+        out["feature_names"] = np.asarray(names, dtype=str)
     np.savez_compressed(path, **out)
     return path

@@ -2,7 +2,7 @@
 
 Layout of a store folder::
 
-    graphguard_store.json                 node types, relations, sizes, target node type
+    graphguard_store.json                 node types (sizes, feature names), relations, target node type
     nodes/<type>/x.npy                    float32 [N, F] features
     nodes/<type>/y.npy, node_time.npy     labels (int64), times (float64)
     nodes/<type>/train_mask.npy ...       bool masks
@@ -169,6 +169,10 @@ class StoreWriter:
             info["arrays"].append(name)
         np.save(d / f"{name}.npy", arr)
 
+    def set_feature_names(self, ntype: str, names: list[str]) -> None:
+        """Names of the columns of ``x`` (kept in the metadata; ``to_pyg`` restores ``feature_names``)."""
+        self.meta["node_types"][ntype]["feature_names"] = [str(n) for n in names]
+
     def node_id_writer(self, ntype: str):
         """A ``pyarrow.parquet.ParquetWriter`` for the original ids (one string column ``id``)."""
         import pyarrow as pa
@@ -307,6 +311,9 @@ def _fill_node_store(store, gs: GraphStore, ntype: str) -> None:
     for name in gs.meta["node_types"][ntype]["arrays"]:
         # copy-on-write maps: writable tensors for torch, the file itself is never modified
         store[name] = _tensor(gs.node_array(ntype, name, mode="c"))
+    names = gs.meta["node_types"][ntype].get("feature_names")
+    if names is not None:
+        store.feature_names = list(names)
 
 
 def _attach_csr(graph, key, gs: GraphStore, et) -> None:
@@ -383,6 +390,9 @@ def save_store(graph, path: str | Path) -> Path:
         for k, v in st.items():
             if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and k not in ("edge_index", "edge_time"):
                 w.save_node_array(nt, k, v.detach().cpu().numpy())
+        names = st.get("feature_names") if "x" in st else None
+        if names is not None and len(names) == st.x.shape[1]:
+            w.set_feature_names(nt, list(names))
     ets = graph.edge_types if hetero else [("node", "to", "node")]
     for et in ets:
         st = graph[et] if hetero else graph
