@@ -106,9 +106,9 @@ def table() -> None:
             cell = lambda k: f"{p[k]['mean']:+.3f} ± {p[k]['std']:.3f} ({p[k]['seeds_up']}/{n})"  # noqa: E731
             base = np.mean([r["variants"]["none"][det]["test"]["auprc"] for r in res["records"]])
             k = f"inbound_minus_none_{det}_auprc_test"
+            graphs = cleared.setdefault(det, [])
             if p[k]["beyond_std"]:
-                cleared.setdefault(det, []).append(ds)
-            cleared.setdefault(det, [])
+                graphs.append(ds)
             lines.append(f"| {ds} | {det} | {base:.3f} | {cell(k)} | {cell(f'real_20_minus_none_{det}_auprc_test_reduced')}"
                          f" | {cell(f'real_60_minus_none_{det}_auprc_test_reduced')} |")
     print("\n".join(lines))

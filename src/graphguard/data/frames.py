@@ -446,10 +446,10 @@ def feature_columns(store, reserved: set[str], clean=lambda n: n) -> dict[str, n
     """``x`` as named columns (``feature_names`` when they fit, else ``f0..``), names made unique."""
     if "x" not in store or store.x is None:
         return {}
+    from graphguard.data.graph import feature_names
+
     x = store.x.detach().cpu().numpy()
-    names = list(getattr(store, "feature_names", None) or [])
-    if len(names) != x.shape[1]:
-        names = [f"f{j}" for j in range(x.shape[1])]
+    names = feature_names(store) or [f"f{j}" for j in range(x.shape[1])]
     cols, used = {}, set(reserved)
     for j, nm in enumerate(names):
         nm = clean(nm)

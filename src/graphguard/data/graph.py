@@ -7,6 +7,7 @@ graphguard adds conventions, not a new class, so every PyG tool keeps working:
 * ``train_mask`` / ``val_mask`` / ``test_mask`` bool ``[N]`` (disjoint);
 * optional ``node_time`` ``[N]`` and ``edge_time`` ``[E]`` (float seconds or any monotone unit);
 * optional ``node_id``: the original ids (a numpy array of str) used by readers, writers and the server;
+* optional ``feature_names``: a list naming the columns of ``x`` (kept by every reader and writer);
 * in a ``HeteroData`` the labelled node type is named by the global attribute ``target_node_type``.
 
 Undirected graphs store both directions of every edge, as PyG does.
@@ -61,6 +62,12 @@ def make_graph(
     if node_id is not None:
         g.node_id = np.asarray([str(i) for i in node_id])
     return g
+
+
+def feature_names(store) -> list[str] | None:
+    """The names of ``store.x``'s columns, or ``None`` when there are none or they no longer fit ``x``."""
+    names = store.get("feature_names") if "x" in store and store.x is not None else None
+    return list(names) if names is not None and len(names) == store.x.shape[1] else None
 
 
 def is_hetero(g: Graph) -> bool:

@@ -208,17 +208,17 @@ class _NodeTypeBuffer:
         self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
         self.nulls: list[dict[int, np.ndarray]] = []  # per batch: feature column -> rows with no value
         self.feature_names: list[str] | None = None  # the columns as in the files
-        self.neptune = False  # Neptune headers: a feature is named by its property, without ':Type'
 
-    def features(self) -> tuple[np.ndarray, list[str]] | None:
-        """``x`` and its column names; a column with some (not all) values missing is followed by its
-        ``<name>__missing`` indicator, as :func:`graphguard.data.neptune.read_neptune` does."""
+    def features(self, neptune: bool) -> tuple[np.ndarray, list[str]] | None:
+        """``x`` and its column names (for Neptune headers the property, without ``:Type``); a column with
+        some (not all) values missing is followed by its ``<name>__missing`` indicator, as
+        :func:`graphguard.data.neptune.read_neptune` does."""
         if not self.x:
             return None
         x = np.concatenate(self.x)
         blocks, names = [], []
         for j, col in enumerate(self.feature_names):
-            name = _prop_name(col)[0] if self.neptune else col
+            name = _prop_name(col)[0] if neptune else col
             blocks.append(x[:, j:j + 1])
             names.append(name)
             if not any(j in b for b in self.nulls):
@@ -294,6 +294,7 @@ class _Nodes:
     def __init__(self):
         self.buffers: dict[str, _NodeTypeBuffer] = {}
         self.order: list[str] = []
+        self.neptune = False  # Neptune headers (set by the Neptune reader): features named without ':Type'
 
     def buffer(self, ntype: str) -> _NodeTypeBuffer:
         if ntype not in self.buffers:
@@ -333,7 +334,7 @@ class _Nodes:
             b = self.buffers[t]
             n = b.count
             w.set_num_nodes(t, n)
-            feats = b.features()
+            feats = b.features(self.neptune)
             if feats is not None:
                 w.save_node_array(t, "x", feats[0])
                 w.set_feature_names(t, feats[1])
@@ -452,6 +453,7 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) 
 
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
+    nodes.neptune = True
     for f in files:
         roles, types = _neptune_node_roles(_header(f), f)
         last = 0
@@ -462,7 +464,6 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) 
                 if lab is None or lab == "":
                     raise DataError(f, "node rows with an empty ~label")
                 part = batch if len(uniq) == 1 else batch.filter(pc.equal(labels, lab))
-                nodes.buffer(lab).neptune = True
                 _take_node_columns(nodes.buffer(lab), part, {c: r for c, r in roles.items() if r != "type"}, f)
             report.node_rows += batch.num_rows
             prog.update(batch.num_rows, done + pos)

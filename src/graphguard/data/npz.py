@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from graphguard.data.graph import make_graph
+from graphguard.data.graph import feature_names, make_graph
 from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError
 
@@ -92,8 +92,8 @@ def write_npz(g, path: str | Path) -> Path:
             out[key] = g[key].numpy()
     if "node_id" in g:
         out["node_id"] = np.asarray(g.node_id, dtype=str)
-    names = g.get("feature_names")
-    if names is not None and len(names) == out["node_features"].shape[1]:
+    names = feature_names(g)
+    if names is not None:
         out["feature_names"] = np.asarray(names, dtype=str)
     np.savez_compressed(path, **out)
     return path

@@ -380,6 +380,8 @@ def save_store(graph, path: str | Path) -> Path:
     """
     from torch_geometric.data import HeteroData
 
+    from graphguard.data.graph import feature_names
+
     hetero = isinstance(graph, HeteroData)
     w = StoreWriter(path)
     types = graph.node_types if hetero else ["node"]
@@ -390,9 +392,9 @@ def save_store(graph, path: str | Path) -> Path:
         for k, v in st.items():
             if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and k not in ("edge_index", "edge_time"):
                 w.save_node_array(nt, k, v.detach().cpu().numpy())
-        names = st.get("feature_names") if "x" in st else None
-        if names is not None and len(names) == st.x.shape[1]:
-            w.set_feature_names(nt, list(names))
+        names = feature_names(st)
+        if names is not None:
+            w.set_feature_names(nt, names)
     ets = graph.edge_types if hetero else [("node", "to", "node")]
     for et in ets:
         st = graph[et] if hetero else graph
