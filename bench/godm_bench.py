@@ -69,21 +69,25 @@ PUBLISHED = {
 }
 
 
+# the fully supervised (stratified) split of each graph: train / validation / test
+FULL_SPLIT = {"tolokers": (0.5, 0.25, 0.25), "hetero": (0.4, 0.2, 0.4), "yelpchi": (0.4, 0.2, 0.4)}
+
+
 def load(dataset: str):
     if dataset == "tolokers":
         from graphguard.data import data_root
         from graphguard.data.io import load_graph
 
-        return load_graph(data_root() / "tolokers" / "tolokers.npz"), (0.5, 0.25, 0.25)
+        return load_graph(data_root() / "tolokers" / "tolokers.npz"), FULL_SPLIT[dataset]
     if dataset == "hetero":
         from graphguard.data.synthetic import make_hetero_fraud_graph
 
-        return make_hetero_fraud_graph(num_nodes=3000, num_users=500, seed=0, signal=0.35), (0.4, 0.2, 0.4)
+        return make_hetero_fraud_graph(num_nodes=3000, num_users=500, seed=0, signal=0.35), FULL_SPLIT[dataset]
     if dataset == "yelpchi":
         from graphguard.data import data_root
         from graphguard.data.io import load_graph
 
-        return load_graph(data_root() / "yelpchi", format="yelpchi"), (0.4, 0.2, 0.4)
+        return load_graph(data_root() / "yelpchi", format="yelpchi"), FULL_SPLIT[dataset]
     raise SystemExit(f"unknown dataset {dataset}")
 
 
