@@ -173,19 +173,29 @@ def test_bool_property_is_a_zero_one_feature(tmp_path):
 
 
 def test_empty_cells_match_the_in_memory_reader(tmp_path):
-    """An empty numeric cell is 0 plus a ``__missing`` indicator, with the same columns and names as
-    ``read_neptune`` gives (it used to be a bare 0, so a missing amount looked like a zero amount)."""
+    """An empty numeric cell is 0 plus a ``__missing`` indicator and a column with no value at all is
+    dropped, so ingest gives the same columns, names and values as ``read_neptune`` (it used to give a
+    bare 0, so a missing amount looked like a zero amount, and to keep an all-empty column as zeros)."""
     from graphguard.data.neptune import read_neptune
 
     v = ("~id,~label,label:Int,amount:Float,age:Int,score:Double\n"
          "u1,user,0,0.5,30,\nu2,user,1,,22,\nu3,user,0,0.25,41,\nu4,user,1,2.0,,\n")
     g = _ingest_vertices(tmp_path, v)
-    assert g["user"].feature_names == ["amount", "amount__missing", "age", "age__missing", "score"]
-    assert g["user"].x.tolist() == [[0.5, 0, 30, 0, 0], [0, 1, 22, 0, 0], [0.25, 0, 41, 0, 0], [2.0, 0, 0, 1, 0]]
+    assert g["user"].feature_names == ["amount", "amount__missing", "age", "age__missing"]
+    assert g["user"].x.tolist() == [[0.5, 0, 30, 0], [0, 1, 22, 0], [0.25, 0, 41, 0], [2.0, 0, 0, 1]]
     ref = read_neptune(tmp_path / "nep")
-    ref_names = list(ref.feature_names)
-    assert ref_names == g["user"].feature_names[:4]  # read_neptune drops the all-empty column, ingest keeps zeros
-    assert np.array_equal(ref.x.numpy(), g["user"].x[:, :4].numpy())
+    assert list(ref.feature_names) == g["user"].feature_names
+    assert np.array_equal(ref.x.numpy(), g["user"].x.numpy())
+
+
+def test_type_without_any_feature_value_gets_a_bias_column(tmp_path):
+    """A node type whose every property cell is empty is left with one constant ``bias`` feature (as in
+    ``read_neptune``) rather than all-zero columns a model would read as real zeros."""
+    v = ("~id,~label,label:Int,amount:Float,age:Int\n"
+         "u1,user,0,0.5,30\nu2,user,1,1.5,22\nm1,shop,,,\nm2,shop,,,\n")
+    g = _ingest_vertices(tmp_path, v)
+    assert g["shop"].feature_names == ["bias"] and g["shop"].x.tolist() == [[1.0], [1.0]]
+    assert g["user"].feature_names == ["amount", "age"]
 
 
 def _csv_tables(tmp_path, rows: str):

@@ -210,24 +210,31 @@ class _NodeTypeBuffer:
         self.feature_names: list[str] | None = None  # the columns as in the files
 
     def features(self, neptune: bool) -> tuple[np.ndarray, list[str]] | None:
-        """``x`` and its column names (for Neptune headers the property, without ``:Type``); a column with
-        some (not all) values missing is followed by its ``<name>__missing`` indicator, as
-        :func:`graphguard.data.neptune.read_neptune` does."""
+        """``x`` and its column names (for Neptune headers the property, without ``:Type``), as
+        :func:`graphguard.data.neptune.read_neptune` gives them: a column with some values missing is
+        followed by its ``<name>__missing`` indicator, a column with none present is dropped, and a
+        type left without any column gets a constant ``bias`` feature."""
         if not self.x:
             return None
         x = np.concatenate(self.x)
-        blocks, names = [], []
+        blocks, names, changed = [], [], False
         for j, col in enumerate(self.feature_names):
             name = _prop_name(col)[0] if neptune else col
+            miss = None
+            if any(j in b for b in self.nulls):
+                miss = np.concatenate([b.get(j, np.zeros(len(c), bool)) for b, c in zip(self.nulls, self.x)])
+            if miss is not None and miss.all():
+                changed = True  # no value at all: nothing to learn from, as read_neptune drops it
+                continue
             blocks.append(x[:, j:j + 1])
             names.append(name)
-            if not any(j in b for b in self.nulls):
-                continue
-            miss = np.concatenate([b.get(j, np.zeros(len(c), bool)) for b, c in zip(self.nulls, self.x)])
-            if not miss.all():
+            if miss is not None:
                 blocks.append(miss[:, None].astype(np.float32))
                 names.append(f"{name}__missing")
-        return (x if len(names) == x.shape[1] else np.concatenate(blocks, 1)), names
+                changed = True
+        if not blocks:
+            return np.ones((len(x), 1), np.float32), ["bias"]
+        return (np.concatenate(blocks, 1) if changed else x), names
 
     @property
     def count(self) -> int:
