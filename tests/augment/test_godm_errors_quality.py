@@ -42,6 +42,7 @@ def test_baselines_add_training_only_nodes(small_homo, cls):
 
 @pytest.mark.parametrize("cls", [RandomOversampler, SMOTEAugmenter])
 def test_inbound_baselines_copy_only_in_edges(small_homo, cls):
+    """Among target nodes a copy gets only in-edges (see the typed case below)."""
     a = cls(ratio=0.5, seed=1, merge="inbound").augment(small_homo)
     c = cls(ratio=0.5, seed=1).augment(small_homo)
     n0, e0 = small_homo.num_nodes, small_homo.edge_index.shape[1]
@@ -50,6 +51,20 @@ def test_inbound_baselines_copy_only_in_edges(small_homo, cls):
     assert new.shape[1] == int((new_c[1] >= n0).sum())  # exactly the copies' in-edges
     with pytest.raises(ConfigError, match="merge must be 'connected' or 'inbound'"):
         cls(merge="disconnected")
+
+
+def test_inbound_oversampling_keeps_edges_to_other_types(small_hetero):
+    """A copied review keeps its author edge, mirrored; no real review gains a neighbour."""
+    a = RandomOversampler(ratio=0.5, seed=1, merge="inbound").augment(small_hetero)
+    n0 = small_hetero["review"].num_nodes
+    out = a["review", "written_by", "user"].edge_index
+    assert int((out[0] >= n0).sum()) == int(a["review"].num_nodes - n0)  # one author per copy, as in the data
+    back = a["user", "writes", "review"].edge_index
+    assert torch.equal(torch.sort(out[0] * 10**6 + out[1]).values, torch.sort(back[1] * 10**6 + back[0]).values)
+    for et in a.edge_types:
+        if et[0] == "review" and et[2] == "review":
+            ei = a[et].edge_index
+            assert not ((ei[0] >= n0) & (ei[1] < n0)).any(), et
 
 
 def _auprc_of_tree(g) -> float:

@@ -74,29 +74,37 @@ def _in_edges(ei: torch.Tensor, n_src: int) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("which", ["homo", "hetero"])
-def test_inbound_merge_leaves_every_real_neighbourhood_unchanged(which, small_homo, fitted_homo, small_hetero,
-                                                                  fitted_hetero):
-    """Inbound wiring = the connected wiring minus the synthetic -> real edges: real nodes read the real graph."""
+def test_inbound_merge_leaves_every_real_target_neighbourhood_unchanged(which, small_homo, fitted_homo, small_hetero,
+                                                                         fitted_hetero):
+    """Inbound wiring = the connected wiring minus the synthetic -> real target edges: real target nodes
+    read the real graph; edges to other types (a review's author) stay, so mirrored pairs stay mirrored."""
     g, model = (small_homo, fitted_homo) if which == "homo" else (small_hetero, fitted_hetero)
     a = model.augment(g, merge="inbound")
     c = model.augment(g, merge="connected")
     stores = [(None, g, a, c)] if which == "homo" else [(et, g[et], a[et], c[et]) for et in g.edge_types]
     target = "review"
     n0 = g.num_nodes if which == "homo" else g[target].num_nodes
-    into_syn = 0
+    into_syn = to_other = 0
     for et, real, inb, con in stores:
         src_t, dst_t = (target, target) if et is None else (et[0], et[2])
         ei, eic = inb.edge_index, con.edge_index
-        syn_dst = ei[1] >= n0 if dst_t == target else torch.zeros(ei.shape[1], dtype=torch.bool)
+        if dst_t != target:  # target -> other type: exactly the connected wiring
+            assert torch.equal(_in_edges(ei, 10**6), _in_edges(eic, 10**6)), et
+            to_other += int((ei[0] >= n0).sum()) if src_t == target else 0
+            continue
+        syn_dst = ei[1] >= n0
         syn_src = ei[0] >= n0 if src_t == target else torch.zeros(ei.shape[1], dtype=torch.bool)
-        assert not (syn_src & ~syn_dst).any(), f"{et}: an edge runs from a synthetic node to a real one"
-        # every real node has exactly the in-edges it has in the real graph
+        assert not (syn_src & ~syn_dst).any(), f"{et}: an edge runs from a synthetic node to a real target node"
+        # every real target node has exactly the in-edges it has in the real graph
         assert torch.equal(_in_edges(ei[:, ~syn_dst], n0), _in_edges(real.edge_index, n0)), et
         into_syn += int((syn_dst & ~syn_src).sum())
         # and the edges into synthetic nodes are the connected wiring's
-        c_syn_dst = eic[1] >= n0 if dst_t == target else torch.zeros(eic.shape[1], dtype=torch.bool)
-        assert torch.equal(_in_edges(ei[:, syn_dst], n0), _in_edges(eic[:, c_syn_dst], n0)), et
+        assert torch.equal(_in_edges(ei[:, syn_dst], n0), _in_edges(eic[:, eic[1] >= n0], n0)), et
     assert into_syn > 0, "synthetic nodes receive edges from real nodes"
+    if which == "hetero":
+        assert to_other > 0, "synthetic reviews keep their edges to users"
+        fw, bw = a["user", "writes", "review"].edge_index, a["review", "written_by", "user"].edge_index
+        assert torch.equal(_in_edges(fw, 10**6), _in_edges(bw.flip(0), 10**6)), "writes / written_by stay mirrored"
 
 
 def test_sample_matches_feature_types(small_homo, fitted_homo):

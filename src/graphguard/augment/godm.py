@@ -108,16 +108,19 @@ def _ranks(score: torch.Tensor, rows: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def inbound_only(edges: dict[tuple, tuple], target: str, n_real: int) -> dict[tuple, tuple]:
-    """Drop the edges that run from a synthetic node to a real one.
+    """Drop the edges that run from a synthetic node to a real node of the target type.
 
-    Messages then flow from the real graph into synthetic nodes but never back: every real node,
-    training ones included, keeps exactly the neighbourhood (and neighbour aggregates) it has in
-    the real graph, where the detector will later score it. Edges among synthetic nodes stay.
+    Messages then flow from the real graph into synthetic nodes but never back: every real target
+    node, training ones included, keeps exactly the neighbourhood (and neighbour aggregates) it has
+    in the real graph, where the detector will later score it. Edges among synthetic nodes stay, and
+    so do edges to nodes of other types (a synthetic review's ``written_by`` edge to its author): they
+    mirror the kept edges back into the synthetic node, and without them every synthetic node would
+    have a zero out-degree there, a feature no real node has.
     """
     out = {}
     for r, (ei, et) in edges.items():
         from_syn = ei[0] >= n_real if r[0] == target else torch.zeros(ei.shape[1], dtype=torch.bool)
-        to_real = ei[1] < n_real if r[2] == target else torch.ones(ei.shape[1], dtype=torch.bool)
+        to_real = ei[1] < n_real if r[2] == target else torch.zeros(ei.shape[1], dtype=torch.bool)
         keep = ~(from_syn & to_real)
         out[r] = (ei[:, keep], et[keep] if et is not None else None)
     return out

@@ -107,7 +107,8 @@ def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: t
                         inbound: bool = False):
     """Append new nodes that copy the edges (and edge times) of ``base`` target nodes, one each.
 
-    ``inbound=True`` copies only the edges into the base node, so no real node gains a neighbour.
+    ``inbound=True`` copies only the edges into the base node and those to nodes of other types, so no
+    real node of the target type gains a neighbour (as GODM's ``inbound_only``).
     """
     _, rels, target = graph_relations(graph)
     n0 = int(node_store(graph, target).num_nodes)
@@ -119,7 +120,7 @@ def copy_neighbourhoods(graph, base: torch.Tensor, x: torch.Tensor, node_time: t
         et = es.edge_time if "edge_time" in es else None
         parts, times = [], []
         for side in (0, 1):
-            if r[side * 2] != target or (inbound and side == 0):
+            if r[side * 2] != target or (inbound and side == 0 and r[2] == target):
                 continue
             # each base occurrence copies every edge of its node on this side
             sel = counts[ei[side]] > 0
