@@ -56,8 +56,9 @@ class GODMConfig:
     # generation and merging
     ratio: float = 1.0           # synthetic nodes = ratio x training nodes of the label
     merge: str = "inbound"       # wired into the graph, but no edge from a synthetic node to a real target node, so
-                                 # every real target node keeps its real neighbourhood (bench: better than "connected" on 5/5 seeds of Tolokers for
-                                 # both detectors); "connected": both directions; "disconnected": the published merge
+                                 # every real target node keeps its real neighbourhood (bench: better than
+                                 # "connected" on 5/5 seeds of Tolokers for both detectors); "connected": both
+                                 # directions; "disconnected": the published merge
     temperature: float = 1.0     # Gumbel noise on edge scores; 0 = deterministic top-k
     degree_quantile: float = 0.99  # cap of generated edges per node and relation side: this quantile of the
                                    # real training nodes' degree of the same class (data-driven)
