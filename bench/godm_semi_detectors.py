@@ -133,7 +133,8 @@ def table(split: str) -> None:
                 graphs = cleared.setdefault((det, c.split()[0]), [])
                 if p[k.format(det=det)]["beyond_std"]:
                     graphs.append(ds)
-            lines.append(f"| {ds} | {det} | {base:.3f} | " + " | ".join(cell(k.format(det=det)) for _, k in cols) + " |")
+            cells = " | ".join(cell(k.format(det=det)) for _, k in cols)
+            lines.append(f"| {ds} | {det} | {base:.3f} | {cells} |")
     print("\n".join(lines))
     for (det, merge), graphs in cleared.items():
         print(f"{det}: GODM {merge} clears the seed std on {len(graphs)} graph(s) {graphs}")

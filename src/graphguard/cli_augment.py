@@ -56,8 +56,8 @@ def augment(
     diff_steps: Optional[int] = typer.Option(None, "--diff-steps", help="Diffusion optimiser steps."),
     merge: Optional[str] = typer.Option(
         None, "--merge", help="'connected' (wired into the graph both ways), 'inbound' (no edge from a synthetic "
-                              "node to a real target node, so those keep their neighbourhoods; the default, except for Neptune CSV output, "
-                              "which gets 'connected') or 'disconnected'."),
+                              "node to a real target node, so those keep their neighbourhoods; the default, "
+                              "except for Neptune CSV output, which gets 'connected') or 'disconnected'."),
     config: Optional[Path] = typer.Option(None, "--config", help="JSON or YAML file of GODMConfig options."),
     seed: int = typer.Option(0, "--seed", help="Random seed (a fixed seed reproduces the output)."),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Folder for resumable training state."),
