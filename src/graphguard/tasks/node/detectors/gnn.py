@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data, HeteroData
 
-from graphguard.data.graph import is_hetero, relational_parts, target_type
+from graphguard.data.graph import is_hetero, relational_parts, target_type, unique_edges
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.train.csc import attach, attached, with_edge_index
@@ -95,7 +95,7 @@ class _GNNDetector(NodeDetector):
             eis = [e if e is not None else c.edge_index() for e, c in zip(eis, cscs)]
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             if len(eis) > 1:
-                ei = torch.unique(ei, dim=1)
+                ei = unique_edges(ei, n)
             d = Data(x=x, edge_index=ei, num_nodes=n)
         if extra is not None:
             d.x_extra = extra
