@@ -110,6 +110,12 @@ def _encode_categorical(values: pd.Series, name: str, max_categories: int, multi
     return out, [f"{name}={c}" for c in cols]
 
 
+def bias_feature(n: int) -> tuple[np.ndarray, list[str]]:
+    """The one constant column a node type or relation without any property column gets, so that
+    every type still has an ``x`` for the encoders (every Neptune reader uses this)."""
+    return np.ones((n, 1), np.float32), ["bias"]
+
+
 def encode_features(frame: pd.DataFrame, kinds: dict[str, str], skip: set[str], max_categories: int):
     """Feature matrix and names for the property columns of ``frame`` (one node type or relation)."""
     blocks, names = [], []
@@ -135,7 +141,7 @@ def encode_features(frame: pd.DataFrame, kinds: dict[str, str], skip: set[str], 
                 blocks.append(out)
                 names.extend(cols)
     if not blocks:
-        return np.ones((len(frame), 1), np.float32), ["bias"]
+        return bias_feature(len(frame))
     return np.concatenate([b.astype(np.float32) for b in blocks], 1), names
 
 

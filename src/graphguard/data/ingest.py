@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from graphguard import _console
+from graphguard.data.frames import bias_feature
 from graphguard.data.id_index import IdIndex, id_keys
 from graphguard.data.neptune import split_property
 from graphguard.data.store import StoreWriter
@@ -233,7 +234,7 @@ class _NodeTypeBuffer:
                 names.append(f"{name}__missing")
                 changed = True
         if not blocks:
-            return np.ones((len(x), 1), np.float32), ["bias"]
+            return bias_feature(len(x))
         return (np.concatenate(blocks, 1) if changed else x), names
 
     @property
