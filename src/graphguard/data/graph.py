@@ -114,20 +114,6 @@ def set_masks(g: Graph, train, val, test) -> Graph:
     return g
 
 
-def unique_edges(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
-    """``torch.unique(edge_index, dim=1)``, same order, via one int64 key per edge.
-
-    ``unique(dim=1)`` sorts column tuples and took 21 s on YelpChi's 7.3M edges; a 1-D unique of
-    ``src * num_nodes + dst`` gives the same lexicographic order in under a second.
-    """
-    if edge_index.numel() == 0:
-        return edge_index.reshape(2, 0)
-    if num_nodes > 3_000_000_000:  # the key would overflow int64
-        return torch.unique(edge_index, dim=1)
-    key = torch.unique(edge_index[0].long() * num_nodes + edge_index[1].long())
-    return torch.stack([key // num_nodes, key % num_nodes])
-
-
 def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torch.Tensor | None], list[str]]:
     """Features of the target nodes (with :func:`relational_parts`' degree columns joined) and the relations."""
     x, extra, eis, names = relational_parts(g, lazy)

@@ -80,3 +80,23 @@ def test_bad_inputs_give_one_line_errors(fraud_graph, hetero_fraud_graph):
     del unlabelled.y
     with pytest.raises(DataError, match="no labels"):
         make_detector("gcn").fit(unlabelled)
+
+
+def test_homogeneous_view_counts_an_edge_in_several_relations_once():
+    """The view merges the target-type relations into one edge list without duplicates, sorted."""
+    import torch
+    from torch_geometric.data import HeteroData
+
+    gen = torch.Generator().manual_seed(0)
+    n = 50
+    g = HeteroData()
+    g["review"].x = torch.randn(n, 3, generator=gen)
+    g["review"].y = torch.randint(0, 2, (n,), generator=gen)
+    a = torch.randint(0, n, (2, 300), generator=gen)
+    b = torch.cat([a[:, :100], torch.randint(0, n, (2, 100), generator=gen)], 1)  # 100 edges in both
+    g["review", "a", "review"].edge_index = a
+    g["review", "b", "review"].edge_index = b
+    g.target_node_type = "review"
+    ei = make_detector("graphsage")._view(g, fit=True).edge_index
+    assert torch.equal(ei, torch.unique(torch.cat([a, b], 1), dim=1))
+    assert ei.shape[1] < a.shape[1] + b.shape[1]
