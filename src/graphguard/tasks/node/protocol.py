@@ -54,7 +54,11 @@ def trial_masks(graph: Graph, cfg: ProtocolConfig, trial: int, source=None):
         return None  # caller reloads split `trial`
     if cfg.masks != "gadbench":
         raise ConfigError(f"unknown masks '{cfg.masks}' (use 'gadbench' or 'dataset')")
-    return gadbench_split(s.y.numpy(), cfg.protocol, trial, cfg.ratios)
+    y = s.y.numpy()
+    synthetic = s.is_synthetic.numpy().astype(bool) if "is_synthetic" in s else np.zeros(y.size, dtype=bool)
+    # synthetic nodes (an augmented file) are training data only: split the real nodes, then add them
+    tr, va, te = gadbench_split(np.where(synthetic, -1, y), cfg.protocol, trial, cfg.ratios)
+    return tr | (synthetic & (y >= 0)), va, te
 
 
 def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source=None) -> dict:

@@ -1,0 +1,32 @@
+"""GADBench splits of an augmented file: synthetic nodes are training data, never validation or test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphguard.augment import RandomOversampler
+from graphguard.data.synthetic import make_fraud_graph
+from graphguard.tasks.node.protocol import ProtocolConfig, trial_masks
+
+
+@pytest.fixture(scope="module")
+def real_and_augmented():
+    real = make_fraud_graph(num_nodes=1500, fraud_ratio=0.08, seed=3)
+    aug = RandomOversampler(ratio=1.0, seed=0).augment(real)
+    assert aug.is_synthetic.sum() > 0
+    return real, aug
+
+
+@pytest.mark.parametrize("protocol", ["full", "semi"])
+def test_resplitting_keeps_synthetic_nodes_in_training(real_and_augmented, protocol):
+    real, aug = real_and_augmented
+    n = real.num_nodes
+    cfg = ProtocolConfig(protocol=protocol)
+    for trial in range(3):
+        tr, va, te = trial_masks(aug, cfg, trial)
+        syn = aug.is_synthetic.numpy()
+        assert tr[syn].all() and not va[syn].any() and not te[syn].any()
+        # the real nodes get exactly the split they get without augmentation
+        for got, want in zip((tr, va, te), trial_masks(real, cfg, trial)):
+            assert np.array_equal(got[:n], want)
