@@ -68,3 +68,21 @@ def test_checkpoint_of_another_config_is_not_resumed(tmp_path, small_homo, fast_
     from graphguard.augment.checkpoint import load_state
 
     assert load_state(ck, {"config": fast_config.replace(seed=99).to_dict()}) is None
+
+
+def test_checkpoint_of_another_split_is_not_resumed(tmp_path, small_homo, fast_config):
+    """Same features and edges, other training labels: the diffusion must not reuse what it learnt."""
+    from graphguard.augment.godm import graph_fingerprint
+
+    swapped = small_homo.clone()
+    swapped.train_mask, swapped.test_mask = small_homo.test_mask.clone(), small_homo.train_mask.clone()
+    assert graph_fingerprint(swapped) != graph_fingerprint(small_homo)
+    relabelled = small_homo.clone()
+    flip = torch.nonzero(small_homo.train_mask & (small_homo.y == 0)).view(-1)[:5]
+    relabelled.y = small_homo.y.clone()
+    relabelled.y[flip] = 1
+    assert graph_fingerprint(relabelled) != graph_fingerprint(small_homo)
+    ck = tmp_path / "ck"
+    GODM(fast_config, checkpoint_dir=ck).fit(small_homo)  # a finished state for the original split
+    fresh = GODM(fast_config).fit(swapped)
+    assert _same(fresh.augment(swapped), GODM(fast_config, checkpoint_dir=ck).fit(swapped).augment(swapped))

@@ -50,15 +50,32 @@ class Synthetic:
 
 
 def graph_fingerprint(g) -> str:
-    types, rels, _ = graph_relations(g)
-    parts = []
+    """A hash of everything a fit reads: features, times, edges and the training labels.
+
+    A checkpoint is resumed only for the same fingerprint, so a state fitted on another split or
+    relabelled graph (whose diffusion saw other labels) is never reused.
+    """
+    types, rels, target = graph_relations(g)
+    h = hashlib.sha1()
+
+    def add(tag, t: torch.Tensor | None) -> None:
+        h.update(repr(tag).encode())
+        if t is not None:
+            h.update(np.ascontiguousarray(t.detach().cpu().numpy()).tobytes())
+
     for t in types:
-        x = raw_features(g, t)
-        parts.append([t, int(node_store(g, t).num_nodes), round(float(x.double().sum()), 6)])
+        s = node_store(g, t)
+        add((t, int(s.num_nodes)), raw_features(g, t))
+        add((t, "time"), s.get("node_time"))
     for r in rels:
-        ei = edge_store(g, r).edge_index
-        parts.append([list(r), int(ei.shape[1]), int(ei.sum())])
-    return hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:16]
+        s = edge_store(g, r)
+        add(r, s.edge_index)
+        add((r, "time"), s.get("edge_time"))
+    s = node_store(g, target)
+    if s.get("y") is not None:
+        train = s.train_mask.bool() if "train_mask" in s else torch.ones(s.y.shape, dtype=torch.bool)
+        add("train labels", torch.where(train, s.y.long(), torch.full_like(s.y.long(), -2)))
+    return h.hexdigest()[:16]
 
 
 def check_labels(g, source: str = "graph") -> tuple[torch.Tensor, torch.Tensor]:
