@@ -151,3 +151,37 @@ def test_decoded_numeric_features_stay_in_the_observed_range():
     assert float(old.decode(out, None)[0, 0]) < -1.0
     with pytest.raises(ConfigError):
         GODMConfig(diff_ema=1.0)
+
+
+@pytest.mark.parametrize("option, value, problem", [
+    ("ratio", float("nan"), "ratio must be a positive finite number"),
+    ("ratio", float("inf"), "ratio must be a positive finite number"),
+    ("checkpoint_every", 0, "checkpoint_every must be at least 1"),
+    ("anchors", 0, "anchors must be at least 1"),
+    ("lr", -1.0, "lr must be a positive finite number"),
+    ("p_uncond", 2.0, "p_uncond must be in"),
+    ("temperature", -1.0, "temperature must be a non-negative"),
+    ("guidance", float("nan"), "guidance must be a non-negative finite"),
+    ("sigma_min", 100.0, "sigma_min .* must be below sigma_max"),
+    ("ratio", "abc", "ratio must be of type float"),
+    ("diffusion", "yes", "diffusion must be of type bool"),
+    ("epochs", 2.5, "epochs must be of type int"),
+])
+def test_out_of_range_options_are_refused_up_front(option, value, problem):
+    """Each of these used to pass the config and fail (or be ignored) deep inside a long fit."""
+    with pytest.raises(ConfigError, match=problem):
+        GODMConfig(**{option: value})
+
+
+@pytest.mark.parametrize("ratio", ["nan", "inf", "0"])
+def test_cli_bad_ratio_is_one_line_before_fitting(tmp_path, small_homo, ratio, monkeypatch):
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.npz import write_npz
+
+    monkeypatch.setattr(GODM, "fit", lambda *a, **k: pytest.fail("fitted before checking --ratio"))
+    src = write_npz(small_homo, tmp_path / "g.npz")
+    r = CliRunner().invoke(app, ["augment", "--data", str(src), "--out", str(tmp_path / "o.npz"), "--ratio", ratio,
+                                 "--quiet"])
+    assert isinstance(r.exception, ConfigError) and "ratio must be a positive finite number" in str(r.exception)

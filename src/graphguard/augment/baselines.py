@@ -8,6 +8,8 @@ Like GODM they return a new graph whose new nodes are ``is_synthetic`` and in th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -23,6 +25,12 @@ def _check_merge(merge: str) -> bool:
     return merge == "inbound"
 
 
+def _check_ratio(ratio) -> float:
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
+        raise ConfigError(f"ratio must be a positive finite number, got {ratio!r}")
+    return float(ratio)
+
+
 def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
     y, train = check_labels(graph)
     pool = torch.nonzero(train & (y == label)).squeeze(1).numpy()
@@ -31,7 +39,7 @@ def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
 
 class RandomOversampler:
     def __init__(self, ratio: float = 1.0, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.seed, self.merge = ratio, seed, merge
+        self.ratio, self.seed, self.merge = _check_ratio(ratio), seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):
@@ -45,7 +53,7 @@ class RandomOversampler:
 
 class SMOTEAugmenter:
     def __init__(self, ratio: float = 1.0, k: int = 5, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.k, self.seed, self.merge = ratio, k, seed, merge
+        self.ratio, self.k, self.seed, self.merge = _check_ratio(ratio), k, seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 from graphguard.errors import ConfigError
 
 MERGES = ("connected", "inbound", "disconnected")
+_AT_LEAST_ONE = ("hidden", "latent_dim", "heads", "fanout", "batch_size", "epochs", "diff_hidden", "diff_layers",
+                 "diff_steps", "diff_batch", "num_steps", "neg_ratio", "anchors", "candidates", "checkpoint_every")
+_POSITIVE = ("lr", "diff_lr", "ratio", "p_std", "sigma_min", "sigma_max", "rho")
+_NON_NEGATIVE = ("w_feat", "w_edge", "w_rel", "w_type", "w_time", "w_edge_time", "w_degree", "w_kl", "guidance",
+                 "temperature", "min_steps", "max_categories")
 
 
 @dataclass
@@ -71,25 +77,55 @@ class GODMConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        self._check_types()
+        for name in _AT_LEAST_ONE:
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in _POSITIVE:
+            if not 0 < getattr(self, name) < math.inf:
+                raise ConfigError(f"{name} must be a positive finite number, got {getattr(self, name)}")
+        for name in _NON_NEGATIVE:
+            if not 0 <= getattr(self, name) < math.inf:
+                raise ConfigError(f"{name} must be a non-negative finite number, got {getattr(self, name)}")
         if not 1 <= self.num_layers <= 4:
             raise ConfigError(f"num_layers must be between 1 and 4, got {self.num_layers}")
         if self.merge not in MERGES:
             raise ConfigError(f"merge must be one of {', '.join(MERGES)}, got '{self.merge}'")
-        if self.ratio <= 0:
-            raise ConfigError(f"ratio must be positive, got {self.ratio}")
         if self.degree_mode not in ("empirical", "decoded"):
             raise ConfigError(f"degree_mode must be 'empirical' or 'decoded', got '{self.degree_mode}'")
         if not 0.0 < self.degree_quantile <= 1.0:
             raise ConfigError(f"degree_quantile must be in (0, 1], got {self.degree_quantile}")
-        if self.max_degree is not None and self.max_degree < 0:
-            raise ConfigError(f"max_degree must be non-negative, got {self.max_degree}")
+        if not 0.0 <= self.p_uncond <= 1.0:
+            raise ConfigError(f"p_uncond must be in [0, 1], got {self.p_uncond}")
         if not 0.0 <= self.diff_ema < 1.0:
             raise ConfigError(f"diff_ema must be in [0, 1), got {self.diff_ema}")
+        if not math.isfinite(self.p_mean):
+            raise ConfigError(f"p_mean must be finite, got {self.p_mean}")
+        if self.sigma_min >= self.sigma_max:
+            raise ConfigError(f"sigma_min ({self.sigma_min}) must be below sigma_max ({self.sigma_max})")
+        if self.max_degree is not None and self.max_degree < 0:
+            raise ConfigError(f"max_degree must be non-negative, got {self.max_degree}")
+        if self.max_batches_per_epoch is not None and self.max_batches_per_epoch < 1:
+            raise ConfigError(f"max_batches_per_epoch must be at least 1, got {self.max_batches_per_epoch}")
         if self.hidden % self.heads:
             raise ConfigError(f"hidden ({self.hidden}) must be a multiple of heads ({self.heads})")
-        for name in ("epochs", "batch_size", "fanout", "latent_dim", "num_steps", "diff_steps"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def _check_types(self) -> None:
+        """A YAML file can hold anything: say which option has the wrong type instead of failing later."""
+        for f in fields(self):
+            v, kind = getattr(self, f.name), str(f.type)
+            if v is None and "None" in kind:
+                continue
+            if kind.startswith("bool"):
+                ok = isinstance(v, bool)
+            elif kind.startswith("int"):
+                ok = isinstance(v, int) and not isinstance(v, bool)
+            elif kind.startswith("float"):
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            else:
+                ok = isinstance(v, str)
+            if not ok:
+                raise ConfigError(f"{f.name} must be of type {kind}, got {v!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -385,8 +385,8 @@ class GODM:
         self._check_fitted()
         y, train = check_labels(graph)
         ratio = self.config.ratio if ratio is None else float(ratio)
-        if ratio <= 0:
-            raise DataError("augment", f"ratio must be positive, got {ratio}")
+        if not 0 < ratio < math.inf:
+            raise ConfigError(f"ratio must be a positive finite number, got {ratio}")
         merge = merge or self.config.merge
         if merge not in MERGES:
             raise ConfigError(f"merge must be one of {', '.join(MERGES)}, got '{merge}'")
