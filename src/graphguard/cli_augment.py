@@ -19,13 +19,33 @@ def _writes_npz(graph, fmt: str) -> bool:
     return fmt == "npz" and not is_hetero(graph)
 
 
-def _write(graph, fmt: str, out: Path) -> Path:
-    if _writes_npz(graph, fmt):
+def _target_path(out: Path, as_npz: bool) -> Path:
+    """Where the output really lands: numpy appends ``.npz`` to a name without it."""
+    return out if not as_npz or out.suffix == ".npz" else out.with_name(out.name + ".npz")
+
+
+def _check_out(out: Path, data: Path, force: bool) -> None:
+    """Never write into the input, and never over an earlier output unless asked (``--force``)."""
+    if out.resolve() == data.resolve() or data.resolve() in out.resolve().parents:
+        raise DataError(out, f"--out must not be the input {data} or lie inside it")
+    taken = out.is_file() or (out.is_dir() and any(out.iterdir()))
+    if taken and not force:
+        raise DataError(out, "already exists; choose another --out or pass --force to replace it")
+
+
+def _write(graph, as_npz: bool, out: Path) -> Path:
+    if as_npz:
         from graphguard.data.npz import write_npz
 
         return write_npz(graph, out)
+    import shutil
+
     from graphguard.data.neptune import write_neptune
 
+    if out.is_dir():  # --force: old files of other node types or relations must not linger
+        shutil.rmtree(out)
+    elif out.exists():
+        out.unlink()
     write_neptune(graph, out)
     return out
 
@@ -50,6 +70,8 @@ def augment(
     out: Path = typer.Option(..., "--out", help="Where to write the augmented graph (same format as the input)."),
     ratio: float = typer.Option(1.0, "--ratio", help="Synthetic nodes per training node of the label."),
     label: int = typer.Option(1, "--label", help="Class to generate (1 = fraud)."),
+    label_property: Optional[str] = typer.Option(
+        None, "--label-property", help="Label property of a Neptune CSV / tables input (as `node train --label`)."),
     report: bool = typer.Option(False, "--report", help="Also draw real-vs-synthetic plots (<out>.report.png)."),
     fmt: Optional[str] = typer.Option(None, "--format", help="Input format (detected when omitted)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="VAE epochs (default from GODMConfig)."),
@@ -62,10 +84,15 @@ def augment(
     seed: int = typer.Option(0, "--seed", help="Random seed (a fixed seed reproduces the output)."),
     checkpoint: Optional[Path] = typer.Option(None, "--checkpoint", help="Folder for resumable training state."),
     model_dir: Optional[Path] = typer.Option(None, "--save-model", help="Save the fitted GODM model here."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: $GRAPHGUARD_THREADS or all)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
     """Fit GODM on a labelled graph and write it with synthetic anomalies added (marked is_synthetic)."""
+    from graphguard.utils.threads import set_threads
+
     set_quiet(quiet)
+    set_threads(threads)
     from graphguard.augment.godm import GODM
     from graphguard.augment.report import draw_report, synthetic_count
     from graphguard.data.io import detect_format, load_graph
@@ -73,7 +100,7 @@ def augment(
     if label not in (0, 1):
         raise DataError("--label", f"must be 0 or 1, got {label}")
     fmt = fmt or detect_format(data)
-    graph = load_graph(data, format=fmt)
+    graph = load_graph(data, format=fmt, **({"label": label_property} if label_property else {}))
     opts = _read_config(config) if config else {}
     opts.update({"ratio": ratio, "seed": seed, **({"merge": merge} if merge else {})})
     if epochs is not None:
@@ -84,16 +111,24 @@ def augment(
     if not as_npz and "merge" not in opts:
         opts["merge"] = "connected"  # the default inbound merge is directed; Neptune CSV is read back undirected
         log("Neptune CSV output: merge=connected (an inbound merge cannot be stored there)")
+    out = _target_path(out, as_npz)
+    _check_out(out, data, force)
     model = GODM(checkpoint_dir=checkpoint, **opts)
     if model.config.merge == "inbound" and not as_npz:
         raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "
                              "edge); write npz, or train in memory with --augment godm-inbound")
-    model.fit(graph)
-    augmented = model.augment(graph, label=label)
-    written = _write(augmented, fmt, out)
+    try:
+        model.fit(graph)
+        augmented = model.augment(graph, label=label)
+    except DataError as e:  # the estimator knows a graph, the user knows the file
+        if e.source not in ("graph", "augment", "<graph>"):
+            raise
+        raise DataError(data, e.problem) from None
+    written = _write(augmented, as_npz, out)
     if model_dir:
         model.save(model_dir)
-    summary = {"out": str(written), "format": fmt, "synthetic_nodes": synthetic_count(augmented)}
+    summary = {"out": str(written), "format": "npz" if as_npz else "neptune", "input_format": fmt,
+               "synthetic_nodes": synthetic_count(augmented)}
     if report:
         summary["report"] = str(draw_report(augmented, Path(str(out) + ".report.png"), label=label))
     log(f"added {summary['synthetic_nodes']} synthetic nodes of class {label}")

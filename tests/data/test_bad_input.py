@@ -179,3 +179,14 @@ def test_validate_graph_rejects_labels_outside_0_1(fraud_graph):
     g.y[5] = 2
     with pytest.raises(DataError, match=r"g\.npz: labels must be 0 or 1 \(or -1 for unlabelled\), found \[2\]$"):
         validate_graph(g, "g.npz")
+
+
+def test_an_option_the_format_does_not_have_is_one_line(tmp_path):
+    """``node train --data g.npz --label x`` passed ``label`` to the npz reader: a TypeError traceback."""
+    from graphguard.data.npz import write_npz
+    from graphguard.data.synthetic import make_fraud_graph
+
+    path = write_npz(make_fraud_graph(num_nodes=60, seed=0), tmp_path / "g.npz")
+    with pytest.raises(DataError, match=r"g\.npz: the 'npz' format takes no option 'label' \(its options: split") as e:
+        load_graph(path, label="is_fraud")
+    one_line(e)

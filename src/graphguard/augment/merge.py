@@ -1,6 +1,6 @@
 """Appending synthetic labelled nodes (and their edges) to a copy of a graph.
 
-Synthetic nodes join the training split only, carry ``is_synthetic = True`` and ids ``syn<i>``;
+Synthetic nodes join the training split only, carry ``is_synthetic = True`` and fresh ids ``syn<i>``;
 the caller's graph is cloned, never modified. Node- and edge-level attributes that the graph has
 and the generator does not produce are padded (zeros / False), so every store stays consistent.
 """
@@ -16,6 +16,18 @@ from graphguard.data.graph import MASKS
 
 def _pad(value: torch.Tensor, n_new: int) -> torch.Tensor:
     return torch.cat([value, value.new_zeros((n_new,) + tuple(value.shape[1:]))], 0)
+
+
+def _new_ids(existing, start: int, n_new: int) -> np.ndarray:
+    """``syn<start>``, ``syn<start+1>``, ...: numbered after earlier synthetic nodes (augmenting an
+    augmented graph) and past any id already taken, so ids stay unique."""
+    taken = set(np.asarray(existing, dtype=str).tolist())
+    while True:
+        ids = [f"syn{start + i}" for i in range(n_new)]
+        clash = [i for i, v in enumerate(ids) if v in taken]
+        if not clash:
+            return np.asarray(ids, dtype=str)
+        start += clash[-1] + 1
 
 
 def append_nodes(graph, x: torch.Tensor, label: int, node_time: torch.Tensor | None,
@@ -44,10 +56,9 @@ def append_nodes(graph, x: torch.Tensor, label: int, node_time: torch.Tensor | N
     if "node_time" in s:
         nt = node_time if node_time is not None else torch.full((n_new,), float(s.node_time.float().mean()))
         s.node_time = torch.cat([s.node_time, nt.to(s.node_time.dtype)])
-    if "node_id" in s:
-        s.node_id = np.concatenate([np.asarray(s.node_id, dtype=str),
-                                    np.asarray([f"syn{i}" for i in range(n_new)], dtype=str)])
     prev = s.is_synthetic.bool() if "is_synthetic" in s else torch.zeros(n0, dtype=torch.bool)
+    if "node_id" in s:
+        s.node_id = np.concatenate([np.asarray(s.node_id, dtype=str), _new_ids(s.node_id, int(prev.sum()), n_new)])
     s.is_synthetic = torch.cat([prev, torch.ones(n_new, dtype=torch.bool)])
     s.num_nodes = n0 + n_new
     for r in rels:

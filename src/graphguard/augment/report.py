@@ -36,12 +36,13 @@ def draw_report(augmented, path: str | Path, label: int = 1, max_features: int =
         ax.hist(x[syn, j], bins, alpha=0.5, density=True, label="synthetic")
         ax.set_title(f"feature {j}")
     axes[0].legend()
-    deg = np.log1p(degrees(augmented))
+    # in-degree: an inbound-merged synthetic node has edges into it only, so its total degree would read ~0
+    deg = np.log1p(degrees(augmented, incoming=True))
     ax = axes[nf]
     bins = np.histogram_bin_edges(np.concatenate([deg[real], deg[syn]]), 30)
     ax.hist(deg[real], bins, alpha=0.5, density=True, label="real")
     ax.hist(deg[syn], bins, alpha=0.5, density=True, label="synthetic")
-    ax.set_title("log(1 + degree)")
+    ax.set_title("log(1 + in-degree)")
     ax = axes[nf + 1]
     if "node_time" in s:
         nt = s.node_time.double().numpy()

@@ -107,7 +107,23 @@ def load_graph(path: str | Path, format: str | None = None, **kwargs):
         reader = _resolve(READERS[fmt])
     except (ImportError, AttributeError):
         raise DataError(path, f"the '{fmt}' reader is not available in this build") from None
+    _check_options(reader, fmt, path, kwargs)
     return reader(p, **kwargs)
+
+
+def _check_options(reader, fmt: str, path, kwargs: dict) -> None:
+    """An option the format does not have (``--label`` on an npz file, say) is a one-line error, not a TypeError."""
+    import inspect
+
+    params = inspect.signature(reader).parameters
+    if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values()):
+        return
+    known = [k for k, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY or
+             (v.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and v.default is not inspect.Parameter.empty)]
+    unknown = sorted(set(kwargs) - set(known))
+    if unknown:
+        raise DataError(path, f"the '{fmt}' format takes no option {', '.join(repr(u) for u in unknown)} "
+                              f"(its options: {', '.join(known) or 'none'})")
 
 
 def data_root(explicit: str | Path | None = None) -> Path | None:
