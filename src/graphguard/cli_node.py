@@ -113,8 +113,12 @@ def train(
 ):
     """Fit a detector on the labelled training nodes and save it."""
     if nproc > 1:
+        from graphguard.errors import ConfigError
+        from graphguard.tasks.node.registry import detector_class
         from graphguard.train.ddp import launch_cli
 
+        if not detector_class(model).data_parallel:  # trees would fit the same model in every rank
+            raise ConfigError(f"--nproc applies to GNN detectors; '{model}' trains in one process (use --threads)")
         raise typer.Exit(launch_cli(nproc, sys.argv[1:]))  # launch_cli drops --nproc itself
     _setup(quiet, threads)
     options = _augment_options(augment_config, augment)  # a bad config fails before the data loads

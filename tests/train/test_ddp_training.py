@@ -61,10 +61,22 @@ def test_two_ranks_stay_in_sync_and_match_single_process(tmp_path):
     assert abs(m["auprc"] - s["auprc"]) < 0.12
 
 
-def test_shard_gives_equal_disjoint_shares():
+def test_shard_gives_equal_shares_that_cover_every_node():
     idx = np.arange(11)
     a, b = shard(idx, 0, 2), shard(idx, 1, 2)
-    assert len(a) == len(b) == 5 and not set(a) & set(b)
+    assert len(a) == len(b) == 6 and set(a) | set(b) == set(idx.tolist()) and len(set(a) & set(b)) == 1
+    parts = [shard(np.arange(2), r, 3) for r in range(3)]  # fewer nodes than ranks: still one each
+    assert [len(p) for p in parts] == [1, 1, 1]
+
+
+def test_nproc_refuses_a_tree_detector():
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.errors import ConfigError
+
+    r = CliRunner().invoke(app, ["node", "train", "--data", "x.npz", "--model", "xgbgraph", "--out", "m", "--nproc", "2"])
+    assert isinstance(r.exception, ConfigError) and "--nproc applies to GNN detectors" in str(r.exception)
 
 
 def test_launcher_strips_nproc_and_returns_exit_code():

@@ -46,12 +46,17 @@ def init_process_group() -> bool:
 
 
 def shard(idx: np.ndarray, rank: int, world_size: int) -> np.ndarray:
-    """This rank's share of the seed nodes; every rank gets the same count (DDP needs equal steps)."""
+    """This rank's share of the seed nodes; every rank gets the same count (DDP needs equal steps).
+
+    As torch's ``DistributedSampler``, the list is padded by wrapping around to a multiple of
+    ``world_size`` instead of dropping the remainder, so every training node is seen.
+    """
     idx = np.asarray(idx)
-    per = len(idx) // world_size
-    if per == 0:
-        return idx[rank % len(idx):][:1] if len(idx) else idx
-    return idx[rank * per:(rank + 1) * per]
+    if len(idx) == 0:
+        return idx
+    per = -(-len(idx) // world_size)
+    padded = np.resize(idx, per * world_size)  # np.resize repeats from the start
+    return padded[rank * per:(rank + 1) * per]
 
 
 def broadcast_float(value: float) -> float:

@@ -45,6 +45,7 @@ class NodeDetector:
 
     name: str = "base"
     reads_store = False  # True: fits from a store-backed graph without edge_index (see graphguard.train.csc)
+    data_parallel = False  # True: fit shards its training nodes over torchrun ranks (graphguard.train.ddp)
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict:

@@ -50,6 +50,7 @@ class _GNNDetector(NodeDetector):
 
     view = "homogeneous"  # or "relational" / "typed"
     reads_store = True  # fits from a store-backed graph without edge_index
+    data_parallel = True
 
     def __init__(self, hidden: int = 64, num_layers: int = 2, lr: float = 0.01, epochs: int = 200,
                  patience: int = 50, dropout: float = 0.0, weight_decay: float = 0.0,
