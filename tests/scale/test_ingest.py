@@ -70,6 +70,26 @@ def test_neptune_missing_nodes_can_fail_the_run(neptune, tmp_path):
         ingest(neptune, tmp_path / "s", on_missing="ignore")
 
 
+
+def test_gzipped_neptune_files_ingest_like_plain_ones(neptune, tmp_path):
+    """``.csv.gz`` node and edge files give the same store as plain CSV (the progress position used to
+    call ``tell()`` on the decompressed stream, which is not seekable, and crashed)."""
+    import gzip
+
+    gz = tmp_path / "nep_gz"
+    gz.mkdir()
+    for f in neptune.iterdir():
+        (gz / (f.name + ".gz")).write_bytes(gzip.compress(f.read_bytes()))
+    ingest(neptune, tmp_path / "plain")
+    rep = ingest(gz, tmp_path / "gz")
+    assert rep.node_rows == 5 and rep.edge_rows == 6 and rep.edges_kept == 4
+    ref, got = open_store(tmp_path / "plain"), open_store(tmp_path / "gz")
+    assert sorted(got.edge_types) == sorted(ref.edge_types)
+    for et in ref.edge_types:
+        for a, b in zip(ref.csr(et), got.csr(et)):
+            assert np.array_equal(a, b)
+    assert np.array_equal(ref.node_array("user", "y"), got.node_array("user", "y"))
+
 def test_duplicate_node_id_is_named(neptune, tmp_path):
     (neptune / "more.csv").write_text(NODES.splitlines()[0] + "\nu2,user,0,1,train,1,1,z\n")
     with pytest.raises(DataError, match="duplicate node id 'u2'"):

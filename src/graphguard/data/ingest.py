@@ -153,15 +153,19 @@ def _csv_batches_now(path: Path, column_types: dict, include: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    stream = pa.input_stream(str(path))  # .gz is decompressed on the fly
+    # the position reported is in the file on disk: a decompressing stream cannot tell() its own
+    raw = pa.OSFile(str(path))
+    stream = pa.CompressedInputStream(raw, "gzip") if path.name.endswith(".gz") else raw
     try:
         reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=BATCH_BYTES),
                                 convert_options=pacsv.ConvertOptions(column_types=column_types,
                                                                      include_columns=include))
         for batch in reader:
-            yield batch, stream.tell()
+            yield batch, raw.tell()
     except pa.ArrowInvalid as e:
         raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
+    finally:
+        stream.close()
 
 
 def _parquet_batches_now(path: Path, columns: list[str]):
