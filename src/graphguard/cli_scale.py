@@ -34,13 +34,14 @@ def ingest(
     format: str = typer.Option(None, "--format", help="neptune or tables (detected when left out)."),
     on_missing: str = typer.Option("drop", "--on-missing", help="drop: skip edges naming unknown nodes; error: stop."),
     directed: bool = typer.Option(False, "--directed", help="Store edges one way only (default: both directions)."),
+    label: str = typer.Option(None, "--label", help="Label property (default: one called label or y); never a feature."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
     """Ingest a big graph into a memory-mapped graph store (vectorised, rows/s progress)."""
     from graphguard.data.ingest import ingest as run
 
     _console.set_quiet(quiet)
-    rep = run(path, out, format=format, on_missing=on_missing, undirected=not directed)
+    rep = run(path, out, format=format, on_missing=on_missing, undirected=not directed, label=label)
     msg = f"ingested {rep.edge_rows:,} edge rows ({rep.edges_per_second:,.0f}/s), kept {rep.edges_kept:,}"
     if rep.missing:
         msg += f", dropped {rep.missing:,} naming missing nodes"

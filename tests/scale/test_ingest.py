@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -250,3 +252,31 @@ def test_csv_tables_ragged_first_block_is_one_line(tmp_path):
         ingest(d, tmp_path / "s")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(str(d / "nodes" / "user.csv") + ": cannot parse CSV")
+
+
+EXPORT = Path(__file__).resolve().parents[2] / "examples" / "fraud_export"
+
+
+def test_named_label_property_becomes_y_and_never_a_feature(tmp_path):
+    """``--label is_fraud`` on the shipped export: the Bool property is the class (empty = unlabelled),
+    not the ``is_fraud``/``is_fraud__missing`` feature columns it used to leak into."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    r = CliRunner().invoke(app, ["ingest", str(EXPORT), "--out", str(tmp_path / "s"), "--label", "is_fraud",
+                                 "--quiet"])
+    assert r.exit_code == 0, r.output
+    s = open_store(tmp_path / "s")
+    assert s.target_node_type == "account"
+    y = s.node_array("account", "y")
+    assert (y == 1).sum() == 92 and (y == 0).sum() == 1717 and (y == -1).sum() == 191
+    names = to_pyg(s)["account"].feature_names
+    assert "verified" in names and not any("is_fraud" in n for n in names)
+
+
+def test_named_label_property_that_does_not_exist_is_one_line(neptune, tmp_path):
+    with pytest.raises(DataError) as e:
+        ingest(neptune, tmp_path / "s", label="is_fraud")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{neptune}: label property 'is_fraud' not found")

@@ -37,6 +37,20 @@ from graphguard.errors import ConfigError, DataError
 BATCH_BYTES = 64 << 20  # CSV block size handed to pyarrow
 BATCH_ROWS = 1 << 22  # Parquet rows per batch
 SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split"}
+
+
+def _special(label: str | None) -> dict[str, str]:
+    """Column name -> role; a named label property replaces ``label``/``y`` as the class (as in
+    ``read_neptune``), so that it is never read as a feature."""
+    if label is None:
+        return SPECIAL
+    return {**{k: r for k, r in SPECIAL.items() if r != "y"}, label: "y"}
+
+
+def _check_label_exists(label: str | None, names: list[str], source) -> None:
+    if label is not None and label not in names:
+        raise DataError(source, f"label property '{label}' not found in any node file "
+                                f"(properties: {', '.join(dict.fromkeys(names)) or 'none'})")
 SPLITS = {"train": 0, "val": 1, "valid": 1, "test": 2}
 EXAMPLES = 5
 
@@ -439,7 +453,7 @@ def _neptune_files(path: Path) -> tuple[list[Path], list[Path]]:
     return nodes, edges
 
 
-def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
+def _neptune_node_roles(head: list[str], source, special: dict[str, str]) -> tuple[dict, dict]:
     import pyarrow as pa
 
     roles, types = {}, {}
@@ -449,9 +463,10 @@ def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
             types[c] = pa.string()
             continue
         name, typ = _prop_name(c)
-        if name in SPECIAL:
-            roles[c] = SPECIAL[name]
-            types[c] = pa.string() if name == "split" else pa.float64()
+        if name in special:
+            roles[c] = special[name]
+            types[c] = (pa.string() if roles[c] == "split" else
+                        pa.bool_() if typ in ("bool", "boolean") else pa.float64())  # true/false labels too
         elif typ in NUMERIC:
             roles[c] = "feature"
             types[c] = pa.bool_() if typ in ("bool", "boolean") else pa.float32()  # true/false, then 1.0/0.0
@@ -460,14 +475,18 @@ def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
     return roles, types
 
 
-def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) -> None:
+def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport, label: str | None) -> None:
     import pyarrow.compute as pc
+
+    heads = {f: _header(f) for f in files}
+    _check_label_exists(label, [_prop_name(c)[0] for h in heads.values() for c in h if not c.startswith("~")],
+                        files[0].parent)
 
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     nodes.neptune = True
     for f in files:
-        roles, types = _neptune_node_roles(_header(f), f)
+        roles, types = _neptune_node_roles(heads[f], f, _special(label))
         last = 0
         for batch, pos in _csv_batches(f, types, list(roles)):
             labels = batch.column("~label")
@@ -557,21 +576,29 @@ def _batches(f: Path, columns: list[str], types: dict):
     return _csv_batches(f, types, columns)
 
 
-def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
+def _read_table_nodes(files, nodes: _Nodes, report: IngestReport, label: str | None) -> None:
     import pyarrow as pa
 
+    schemas = {f: _schema(f) for f in files}
+    _check_label_exists(label, [c for sc in schemas.values() for c in sc.names if c != "id"], files[0].parent.parent)
+    special = _special(label)
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     for f in files:
-        schema = _schema(f)
+        schema = schemas[f]
         head = schema.names
         if "id" not in head:
             raise DataError(f, f"node table has no 'id' column (columns: {', '.join(head[:8])})")
         roles = {"id": "id"}
         for c in head:
             if c != "id":
-                roles[c] = SPECIAL.get(c, "feature")
-        types = {"id": pa.string(), "split": pa.string(), "y": pa.float64(), "label": pa.float64()}
+                roles[c] = special.get(c, "feature")
+        types = {"id": pa.string()}
+        for c, r in roles.items():
+            if r == "split":
+                types[c] = pa.string()
+            elif r == "y":
+                types[c] = pa.bool_() if pa.types.is_boolean(schema.field(c).type) else pa.float64()
         # numbers and booleans are features; text columns are left out (a CSV's types are pinned from its
         # first block, so a later non-number in a number column is a one-line parse error, not a crash)
         numeric = lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)  # noqa: E731
@@ -657,11 +684,14 @@ def detect_layout(path: Path) -> str:
 
 
 def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_missing: str = "drop",
-           undirected: bool = True, target_node_type: str | None = None, seed: int = 0) -> IngestReport:
+           undirected: bool = True, target_node_type: str | None = None, seed: int = 0,
+           label: str | None = None) -> IngestReport:
     """Read a Neptune CSV folder or a tables folder at ``path`` into a graph store at ``out``.
 
     ``undirected`` stores both directions (``rev_<relation>`` between different types), as
-    graphguard's graphs do. The target node type defaults to the one that has labels.
+    graphguard's graphs do. ``label`` names the class property (0/1 or true/false, empty =
+    unlabelled); without it a property called ``label`` or ``y`` is the class. The target node type
+    defaults to the one that has labels.
     """
     path, out = Path(path), Path(out)
     if on_missing not in ("drop", "error"):
@@ -678,10 +708,10 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
     t0 = time.perf_counter()
     if fmt == "neptune":
         node_files, edge_files = _neptune_files(path)
-        _read_neptune_nodes(node_files, nodes, rep)
+        _read_neptune_nodes(node_files, nodes, rep, label)
     else:
         node_files, edge_files = _table_files(path)
-        _read_table_nodes(node_files, nodes, rep)
+        _read_table_nodes(node_files, nodes, rep, label)
     labelled = [t for t in nodes.order if nodes.buffers[t].y]
     w = StoreWriter(out)
     nodes.write(w, seed)  # node arrays go to disk (and leave memory) before the edges are read
