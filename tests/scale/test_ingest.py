@@ -280,3 +280,38 @@ def test_named_label_property_that_does_not_exist_is_one_line(neptune, tmp_path)
         ingest(neptune, tmp_path / "s", label="is_fraud")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(f"{neptune}: label property 'is_fraud' not found")
+
+
+def test_graphguards_own_neptune_csv_ingests_with_dates_and_synthetic_marker(tmp_path):
+    """``write_neptune`` (what ``graphguard augment`` writes) round-trips through ingest: its ``time:Date``
+    values (``1970-03-06T03:42:28.157Z``) are read as times (they used to stop the run with "cannot
+    parse CSV"), and ``is_synthetic`` is kept as a node marker, never a feature column."""
+    import torch
+    from torch_geometric.data import Data
+
+    from graphguard.data.neptune import write_neptune
+
+    t = torch.tensor([5542948.157, 0.0, 86400.5, 1.7e9], dtype=torch.float64)
+    g = Data(x=torch.randn(4, 3), y=torch.tensor([0, 1, 0, 1]), node_time=t,
+             is_synthetic=torch.tensor([False, False, True, True]),
+             edge_index=torch.tensor([[0, 1, 2], [1, 2, 3]]), edge_time=torch.tensor([10.0, 2e6, 3.5]))
+    write_neptune(g, tmp_path / "nep")
+    ingest(tmp_path / "nep", tmp_path / "s")
+    h = to_pyg(open_store(tmp_path / "s"))["node"]
+    assert np.array_equal(np.floor(h.node_time.numpy()), np.floor(t.numpy()))
+    assert h.is_synthetic.tolist() == [False, False, True, True]
+    assert h.y.tolist() == [0, 1, 0, 1]
+    assert h.feature_names == ["f0", "f1", "f2"]
+    assert sorted(to_pyg(open_store(tmp_path / "s"))["node", "to", "node"].edge_time.tolist()) == \
+        [3.5, 3.5, 10.0, 10.0, 2e6, 2e6]
+
+
+def test_neptune_date_that_does_not_parse_is_one_line(tmp_path):
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,time:Date,a:Int\nu1,user,2024-01-02,1\nu2,user,2024-13-45T00:00Z,2\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
+    with pytest.raises(DataError) as e:
+        ingest(d, tmp_path / "s")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{d / 'v.csv'}: ") and "2024-13-45" in msg

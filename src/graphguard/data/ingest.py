@@ -36,7 +36,8 @@ from graphguard.errors import ConfigError, DataError
 
 BATCH_BYTES = 64 << 20  # CSV block size handed to pyarrow
 BATCH_ROWS = 1 << 22  # Parquet rows per batch
-SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split"}
+SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split",
+           "is_synthetic": "is_synthetic"}  # augmentation's marker: kept per node, never a feature
 
 
 def _special(label: str | None) -> dict[str, str]:
@@ -225,6 +226,7 @@ class _NodeTypeBuffer:
     def __init__(self):
         self.exact = True  # integer ids (compared exactly) rather than hashed strings
         self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
+        self.synthetic: list[np.ndarray] = []
         self.nulls: list[dict[int, np.ndarray]] = []  # per batch: feature column -> rows with no value
         self.feature_names: list[str] | None = None  # the columns as in the files
 
@@ -269,6 +271,26 @@ def _prop_name(col: str) -> tuple[str, str]:
 NUMERIC = {"int", "long", "float", "double", "byte", "short", "bool", "boolean"}
 
 
+def _seconds(col, source, name: str) -> np.ndarray:
+    """A time column as epoch seconds (NaN when empty): numbers as they are, dates and Neptune ``Date``
+    text (``yyyy-MM-dd[THH:mm[:ss[.SSS]]][Z]``, as ``write_neptune`` writes) as UTC."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        text = pc.replace_substring_regex(col, r"Z$", "")  # UTC; arrow reads zone-less text as UTC
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+        try:
+            col = pc.cast(text, pa.timestamp("ms"))
+        except pa.ArrowInvalid as e:
+            raise DataError(source, f"property '{name}' is not a Neptune Date "
+                                    f"(yyyy-MM-dd[THH:mm[:ss[.SSS]]][Z]): {str(e).splitlines()[0]}") from None
+    if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
+        ms = pc.cast(pc.cast(col, pa.timestamp("ms", tz=getattr(col.type, "tz", None))), pa.int64())
+        return ms.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False) / 1000.0
+    return col.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+
+
 def _split_codes(col, source) -> np.ndarray:
     import pyarrow.compute as pc
 
@@ -303,12 +325,15 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
         cols = [batch.column(c).cast(pa.float32()) for c in feats]
         buf.nulls.append({j: c.is_null().to_numpy(zero_copy_only=False) for j, c in enumerate(cols) if c.null_count})
         buf.x.append(np.stack([c.fill_null(0).to_numpy(zero_copy_only=False) for c in cols], 1).astype(np.float32, copy=False))
-    for role, lst in (("y", buf.y), ("node_time", buf.time)):
-        c = next((c for c, r in names.items() if r == role), None)
-        if c is not None:
-            col = batch.column(c)
-            fill = -1 if role == "y" else np.nan
-            lst.append(col.cast(pa.float64()).fill_null(fill).to_numpy(zero_copy_only=False))
+    role_column = {r: c for c, r in reversed(names.items())}  # the first column of each role
+    if "y" in role_column:
+        buf.y.append(batch.column(role_column["y"]).cast(pa.float64()).fill_null(-1).to_numpy(zero_copy_only=False))
+    if "node_time" in role_column:
+        c = role_column["node_time"]
+        buf.time.append(_seconds(batch.column(c), source, c))
+    if "is_synthetic" in role_column:
+        col = batch.column(role_column["is_synthetic"])
+        buf.synthetic.append(col.cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False))
     c = next((c for c, r in names.items() if r == "split"), None)
     if c is not None:
         buf.split.append(_split_codes(batch.column(c), source))
@@ -372,6 +397,8 @@ class _Nodes:
                 w.save_node_array(t, "y", y.astype(np.int64))
             if b.time:
                 w.save_node_array(t, "node_time", np.concatenate(b.time))
+            if b.synthetic:
+                w.save_node_array(t, "is_synthetic", np.concatenate(b.synthetic).astype(bool))
             if b.split:
                 split = np.concatenate(b.split)
                 for k, m in enumerate(("train_mask", "val_mask", "test_mask")):
@@ -382,7 +409,7 @@ class _Nodes:
             for chunk in b.ids:
                 ids.write_table(pa.table({"id": chunk}))
             ids.close()
-            b.x = b.y = b.time = b.split = b.nulls = []
+            b.x = b.y = b.time = b.split = b.nulls = b.synthetic = []
 
 
 # ---------------------------------------------------------------------------- edges
@@ -465,7 +492,7 @@ def _neptune_node_roles(head: list[str], source, special: dict[str, str]) -> tup
         name, typ = _prop_name(c)
         if name in special:
             roles[c] = special[name]
-            types[c] = (pa.string() if roles[c] == "split" else
+            types[c] = (pa.string() if roles[c] == "split" or typ == "date" else  # Date: text, see _seconds
                         pa.bool_() if typ in ("bool", "boolean") else pa.float64())  # true/false labels too
         elif typ in NUMERIC:
             roles[c] = "feature"
@@ -516,7 +543,7 @@ def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
         tcol = next((c for c in head if _prop_name(c)[0] == "time"), None)
         cols = {"~from": pa.string(), "~to": pa.string(), "~label": pa.string()}
         if tcol:
-            cols[tcol] = pa.float64()
+            cols[tcol] = pa.string() if _prop_name(tcol)[1] == "date" else pa.float64()
         last = 0
         for batch, pos in _csv_batches(f, cols, list(cols)):
             src_ids, dst_ids = batch.column("~from"), batch.column("~to")
@@ -525,7 +552,7 @@ def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
             ok = (gs >= 0) & (gd >= 0)
             edges.missing(f, src_ids, gs < 0)
             edges.missing(f, dst_ids, (gd < 0) & (gs >= 0))
-            t = batch.column(tcol).to_numpy(zero_copy_only=False) if tcol else None
+            t = _seconds(batch.column(tcol), f, tcol) if tcol else None
             enc = pc.dictionary_encode(batch.column("~label")).combine_chunks() \
                 if isinstance(batch.column("~label"), pa.ChunkedArray) else pc.dictionary_encode(batch.column("~label"))
             rel_names = enc.dictionary.to_pylist()
