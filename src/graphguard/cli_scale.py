@@ -15,7 +15,7 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Output folder."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same files."),
     format: str = typer.Option("store", "--format", help="store (memory-mapped CSR), neptune (bulk-load CSV) or tables (Parquet)."),
-    features: int = typer.Option(16, "--features", help="Feature columns of accounts."),
+    features: int = typer.Option(16, "--features", help="Feature columns of accounts (at least 2)."),
     fraud_ratio: float = typer.Option(0.02, "--fraud-ratio", help="Share of accounts that are fraudulent."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
