@@ -15,7 +15,7 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Output folder."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same files."),
     format: str = typer.Option("store", "--format", help="store (memory-mapped CSR), neptune (bulk-load CSV) or tables (Parquet)."),
-    features: int = typer.Option(16, "--features", help="Feature columns of accounts."),
+    features: int = typer.Option(16, "--features", help="Feature columns of accounts (at least 2)."),
     fraud_ratio: float = typer.Option(0.02, "--fraud-ratio", help="Share of accounts that are fraudulent."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
@@ -34,13 +34,14 @@ def ingest(
     format: str = typer.Option(None, "--format", help="neptune or tables (detected when left out)."),
     on_missing: str = typer.Option("drop", "--on-missing", help="drop: skip edges naming unknown nodes; error: stop."),
     directed: bool = typer.Option(False, "--directed", help="Store edges one way only (default: both directions)."),
+    label: str = typer.Option(None, "--label", help="Label property (default: one called label or y); never a feature."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
     """Ingest a big graph into a memory-mapped graph store (vectorised, rows/s progress)."""
     from graphguard.data.ingest import ingest as run
 
     _console.set_quiet(quiet)
-    rep = run(path, out, format=format, on_missing=on_missing, undirected=not directed)
+    rep = run(path, out, format=format, on_missing=on_missing, undirected=not directed, label=label)
     msg = f"ingested {rep.edge_rows:,} edge rows ({rep.edges_per_second:,.0f}/s), kept {rep.edges_kept:,}"
     if rep.missing:
         msg += f", dropped {rep.missing:,} naming missing nodes"

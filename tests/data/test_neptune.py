@@ -165,3 +165,16 @@ def test_split_property_reads_cardinality_arrays_and_escaped_colons():
     assert split_property("tags:String[](set)") == ("tags", "String", True)
     assert split_property("a\\:b:Date") == ("a:b", "Date", False)
     assert split_property("note") == ("note", None, False)
+
+
+def test_generated_neptune_folder_with_quoted_headers_is_detected(tmp_path):
+    """``graphguard generate --format neptune`` quotes its header names (``"~id","~label",...``); the
+    folder is still recognised as Neptune CSV (it used to fall through to tables: "missing nodes.csv")."""
+    from graphguard.data.generate import generate
+    from graphguard.data.io import detect_format
+
+    generate(tmp_path / "g", 300, 2000, seed=1, format="neptune")
+    assert (tmp_path / "g" / "nodes_account.csv").read_text().startswith('"~id"')
+    assert detect_format(tmp_path / "g") == "neptune"
+    g = load_graph(tmp_path / "g")
+    assert g["account"].num_nodes == 240 and int(g["account"].y.sum()) > 0

@@ -92,6 +92,22 @@ def test_bad_sizes_are_one_line_errors():
         generate("/tmp/never", 100, 100, format="xml")
 
 
+@pytest.mark.parametrize("features", [0, 1])
+def test_fewer_than_two_features_is_a_one_line_error(tmp_path, features):
+    """The community signal lives in the last two columns, so ``--features 0/1`` is refused up front
+    (it used to crash with ``IndexError: index -2 is out of bounds``)."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    with pytest.raises(ConfigError, match=f"--features must be at least 2 \\(got {features}\\)"):
+        GraphSpec(num_nodes=100, num_edges=200, num_features=features)
+    r = CliRunner().invoke(app, ["generate", "--nodes", "100", "--edges", "200", "--out", str(tmp_path / "g"),
+                                 "--features", str(features), "--quiet"])
+    assert isinstance(r.exception, ConfigError)  # main() prints it as one "error: ..." line
+    assert str(r.exception) == f"--features must be at least 2 (got {features})"
+
+
 def test_cli_generate_end_to_end(tmp_path):
     out = tmp_path / "g"
     r = subprocess.run([sys.executable, "-m", "graphguard", "generate", "--nodes", "500", "--edges", "5000", "--out", str(out),

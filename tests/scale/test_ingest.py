@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -69,6 +71,26 @@ def test_neptune_missing_nodes_can_fail_the_run(neptune, tmp_path):
     with pytest.raises(ConfigError, match="on_missing must be 'drop' or 'error'"):
         ingest(neptune, tmp_path / "s", on_missing="ignore")
 
+
+
+def test_gzipped_neptune_files_ingest_like_plain_ones(neptune, tmp_path):
+    """``.csv.gz`` node and edge files give the same store as plain CSV (the progress position used to
+    call ``tell()`` on the decompressed stream, which is not seekable, and crashed)."""
+    import gzip
+
+    gz = tmp_path / "nep_gz"
+    gz.mkdir()
+    for f in neptune.iterdir():
+        (gz / (f.name + ".gz")).write_bytes(gzip.compress(f.read_bytes()))
+    ingest(neptune, tmp_path / "plain")
+    rep = ingest(gz, tmp_path / "gz")
+    assert rep.node_rows == 5 and rep.edge_rows == 6 and rep.edges_kept == 4
+    ref, got = open_store(tmp_path / "plain"), open_store(tmp_path / "gz")
+    assert sorted(got.edge_types) == sorted(ref.edge_types)
+    for et in ref.edge_types:
+        for a, b in zip(ref.csr(et), got.csr(et)):
+            assert np.array_equal(a, b)
+    assert np.array_equal(ref.node_array("user", "y"), got.node_array("user", "y"))
 
 def test_duplicate_node_id_is_named(neptune, tmp_path):
     (neptune / "more.csv").write_text(NODES.splitlines()[0] + "\nu2,user,0,1,train,1,1,z\n")
@@ -230,3 +252,66 @@ def test_csv_tables_ragged_first_block_is_one_line(tmp_path):
         ingest(d, tmp_path / "s")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(str(d / "nodes" / "user.csv") + ": cannot parse CSV")
+
+
+EXPORT = Path(__file__).resolve().parents[2] / "examples" / "fraud_export"
+
+
+def test_named_label_property_becomes_y_and_never_a_feature(tmp_path):
+    """``--label is_fraud`` on the shipped export: the Bool property is the class (empty = unlabelled),
+    not the ``is_fraud``/``is_fraud__missing`` feature columns it used to leak into."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    r = CliRunner().invoke(app, ["ingest", str(EXPORT), "--out", str(tmp_path / "s"), "--label", "is_fraud",
+                                 "--quiet"])
+    assert r.exit_code == 0, r.output
+    s = open_store(tmp_path / "s")
+    assert s.target_node_type == "account"
+    y = s.node_array("account", "y")
+    assert (y == 1).sum() == 92 and (y == 0).sum() == 1717 and (y == -1).sum() == 191
+    names = to_pyg(s)["account"].feature_names
+    assert "verified" in names and not any("is_fraud" in n for n in names)
+
+
+def test_named_label_property_that_does_not_exist_is_one_line(neptune, tmp_path):
+    with pytest.raises(DataError) as e:
+        ingest(neptune, tmp_path / "s", label="is_fraud")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{neptune}: label property 'is_fraud' not found")
+
+
+def test_graphguards_own_neptune_csv_ingests_with_dates_and_synthetic_marker(tmp_path):
+    """``write_neptune`` (what ``graphguard augment`` writes) round-trips through ingest: its ``time:Date``
+    values (``1970-03-06T03:42:28.157Z``) are read as times (they used to stop the run with "cannot
+    parse CSV"), and ``is_synthetic`` is kept as a node marker, never a feature column."""
+    import torch
+    from torch_geometric.data import Data
+
+    from graphguard.data.neptune import write_neptune
+
+    t = torch.tensor([5542948.157, 0.0, 86400.5, 1.7e9], dtype=torch.float64)
+    g = Data(x=torch.randn(4, 3), y=torch.tensor([0, 1, 0, 1]), node_time=t,
+             is_synthetic=torch.tensor([False, False, True, True]),
+             edge_index=torch.tensor([[0, 1, 2], [1, 2, 3]]), edge_time=torch.tensor([10.0, 2e6, 3.5]))
+    write_neptune(g, tmp_path / "nep")
+    ingest(tmp_path / "nep", tmp_path / "s")
+    h = to_pyg(open_store(tmp_path / "s"))["node"]
+    assert np.array_equal(np.floor(h.node_time.numpy()), np.floor(t.numpy()))
+    assert h.is_synthetic.tolist() == [False, False, True, True]
+    assert h.y.tolist() == [0, 1, 0, 1]
+    assert h.feature_names == ["f0", "f1", "f2"]
+    assert sorted(to_pyg(open_store(tmp_path / "s"))["node", "to", "node"].edge_time.tolist()) == \
+        [3.5, 3.5, 10.0, 10.0, 2e6, 2e6]
+
+
+def test_neptune_date_that_does_not_parse_is_one_line(tmp_path):
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,time:Date,a:Int\nu1,user,2024-01-02,1\nu2,user,2024-13-45T00:00Z,2\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,u1,u2,knows\n")
+    with pytest.raises(DataError) as e:
+        ingest(d, tmp_path / "s")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith(f"{d / 'v.csv'}: ") and "2024-13-45" in msg

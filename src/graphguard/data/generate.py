@@ -57,6 +57,8 @@ class GraphSpec:
             raise ConfigError(f"--nodes must be at least 30 (got {self.num_nodes})")
         if self.num_edges < 10:
             raise ConfigError(f"--edges must be at least 10 (got {self.num_edges})")
+        if self.num_features < 2:  # the community signal shifts the last two columns
+            raise ConfigError(f"--features must be at least 2 (got {self.num_features})")
         if not 0 < self.fraud_ratio < 0.5:
             raise ConfigError(f"fraud_ratio must be in (0, 0.5) (got {self.fraud_ratio})")
         if self.ring_size < 2:

@@ -45,9 +45,11 @@ def make_graph(
         ei = ei.t()
     ei = ei.contiguous()
     if undirected and ei.numel():
-        ei = torch.cat([ei, ei.flip(0)], dim=1)
+        mirror = ei[0] != ei[1]  # a self-loop is its own mirror: never doubled
+        ei = torch.cat([ei, ei[:, mirror].flip(0)], dim=1)
         if edge_time is not None:
-            edge_time = np.concatenate([np.asarray(edge_time)] * 2)
+            edge_time = np.asarray(edge_time)
+            edge_time = np.concatenate([edge_time, edge_time[mirror.numpy()]])
     g = Data(x=x, edge_index=ei)
     g.num_nodes = x.shape[0]
     if y is not None:

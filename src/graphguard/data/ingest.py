@@ -36,7 +36,22 @@ from graphguard.errors import ConfigError, DataError
 
 BATCH_BYTES = 64 << 20  # CSV block size handed to pyarrow
 BATCH_ROWS = 1 << 22  # Parquet rows per batch
-SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split"}
+SPECIAL = {"label": "y", "y": "y", "time": "node_time", "node_time": "node_time", "split": "split",
+           "is_synthetic": "is_synthetic"}  # augmentation's marker: kept per node, never a feature
+
+
+def _special(label: str | None) -> dict[str, str]:
+    """Column name -> role; a named label property replaces ``label``/``y`` as the class (as in
+    ``read_neptune``), so that it is never read as a feature."""
+    if label is None:
+        return SPECIAL
+    return {**{k: r for k, r in SPECIAL.items() if r != "y"}, label: "y"}
+
+
+def _check_label_exists(label: str | None, names: list[str], source) -> None:
+    if label is not None and label not in names:
+        raise DataError(source, f"label property '{label}' not found in any node file "
+                                f"(properties: {', '.join(dict.fromkeys(names)) or 'none'})")
 SPLITS = {"train": 0, "val": 1, "valid": 1, "test": 2}
 EXAMPLES = 5
 
@@ -153,15 +168,19 @@ def _csv_batches_now(path: Path, column_types: dict, include: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    stream = pa.input_stream(str(path))  # .gz is decompressed on the fly
+    # the position reported is in the file on disk: a decompressing stream cannot tell() its own
+    raw = pa.OSFile(str(path))
+    stream = pa.CompressedInputStream(raw, "gzip") if path.name.endswith(".gz") else raw
     try:
         reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=BATCH_BYTES),
                                 convert_options=pacsv.ConvertOptions(column_types=column_types,
                                                                      include_columns=include))
         for batch in reader:
-            yield batch, stream.tell()
+            yield batch, raw.tell()
     except pa.ArrowInvalid as e:
         raise DataError(path, f"cannot parse CSV ({str(e).splitlines()[0]})") from None
+    finally:
+        stream.close()
 
 
 def _parquet_batches_now(path: Path, columns: list[str]):
@@ -207,6 +226,7 @@ class _NodeTypeBuffer:
     def __init__(self):
         self.exact = True  # integer ids (compared exactly) rather than hashed strings
         self.keys, self.x, self.y, self.time, self.split, self.ids = [], [], [], [], [], []
+        self.synthetic: list[np.ndarray] = []
         self.nulls: list[dict[int, np.ndarray]] = []  # per batch: feature column -> rows with no value
         self.feature_names: list[str] | None = None  # the columns as in the files
 
@@ -251,6 +271,26 @@ def _prop_name(col: str) -> tuple[str, str]:
 NUMERIC = {"int", "long", "float", "double", "byte", "short", "bool", "boolean"}
 
 
+def _seconds(col, source, name: str) -> np.ndarray:
+    """A time column as epoch seconds (NaN when empty): numbers as they are, dates and Neptune ``Date``
+    text (``yyyy-MM-dd[THH:mm[:ss[.SSS]]][Z]``, as ``write_neptune`` writes) as UTC."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        text = pc.replace_substring_regex(col, r"Z$", "")  # UTC; arrow reads zone-less text as UTC
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+        try:
+            col = pc.cast(text, pa.timestamp("ms"))
+        except pa.ArrowInvalid as e:
+            raise DataError(source, f"property '{name}' is not a Neptune Date "
+                                    f"(yyyy-MM-dd[THH:mm[:ss[.SSS]]][Z]): {str(e).splitlines()[0]}") from None
+    if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
+        ms = pc.cast(pc.cast(col, pa.timestamp("ms", tz=getattr(col.type, "tz", None))), pa.int64())
+        return ms.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False) / 1000.0
+    return col.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+
+
 def _split_codes(col, source) -> np.ndarray:
     import pyarrow.compute as pc
 
@@ -285,12 +325,15 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
         cols = [batch.column(c).cast(pa.float32()) for c in feats]
         buf.nulls.append({j: c.is_null().to_numpy(zero_copy_only=False) for j, c in enumerate(cols) if c.null_count})
         buf.x.append(np.stack([c.fill_null(0).to_numpy(zero_copy_only=False) for c in cols], 1).astype(np.float32, copy=False))
-    for role, lst in (("y", buf.y), ("node_time", buf.time)):
-        c = next((c for c, r in names.items() if r == role), None)
-        if c is not None:
-            col = batch.column(c)
-            fill = -1 if role == "y" else np.nan
-            lst.append(col.cast(pa.float64()).fill_null(fill).to_numpy(zero_copy_only=False))
+    role_column = {r: c for c, r in reversed(names.items())}  # the first column of each role
+    if "y" in role_column:
+        buf.y.append(batch.column(role_column["y"]).cast(pa.float64()).fill_null(-1).to_numpy(zero_copy_only=False))
+    if "node_time" in role_column:
+        c = role_column["node_time"]
+        buf.time.append(_seconds(batch.column(c), source, c))
+    if "is_synthetic" in role_column:
+        col = batch.column(role_column["is_synthetic"])
+        buf.synthetic.append(col.cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False))
     c = next((c for c, r in names.items() if r == "split"), None)
     if c is not None:
         buf.split.append(_split_codes(batch.column(c), source))
@@ -354,6 +397,8 @@ class _Nodes:
                 w.save_node_array(t, "y", y.astype(np.int64))
             if b.time:
                 w.save_node_array(t, "node_time", np.concatenate(b.time))
+            if b.synthetic:
+                w.save_node_array(t, "is_synthetic", np.concatenate(b.synthetic).astype(bool))
             if b.split:
                 split = np.concatenate(b.split)
                 for k, m in enumerate(("train_mask", "val_mask", "test_mask")):
@@ -364,7 +409,7 @@ class _Nodes:
             for chunk in b.ids:
                 ids.write_table(pa.table({"id": chunk}))
             ids.close()
-            b.x = b.y = b.time = b.split = b.nulls = []
+            b.x = b.y = b.time = b.split = b.nulls = b.synthetic = []
 
 
 # ---------------------------------------------------------------------------- edges
@@ -435,7 +480,7 @@ def _neptune_files(path: Path) -> tuple[list[Path], list[Path]]:
     return nodes, edges
 
 
-def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
+def _neptune_node_roles(head: list[str], source, special: dict[str, str]) -> tuple[dict, dict]:
     import pyarrow as pa
 
     roles, types = {}, {}
@@ -445,9 +490,10 @@ def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
             types[c] = pa.string()
             continue
         name, typ = _prop_name(c)
-        if name in SPECIAL:
-            roles[c] = SPECIAL[name]
-            types[c] = pa.string() if name == "split" else pa.float64()
+        if name in special:
+            roles[c] = special[name]
+            types[c] = (pa.string() if roles[c] == "split" or typ == "date" else  # Date: text, see _seconds
+                        pa.bool_() if typ in ("bool", "boolean") else pa.float64())  # true/false labels too
         elif typ in NUMERIC:
             roles[c] = "feature"
             types[c] = pa.bool_() if typ in ("bool", "boolean") else pa.float32()  # true/false, then 1.0/0.0
@@ -456,14 +502,18 @@ def _neptune_node_roles(head: list[str], source) -> tuple[dict, dict]:
     return roles, types
 
 
-def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport) -> None:
+def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport, label: str | None) -> None:
     import pyarrow.compute as pc
+
+    heads = {f: _header(f) for f in files}
+    _check_label_exists(label, [_prop_name(c)[0] for h in heads.values() for c in h if not c.startswith("~")],
+                        files[0].parent)
 
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     nodes.neptune = True
     for f in files:
-        roles, types = _neptune_node_roles(_header(f), f)
+        roles, types = _neptune_node_roles(heads[f], f, _special(label))
         last = 0
         for batch, pos in _csv_batches(f, types, list(roles)):
             labels = batch.column("~label")
@@ -493,7 +543,7 @@ def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
         tcol = next((c for c in head if _prop_name(c)[0] == "time"), None)
         cols = {"~from": pa.string(), "~to": pa.string(), "~label": pa.string()}
         if tcol:
-            cols[tcol] = pa.float64()
+            cols[tcol] = pa.string() if _prop_name(tcol)[1] == "date" else pa.float64()
         last = 0
         for batch, pos in _csv_batches(f, cols, list(cols)):
             src_ids, dst_ids = batch.column("~from"), batch.column("~to")
@@ -502,7 +552,7 @@ def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
             ok = (gs >= 0) & (gd >= 0)
             edges.missing(f, src_ids, gs < 0)
             edges.missing(f, dst_ids, (gd < 0) & (gs >= 0))
-            t = batch.column(tcol).to_numpy(zero_copy_only=False) if tcol else None
+            t = _seconds(batch.column(tcol), f, tcol) if tcol else None
             enc = pc.dictionary_encode(batch.column("~label")).combine_chunks() \
                 if isinstance(batch.column("~label"), pa.ChunkedArray) else pc.dictionary_encode(batch.column("~label"))
             rel_names = enc.dictionary.to_pylist()
@@ -553,21 +603,29 @@ def _batches(f: Path, columns: list[str], types: dict):
     return _csv_batches(f, types, columns)
 
 
-def _read_table_nodes(files, nodes: _Nodes, report: IngestReport) -> None:
+def _read_table_nodes(files, nodes: _Nodes, report: IngestReport, label: str | None) -> None:
     import pyarrow as pa
 
+    schemas = {f: _schema(f) for f in files}
+    _check_label_exists(label, [c for sc in schemas.values() for c in sc.names if c != "id"], files[0].parent.parent)
+    special = _special(label)
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     for f in files:
-        schema = _schema(f)
+        schema = schemas[f]
         head = schema.names
         if "id" not in head:
             raise DataError(f, f"node table has no 'id' column (columns: {', '.join(head[:8])})")
         roles = {"id": "id"}
         for c in head:
             if c != "id":
-                roles[c] = SPECIAL.get(c, "feature")
-        types = {"id": pa.string(), "split": pa.string(), "y": pa.float64(), "label": pa.float64()}
+                roles[c] = special.get(c, "feature")
+        types = {"id": pa.string()}
+        for c, r in roles.items():
+            if r == "split":
+                types[c] = pa.string()
+            elif r == "y":
+                types[c] = pa.bool_() if pa.types.is_boolean(schema.field(c).type) else pa.float64()
         # numbers and booleans are features; text columns are left out (a CSV's types are pinned from its
         # first block, so a later non-number in a number column is a one-line parse error, not a crash)
         numeric = lambda t: pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)  # noqa: E731
@@ -653,11 +711,14 @@ def detect_layout(path: Path) -> str:
 
 
 def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_missing: str = "drop",
-           undirected: bool = True, target_node_type: str | None = None, seed: int = 0) -> IngestReport:
+           undirected: bool = True, target_node_type: str | None = None, seed: int = 0,
+           label: str | None = None) -> IngestReport:
     """Read a Neptune CSV folder or a tables folder at ``path`` into a graph store at ``out``.
 
     ``undirected`` stores both directions (``rev_<relation>`` between different types), as
-    graphguard's graphs do. The target node type defaults to the one that has labels.
+    graphguard's graphs do. ``label`` names the class property (0/1 or true/false, empty =
+    unlabelled); without it a property called ``label`` or ``y`` is the class. The target node type
+    defaults to the one that has labels.
     """
     path, out = Path(path), Path(out)
     if on_missing not in ("drop", "error"):
@@ -674,10 +735,10 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
     t0 = time.perf_counter()
     if fmt == "neptune":
         node_files, edge_files = _neptune_files(path)
-        _read_neptune_nodes(node_files, nodes, rep)
+        _read_neptune_nodes(node_files, nodes, rep, label)
     else:
         node_files, edge_files = _table_files(path)
-        _read_table_nodes(node_files, nodes, rep)
+        _read_table_nodes(node_files, nodes, rep, label)
     labelled = [t for t in nodes.order if nodes.buffers[t].y]
     w = StoreWriter(out)
     nodes.write(w, seed)  # node arrays go to disk (and leave memory) before the edges are read

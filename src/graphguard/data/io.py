@@ -86,7 +86,11 @@ def _first_line(p: Path) -> str:
 
 
 def _is_neptune_header(head: str) -> bool:
-    return head.startswith(("~id", "~from")) or ",~from" in head
+    """Parsed as CSV, so that quoted names (``"~id","~label"``, as pyarrow writes them) count too."""
+    import csv
+
+    cols = next(csv.reader([head]), [])
+    return bool(cols) and (cols[0] in ("~id", "~from") or "~from" in cols)
 
 
 def _looks_like_smiles(p: Path) -> bool:

@@ -80,16 +80,18 @@ def write_npz(g, path: str | Path) -> Path:
     code = ei[0].astype(np.int64) * n + ei[1]
     rev = ei[1].astype(np.int64) * n + ei[0]
     symmetric = bool(np.isin(rev, code).all())
-    edges = ei[:, ei[0] < ei[1]].T if symmetric else ei.T
-    out = {"node_features": g.x.numpy(), "node_labels": g.y.numpy(), "edges": edges}
+    keep = ei[0] <= ei[1] if symmetric else np.ones(ei.shape[1], bool)  # self-loops too: read back once
+    out = {"node_features": g.x.numpy(), "node_labels": g.y.numpy(), "edges": ei[:, keep].T}
     if not symmetric:
         out["directed"] = np.array(True)
     for name in ("train", "val", "test"):
         if f"{name}_mask" in g:
             out[f"{name}_masks"] = g[f"{name}_mask"].numpy()[None, :]
-    for key in ("node_time", "edge_time", "is_synthetic"):
+    for key in ("node_time", "is_synthetic"):
         if key in g:
             out[key] = g[key].numpy()
+    if "edge_time" in g:
+        out["edge_time"] = g.edge_time.numpy()[keep]  # one time per written edge, as the reader mirrors them
     if "node_id" in g:
         out["node_id"] = np.asarray(g.node_id, dtype=str)
     names = feature_names(g)
