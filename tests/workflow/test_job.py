@@ -83,6 +83,21 @@ def test_unknown_detector_and_orphan_params():
     assert "line 10: model.params.rfgraph: parameters for 'rfgraph', which is not among model.candidates" in msg
 
 
+def test_unknown_detector_parameter_is_reported_not_ignored():
+    """It used to be dropped silently while metrics.json listed it among the parameters used."""
+    msg = _error(GOOD + "model:\n  candidates: [xgbgraph]\n  params:\n    xgbgraph: {bogus: 1, n_estimators: 5}\n")
+    assert "line 10: model.params.xgbgraph.bogus: unknown parameter of detector 'xgbgraph'" in msg
+
+
+def test_make_detector_names_an_unknown_parameter():
+    from graphguard.tasks.node import make_detector
+
+    with pytest.raises(ConfigError, match=r"detector 'graphgbm-stack' has no parameter 'bogus' \(its parameters: stack, "
+                                          r"num_hops, n_estimators"):
+        make_detector("graphgbm-stack", bogus=1)
+    assert make_detector("graphgbm-stack", num_leaves=7).num_leaves == 7  # a parent's parameter through **kwargs
+
+
 def test_empty_and_non_mapping_files():
     assert "the job file is empty" in _error("")
     assert "must be a mapping" in _error("- a\n- b\n")

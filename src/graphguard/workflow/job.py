@@ -392,6 +392,12 @@ def _semantic_problems(spec: Job, node) -> list[tuple[int | None, tuple, str]]:
         if name.lower() not in [c.lower() for c in spec.model.candidates]:
             loc = ("model", "params", name)
             out.append((_line_of(node, loc), loc, f"parameters for '{name}', which is not among model.candidates"))
+        elif spec.task == "node_classification" and name.lower() in known:
+            from graphguard.tasks.node.registry import unknown_parameters
+
+            for key in unknown_parameters(name.lower(), spec.model.params[name]):
+                loc = ("model", "params", name, key)
+                out.append((_line_of(node, loc), loc, f"unknown parameter of {what} '{name}'"))
     return out
 
 

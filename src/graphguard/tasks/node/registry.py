@@ -36,7 +36,34 @@ def detector_class(name: str):
         raise ConfigError(f"detector '{name}' is not available in this build ({e})") from None
 
 
+def detector_parameters(cls) -> list[str]:
+    """The keyword parameters a detector class takes, following ``**kwargs`` up to its parents."""
+    import inspect
+
+    names: list[str] = []
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass) or klass is object:
+            continue
+        params = inspect.signature(klass.__init__).parameters
+        names += [k for k, v in params.items() if k != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)
+                  and k not in names]
+        if not any(v.kind is v.VAR_KEYWORD for v in params.values()):
+            break
+    return names
+
+
+def unknown_parameters(name: str, params) -> list[str]:
+    accepted = detector_parameters(detector_class(name))
+    return [k for k in params if k not in accepted]
+
+
 def make_detector(name: str = DEFAULT_DETECTOR, **params):
+    """A detector by name; a parameter it does not take is a one-line error, not a TypeError."""
+    unknown = unknown_parameters(name, params)
+    if unknown:
+        accepted = detector_parameters(detector_class(name))
+        raise ConfigError(f"detector '{name}' has no parameter {', '.join(repr(k) for k in unknown)} "
+                          f"(its parameters: {', '.join(accepted)})")
     return detector_class(name)(**params)
 
 
