@@ -96,7 +96,7 @@ def _augment_options(path: Optional[Path], name: Optional[str]) -> dict:
 @app.command()
 def train(
     data: Path = DataOpt,
-    model: str = typer.Option("graphgbm", "--model", help="Detector name (see `graphguard node models`)."),
+    model: str = typer.Option("graphgbm-stack", "--model", help="Detector name (see `graphguard node models`; the default is the recommended one)."),
     out: Path = typer.Option(..., "--out", help="Directory for the fitted model (safetensors + JSON)."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
@@ -167,6 +167,8 @@ def evaluate(
     model_dir: Path = typer.Option(..., "--model-dir", help="A directory written by `node train`."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
+    masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), or 'full' / 'semi': the "
+                                                         "GADBench split that `node train --masks` used."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object on stdout."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,
@@ -180,9 +182,11 @@ def evaluate(
 
     det = load_detector(model_dir)
     g, _ = _load(data, fmt, label, in_place=det.reads_store)  # a GNN scores a store from its maps, as in train
+    if masks != "dataset":
+        g = _apply_masks(g, masks, 0, data)  # trial 0, as `node train --masks` uses: the same test nodes
     s = target_store(g)
     if "test_mask" not in s or "y" not in s:
-        raise DataError(data, "evaluation needs labels and a test_mask")
+        raise DataError(data, "evaluation needs labels and a test_mask (use --masks full|semi for data without a split)")
     scores = det.decision_function(g)
     test = s.test_mask.numpy()
     res = node_metrics(s.y.numpy()[test], scores[test])

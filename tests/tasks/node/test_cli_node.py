@@ -74,3 +74,30 @@ def test_missing_file_is_one_line_error(tmp_path):
 def test_unknown_model_is_one_line_error(npz_graph, tmp_path):
     r = gg("node", "train", "--data", npz_graph, "--model", "bogus", "--out", tmp_path / "m", check=False)
     assert r.returncode == 2 and "unknown detector 'bogus'" in r.stderr
+
+
+def test_evaluate_with_the_gadbench_split_train_used(fraud_graph, tmp_path):
+    """An export without a split column: `train --masks full` worked, `evaluate` had no way to follow it."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+    from graphguard.data.neptune import write_neptune
+
+    write_neptune(fraud_graph, tmp_path / "export", split=None)
+    common = ["--data", str(tmp_path / "export"), "--label", "label", "--quiet"]
+    r = CliRunner().invoke(app, ["node", "train", *common, "--model", "xgboost", "--masks", "full",
+                                 "--out", str(tmp_path / "m"), "--threads", "1"])
+    assert r.exit_code == 0, r.output
+    trained = json.loads((tmp_path / "m" / "metrics.json").read_text())["test"]
+    r = CliRunner().invoke(app, ["node", "evaluate", *common, "--model-dir", str(tmp_path / "m")])
+    assert "use --masks full|semi" in str(r.exception)
+    r = CliRunner().invoke(app, ["node", "evaluate", *common, "--model-dir", str(tmp_path / "m"), "--masks", "full",
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1])["auroc"] == pytest.approx(trained["auroc"], abs=1e-9)
+
+
+def test_bench_with_no_trials_is_refused():
+    r = gg("node", "bench", "--data", "x.npz", "--models", "xgbgraph", "--trials", "0", "--json", check=False)
+    assert r.returncode == 2 and r.stderr.strip() == "error: trials must be at least 1, got 0"
+    assert r.stdout == ""  # no NaN 'JSON'

@@ -40,6 +40,12 @@ class ProtocolConfig:
     augment_options: dict = field(default_factory=dict)  # e.g. GODMConfig options for augment="godm"
     params: dict = field(default_factory=dict)  # per-model hyperparameters {model: {...}}
 
+    def __post_init__(self) -> None:
+        if isinstance(self.trials, bool) or not isinstance(self.trials, int) or self.trials < 1:
+            raise ConfigError(f"trials must be at least 1, got {self.trials!r}")
+        if self.protocol not in ("full", "semi"):
+            raise ConfigError(f"unknown protocol '{self.protocol}' (use 'full' or 'semi')")
+
 
 def trial_masks(graph: Graph, cfg: ProtocolConfig, trial: int, source=None):
     s = target_store(graph)
