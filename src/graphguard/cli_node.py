@@ -43,6 +43,18 @@ def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | Non
     return load_graph(data, fmt, **kw), fmt
 
 
+def _scores(det, g, data: Path):
+    """``det``'s scores of ``g``; a mismatch with the fitted model names the data file, not 'predict'."""
+    from graphguard.errors import DataError
+
+    try:
+        return det.decision_function(g)
+    except DataError as e:
+        if e.source != "predict":
+            raise
+        raise DataError(data, e.problem) from None
+
+
 def _params(params: Optional[str]) -> dict:
     from graphguard.errors import ConfigError
 
@@ -187,7 +199,7 @@ def evaluate(
     s = target_store(g)
     if "test_mask" not in s or "y" not in s:
         raise DataError(data, "evaluation needs labels and a test_mask (use --masks full|semi for data without a split)")
-    scores = det.decision_function(g)
+    scores = _scores(det, g, data)
     test = s.test_mask.numpy()
     res = node_metrics(s.y.numpy()[test], scores[test])
     if json_out:
@@ -213,7 +225,7 @@ def predict(
 
     det = load_detector(model_dir)
     g, fmt = _load(data, fmt, label, in_place=det.reads_store)
-    scores = det.decision_function(g)
+    scores = _scores(det, g, data)
     labels = (scores >= det.threshold_).astype(int)
     s = target_store(g)
     ids = np.asarray(s.node_id) if "node_id" in s else np.arange(len(scores)).astype(str)

@@ -23,6 +23,7 @@ from sklearn.metrics import precision_recall_curve
 from graphguard.data.graph import Graph, target_store
 from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
+from graphguard.tasks.node.columns import align_columns, fitted_columns
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 
@@ -85,6 +86,7 @@ class NodeDetector:
         self._fit(graph, train_idx, val_idx)
         self.fit_seconds_ = time.perf_counter() - t0
         self.num_features_ = int(s.x.shape[1]) if "x" in s else 0
+        self.feature_names_ = fitted_columns(graph)
         # threshold: best F1 on validation, else on training nodes
         idx = val_idx if val_idx is not None else train_idx
         # a subclass may leave the scores it computed anyway in _fit_scores, saving a second pass
@@ -100,6 +102,7 @@ class NodeDetector:
         """Anomaly score of each target node (or of ``nodes``); higher = more suspicious."""
         self._check_fitted()
         validate_graph(graph)
+        graph = align_columns(graph, getattr(self, "feature_names_", None))
         s = target_store(graph)
         if "x" in s and s.x.shape[1] != self.num_features_:
             raise DataError("predict", f"graph has {s.x.shape[1]} features, the model was fitted on {self.num_features_}")
@@ -122,6 +125,7 @@ class NodeDetector:
             "params": self.get_params(),
             "threshold": float(self.threshold_),
             "num_features": self.num_features_,
+            "feature_names": getattr(self, "feature_names_", {}),
             "fit_seconds": float(getattr(self, "fit_seconds_", 0.0)),
             "state": extra,
         }
@@ -136,6 +140,7 @@ class NodeDetector:
         det = klass(**config["params"])
         det.threshold_ = config["threshold"]
         det.num_features_ = config["num_features"]
+        det.feature_names_ = config.get("feature_names", {})  # absent in models saved before names were kept
         det.fit_seconds_ = config.get("fit_seconds", 0.0)
         det._restore(config["state"], tensors)
         return det
