@@ -18,6 +18,7 @@ Two views, both grouped back to the properties of the input data so an analyst c
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -150,6 +151,22 @@ class _LogitOf(torch.nn.Module):
         return out.reshape(-1, 1)
 
 
+def _edgewise_copy(module: torch.nn.Module) -> torch.nn.Module:
+    """A copy of ``module`` that passes messages edge by edge, for GNNExplainer's edge masks.
+
+    The masks go on the copy, so the detector's own module (which a server keeps scoring with) never
+    carries them, even when an explanation fails half-way. The sparse products the module normally
+    runs reorder the edges and merge duplicates (GCN also adds self-loops), so a mask made for
+    ``edge_index`` would not line up with the messages.
+    """
+    caches = {id(m._op_cache): None for m in module.modules() if getattr(m, "_op_cache", None) is not None}
+    out = copy.deepcopy(module, memo=caches)  # not the cached operators: they may hold the whole graph
+    for m in out.modules():
+        if hasattr(m, "sparse"):
+            m.sparse = False
+    return out.eval()
+
+
 def gnn_explainer(det, graph, index: int, props: list[str], hops: int) -> dict | None:
     """GNNExplainer (torch_geometric.explain) over a GNN detector's module on the node's neighbourhood.
 
@@ -168,8 +185,7 @@ def gnn_explainer(det, graph, index: int, props: list[str], hops: int) -> dict |
     view = scaled(det._view(g, fit=False)) if hasattr(det, "_view") else g
     if not isinstance(view, Data):
         return None
-    module.eval()
-    explainer = Explainer(model=_LogitOf(module, view), algorithm=GNNExplainer(epochs=60),
+    explainer = Explainer(model=_LogitOf(_edgewise_copy(module), view), algorithm=GNNExplainer(epochs=60),
                           explanation_type="model", node_mask_type="attributes", edge_mask_type="object",
                           model_config=dict(mode="binary_classification", task_level="node", return_type="raw"))
     torch.manual_seed(0)

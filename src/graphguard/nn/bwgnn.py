@@ -6,6 +6,9 @@ split the spectrum into bands. With ``L = I - D^-1/2 A D^-1/2`` (eigenvalues in 
 Powers ``L^k h`` are computed once by sparse propagation (PyG message passing, no dense matrix)
 and shared by all filters. For several relations, each relation gets its own filter bank (its own
 normalised Laplacian) and the banks are concatenated.
+
+With ``sparse = False`` every propagation sends one message per edge of ``edge_index``, in its
+order, which is what PyG's explain edge masks (GNNExplainer) multiply.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def sym_norm_weights(edge_index: Tensor, num_nodes: int) -> Tensor:
 class BWGNN(nn.Module):
     """MLP -> beta-wavelet filter bank per relation -> MLP head."""
 
+    sparse = True  # propagate as CSR products; False: edge by edge (see the module docstring)
+
     def __init__(self, in_dim: int, hidden: int = 64, order: int = 2, out_dim: int = 2, dropout: float = 0.0,
                  num_relations: int = 1):
         super().__init__()
@@ -76,29 +81,39 @@ class BWGNN(nn.Module):
         self.head = nn.Sequential(nn.Linear(bank + hidden, hidden), nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(hidden, out_dim))
 
-    def filter_bank(self, h: Tensor, adj_t: Tensor) -> Tensor:
+    def filter_bank(self, h: Tensor, operator: tuple) -> Tensor:
         powers = [h]
         for _ in range(self.order):  # L h = h - A_norm h
-            powers.append(powers[-1] - self.prop(powers[-1], adj_t))
+            powers.append(powers[-1] - self.prop(powers[-1], *operator))
         stacked = torch.stack(powers, 0)  # [order+1, N, hidden]
         filt = torch.einsum("fk,knh->fnh", self.theta, stacked)
         return filt.permute(1, 0, 2).reshape(h.shape[0], -1)
 
     def forward(self, data: Data) -> Tensor:
         h = nn.functional.dropout(self.inp(data.x), self.dropout, self.training)
-        banks = [self.filter_bank(h, adj_t) for adj_t in self._operators(data)]
+        banks = [self.filter_bank(h, op) for op in self._operators(data)]
         return self.head(torch.cat([h] + banks, 1))
 
-    def _operators(self, data: Data) -> list[Tensor]:
-        """One normalised CSR adjacency per relation, cached while the same edges are passed."""
+    def _operators(self, data: Data) -> list[tuple]:
+        """``prop``'s arguments for each relation's normalised adjacency, cached while the same edges are passed.
+
+        Sparse: the relation's CSR ``adj_t``. Edge by edge: all of ``edge_index`` with the relation's
+        normalised weights and 0 on other relations' edges, so every call has one message per edge.
+        """
         cache = getattr(self, "_op_cache", None)
         if cache is not None and cache[0] is data.edge_index:
             return cache[1]
         n, et = data.num_nodes, data.get("edge_type")
         ops = []
         for r in range(self.num_relations):
-            ei = data.edge_index if et is None else data.edge_index[:, et == r]
-            ops.append(to_adj_t(ei, n, sym_norm_weights(ei, n)))
+            keep = slice(None) if et is None else et == r
+            ei = data.edge_index[:, keep]
+            if self.sparse:
+                ops.append((to_adj_t(ei, n, sym_norm_weights(ei, n)),))
+            else:
+                weight = data.edge_index.new_zeros(data.edge_index.shape[1], dtype=torch.float)
+                weight[keep] = sym_norm_weights(ei, n)
+                ops.append((data.edge_index, weight))
         self._op_cache = (data.edge_index, ops)
         return ops
 
