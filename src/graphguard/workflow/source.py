@@ -16,14 +16,13 @@ label column, and the edges among them.
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from graphguard.data.neptune import split_property
+from graphguard.data.neptune import read_header, split_property
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
@@ -63,9 +62,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         raise DataError(folder, "no Neptune CSV files (*.csv, *.csv.gz) in this folder")
     vertices, edges = [], []
     for f in files:
-        opener = gzip.open if f.suffix == ".gz" else open
-        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline().strip().split(",")
+        head = read_header(f)
         if "~from" in head and "~to" in head:
             edges.append((f, _read_csv(f)))
         elif "~id" in head:
@@ -266,9 +263,7 @@ def read_neptune_triples(folder: Path, relation: str | None) -> tuple[list[tuple
     triples: list[tuple[str, str, str]] = []
     unlabelled = []
     for f in files:
-        opener = gzip.open if f.suffix == ".gz" else open
-        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline().strip().split(",")
+        head = read_header(f)
         if not ("~from" in head and "~to" in head):
             continue
         e = _read_csv(f)
