@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from graphguard.errors import DataError
-from graphguard.workflow.source import read_neptune_tables, read_neptune_triples
+from graphguard.workflow.job import DataSpec
+from graphguard.workflow.source import read_neptune_tables, read_neptune_triples, read_plain_tables
 
 ACCOUNT_HEADER = ["~id", "~label", "label:Int", "split:String", "amount:Double", "is_synthetic:Bool"]
 ACCOUNTS = [
@@ -39,3 +40,46 @@ def test_quoted_neptune_headers_are_read(tmp_path):
     assert table.edges.shape[1] == 3
     triples, relations = read_neptune_triples(folder, None)
     assert relations == ["pays"] and len(triples) == 3
+
+
+def test_neptune_split_property_becomes_the_masks_not_a_feature(tmp_path):
+    table = read_neptune_tables(write_export(tmp_path / "export"), "account", "label")
+    assert table.masks is not None
+    assert table.masks["train_mask"].tolist() == [True, False, False, True]
+    assert table.masks["val_mask"].tolist() == [False, True, False, False]
+    assert table.masks["test_mask"].tolist() == [False, False, True, False]
+    assert "split" not in table.props.columns and "is_synthetic" not in table.props.columns
+    assert "split" not in table.declared and "amount" in table.props.columns
+
+
+def test_neptune_bad_split_value_is_one_line_naming_file_and_line(tmp_path):
+    rows = [r[:3] + (["holdout"] if r[0] == "a2" else [r[3]]) + r[4:] for r in ACCOUNTS]
+    folder = write_export(tmp_path / "export", accounts=rows)
+    with pytest.raises(DataError) as e:
+        read_neptune_tables(folder, "account", "label")
+    msg = str(e.value)
+    assert "\n" not in msg and "nodes.csv" in msg and "line 4" in msg and "'holdout'" in msg
+
+
+def write_tables(folder: Path, split: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["id,label,amount,split,is_synthetic"]
+    rows += [f"n{i},{i % 2},{i + 0.5},{s},{int(i == 0)}" for i, s in enumerate(split)]
+    (folder / "nodes.csv").write_text("\n".join(rows) + "\n")
+    (folder / "edges.csv").write_text("src,dst\nn0,n1\nn1,n2\nn2,n3\n")
+    return folder
+
+
+def test_tables_split_column_becomes_the_masks_not_a_feature(tmp_path):
+    table = read_plain_tables(write_tables(tmp_path / "t", ["train", "val", "test", ""]), DataSpec(path="t"), "label")
+    assert table.masks["train_mask"].tolist() == [True, False, False, False]
+    assert table.masks["val_mask"].tolist() == [False, True, False, False]
+    assert table.masks["test_mask"].tolist() == [False, False, True, False]
+    assert list(table.props.columns) == ["amount"]
+
+
+def test_tables_bad_split_value_is_one_line(tmp_path):
+    with pytest.raises(DataError) as e:
+        read_plain_tables(write_tables(tmp_path / "t", ["train", "later", "test", ""]), DataSpec(path="t"), "label")
+    msg = str(e.value)
+    assert "\n" not in msg and "nodes.csv" in msg and "line 3" in msg and "'later'" in msg

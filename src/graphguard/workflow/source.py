@@ -12,6 +12,9 @@ label column, and the edges among them.
 * ``tables``: a node file and an edge file (CSV or Parquet) with named id columns.
 * ``npz``: a numeric graph (Tolokers' layout); its feature columns are numeric properties and the
   file's own split is kept.
+
+In ``neptune`` and ``tables`` data a ``split`` property (train/val/test) is the data's own split, used
+when ``split.use_file_masks`` is on; neither it nor ``is_synthetic`` is ever a feature (docs/data.md).
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graphguard.data.frames import SPLITS
 from graphguard.data.neptune import read_header, split_property
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
+NOT_FEATURES = ("split", "is_synthetic")  # the data's own split and generated-node marker (docs/data.md)
 
 
 @dataclass
@@ -38,6 +43,21 @@ class NodeTable:
     masks: dict[str, np.ndarray] | None = None  # splits that come with the data
     node_type: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def _file_masks(split: pd.Series, locate) -> dict[str, np.ndarray] | None:
+    """The data's ``split`` column (train/val/test, empty = in none) as masks, as the library readers
+    read it; ``None`` when no row has one. ``locate(k)`` gives the (file, line) of row ``k`` for errors."""
+    v = split.fillna("").astype(str).str.strip().str.lower().replace({"valid": "val", "validation": "val"})
+    bad = (~v.isin(SPLITS + ("",))).to_numpy()
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        path, where = locate(k)
+        more = f" ({int(bad.sum())} bad split values)" if bad.sum() > 1 else ""
+        raise DataError(path, f"{where}: split must be train, val or test (or empty), found '{split.iloc[k]}'{more}")
+    if (v == "").all():
+        return None
+    return {f"{s}_mask": (v == s).to_numpy() for s in SPLITS}
 
 
 # --------------------------------------------------------------------------- Neptune CSV
@@ -83,6 +103,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         if "~label" not in df.columns:
             df["~label"] = "vertex"
         df["~file"] = f.name
+        df["~row"] = np.arange(len(df))
         frames.append(df)
     v = pd.concat(frames, ignore_index=True)
     labels_present = sorted(v["~label"].dropna().unique().tolist())
@@ -138,10 +159,13 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         notes.append(f"{skipped} shared neighbours with more than {MAX_SHARED_GROUP} target nodes were skipped as hubs")
     ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
     ei = _undirected_unique(ei)
+    masks = None
+    if "split" in tv.columns and label != "split":
+        masks = _file_masks(tv["split"], lambda k: (folder / tv["~file"].iloc[k], f"line {tv['~row'].iloc[k] + 2}"))
     props = tv.drop(columns=[c for c in tv.columns if c.startswith("~")] + [label]).reset_index(drop=True)
-    props = props.dropna(axis=1, how="all")
+    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore").dropna(axis=1, how="all")
     return NodeTable(ids, props, tv[label].reset_index(drop=True), ei,
-                     {k: t for k, t in declared.items() if k in props.columns}, None, node_type, notes)
+                     {k: t for k, t in declared.items() if k in props.columns}, masks, node_type, notes)
 
 
 def _undirected_unique(ei: np.ndarray) -> np.ndarray:
@@ -171,7 +195,8 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
                 return folder / f"{stem}{ext}"
         raise DataError(folder, f"no {stem}.csv or {stem}.parquet; name the file with data.{stem}")
 
-    nodes = _read_table(pick(spec.nodes, "nodes"))
+    node_file = pick(spec.nodes, "nodes")
+    nodes = _read_table(node_file)
     edges = _read_table(pick(spec.edges, "edges"))
     for col, where, what in ((spec.id_column, nodes, "node"), (spec.source_column, edges, "edge"),
                              (spec.target_column, edges, "edge")):
@@ -189,8 +214,13 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
         k = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(folder, f"edge row {k} points to an unknown node ({s.iloc[k]} -> {d.iloc[k]}; {int(bad.sum())} such edges)")
     ei = _undirected_unique(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
+    masks = None
+    if "split" in nodes.columns and label != "split":
+        parquet = node_file.suffix == ".parquet"
+        masks = _file_masks(nodes["split"], lambda k: (node_file, f"row {k + 1}" if parquet else f"line {k + 2}"))
     props = nodes.drop(columns=[spec.id_column, label]).reset_index(drop=True)
-    return NodeTable(ids, props, nodes[label].reset_index(drop=True), ei)
+    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore")
+    return NodeTable(ids, props, nodes[label].reset_index(drop=True), ei, masks=masks)
 
 
 # --------------------------------------------------------------------------- npz (already numeric)
