@@ -83,3 +83,46 @@ def test_tables_bad_split_value_is_one_line(tmp_path):
         read_plain_tables(write_tables(tmp_path / "t", ["train", "later", "test", ""]), DataSpec(path="t"), "label")
     msg = str(e.value)
     assert "\n" not in msg and "nodes.csv" in msg and "line 3" in msg and "'later'" in msg
+
+
+@pytest.mark.parametrize("written", ["NaN", "inf", "-Infinity"])
+def test_neptune_nan_or_inf_number_is_an_error_as_in_node_train(tmp_path, written):
+    rows = [r[:4] + ([written] if r[0] == "a1" else [r[4]]) + r[5:] for r in ACCOUNTS]
+    with pytest.raises(DataError) as e:
+        read_neptune_tables(write_export(tmp_path / "export", accounts=rows), "account", "label")
+    msg = str(e.value)
+    assert "\n" not in msg and "nodes.csv" in msg and "line 3" in msg and "'amount' is NaN or inf" in msg
+
+
+def test_neptune_empty_number_stays_missing(tmp_path):
+    table = read_neptune_tables(write_export(tmp_path / "export"), "account", "label")
+    assert table.props["amount"].isna().tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize("written", ["inf", "NaN", "-inf"])
+def test_tables_csv_nan_or_inf_number_is_an_error(tmp_path, written):
+    folder = write_tables(tmp_path / "t", ["train", "val", "test", ""])
+    text = (folder / "nodes.csv").read_text().replace("n2,0,2.5,", f"n2,0,{written},")
+    (folder / "nodes.csv").write_text(text)
+    with pytest.raises(DataError) as e:
+        read_plain_tables(folder, DataSpec(path="t"), "label")
+    msg = str(e.value)
+    assert "\n" not in msg and "nodes.csv" in msg and "line 4" in msg and "'amount' is NaN or inf" in msg
+
+
+def test_tables_parquet_nan_is_an_error_and_null_is_missing(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "edges.csv").write_text("src,dst\nn0,n1\n")
+    ids, labels = pa.array(["n0", "n1", "n2"]), pa.array([0, 1, 0])
+    pq.write_table(pa.table({"id": ids, "label": labels, "amount": pa.array([1.0, None, 2.0])}),
+                   folder / "nodes.parquet")
+    table = read_plain_tables(folder, DataSpec(path="t"), "label")
+    assert table.props["amount"].isna().tolist() == [False, True, False]
+    pq.write_table(pa.table({"id": ids, "label": labels, "amount": pa.array([1.0, float("nan"), 2.0])}),
+                   folder / "nodes.parquet")
+    with pytest.raises(DataError, match=r"nodes\.parquet: row 2: property 'amount' is NaN or inf"):
+        read_plain_tables(folder, DataSpec(path="t"), "label")

@@ -25,12 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graphguard.data.frames import SPLITS
-from graphguard.data.neptune import read_header, split_property
+from graphguard.data.frames import SPLITS, Files, check_finite, parse_number
+from graphguard.data.neptune import NUMERIC, read_header, split_property
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
 NOT_FEATURES = ("split", "is_synthetic")  # the data's own split and generated-node marker (docs/data.md)
+# what pandas reads as missing, less a written NaN: that is an error, as in the library readers (docs/data.md)
+MISSING_TEXT = ["", "NA", "N/A", "n/a", "NULL", "null", "None", "<NA>", "#N/A", "#NA"]
+NOT_FINITE_TEXT = {"nan", "-nan", "+nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
 @dataclass
@@ -43,6 +46,13 @@ class NodeTable:
     masks: dict[str, np.ndarray] | None = None  # splits that come with the data
     node_type: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def _row_locator(path: Path, n: int, header: bool = True) -> tuple[pd.DataFrame, Files]:
+    """The ``~file``/``~row`` frame and ``Files`` that ``graphguard.data.frames`` checks name lines with."""
+    files = Files()
+    files.add(path, header)
+    return pd.DataFrame({"~file": np.zeros(n, np.int32), "~row": np.arange(n)}), files
 
 
 def _file_masks(split: pd.Series, locate) -> dict[str, np.ndarray] | None:
@@ -76,6 +86,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
 
 
+def _check_numbers(path: Path, df: pd.DataFrame) -> None:
+    """Declared numeric properties must hold numbers and be finite (an empty cell is missing), with the
+    library reader's one-line error, so that ``run`` refuses what ``node train`` refuses."""
+    rows, files = _row_locator(path, len(df))
+    for col in df.columns:
+        name, typ = _parse_header(col)
+        if typ is not None and typ.lower() in NUMERIC:
+            parse_number(df[col], rows, files, name, typ)
+
+
 def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> NodeTable:
     files = sorted(p for p in folder.iterdir() if p.is_file() and (p.suffix == ".csv" or p.name.endswith(".csv.gz")))
     if not files:
@@ -93,6 +113,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         raise DataError(folder, "no vertex files (a header with ~id and no ~from)")
     frames, declared = [], {}
     for f, df in vertices:
+        _check_numbers(f, df)
         ren = {}
         for c in df.columns:
             name, typ = _parse_header(c)
@@ -183,7 +204,33 @@ def _read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types
             raise DataError(path, f"cannot read Parquet ({type(e).__name__}: {e})") from None
-    return pd.read_csv(path, keep_default_na=True, compression="infer")
+    return pd.read_csv(path, keep_default_na=False, na_values=MISSING_TEXT, compression="infer")
+
+
+def _check_finite_table(path: Path, table: pd.DataFrame) -> None:
+    """A NaN or inf written in a numeric column is an error, as the library's table reader says
+    (docs/data.md); an empty cell (a null in Parquet) is missing."""
+    parquet = path.suffix == ".parquet"
+    rows, files = _row_locator(path, len(table), header=not parquet)
+    numeric = [c for c in table.columns
+               if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    nulls = {}
+    if parquet and numeric:
+        import pyarrow.parquet as pq
+
+        read = pq.read_table(path, columns=[str(c) for c in numeric])
+        nulls = {c: read.column(str(c)).is_null().to_numpy(zero_copy_only=False) for c in numeric}
+    for col in table.columns:
+        v = table[col]
+        if col in numeric:
+            missing = nulls[col] if col in nulls else v.isna().to_numpy()
+            check_finite(v.to_numpy(np.float64, na_value=np.nan), missing, rows, files, str(col))
+        elif not parquet and not pd.api.types.is_bool_dtype(v):
+            text = v.dropna().astype(str).str.strip()
+            text = text[text != ""]
+            special = text.str.lower().isin(NOT_FINITE_TEXT)
+            if special.any() and (special | pd.to_numeric(text, errors="coerce").notna()).all():
+                parse_number(v, rows, files, str(col))  # a number column with NaN/inf written in it: raises
 
 
 def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
@@ -197,6 +244,7 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
 
     node_file = pick(spec.nodes, "nodes")
     nodes = _read_table(node_file)
+    _check_finite_table(node_file, nodes.drop(columns=[label], errors="ignore"))
     edges = _read_table(pick(spec.edges, "edges"))
     for col, where, what in ((spec.id_column, nodes, "node"), (spec.source_column, edges, "edge"),
                              (spec.target_column, edges, "edge")):
@@ -220,7 +268,10 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
         masks = _file_masks(nodes["split"], lambda k: (node_file, f"row {k + 1}" if parquet else f"line {k + 2}"))
     props = nodes.drop(columns=[spec.id_column, label]).reset_index(drop=True)
     props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore")
-    return NodeTable(ids, props, nodes[label].reset_index(drop=True), ei, masks=masks)
+    labels = nodes[label].reset_index(drop=True)
+    written_nan = labels.astype("string").str.strip().str.lower().eq("nan").fillna(False).to_numpy(bool)
+    labels = labels.mask(written_nan)  # a NaN label stays unlabelled, as before NaN text was read as text
+    return NodeTable(ids, props, labels, ei, masks=masks)
 
 
 # --------------------------------------------------------------------------- npz (already numeric)
