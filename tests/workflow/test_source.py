@@ -126,3 +126,13 @@ def test_tables_parquet_nan_is_an_error_and_null_is_missing(tmp_path):
                    folder / "nodes.parquet")
     with pytest.raises(DataError, match=r"nodes\.parquet: row 2: property 'amount' is NaN or inf"):
         read_plain_tables(folder, DataSpec(path="t"), "label")
+
+
+def test_csv_files_with_utf8_bom_are_read(tmp_path):
+    """Excel's "CSV UTF-8" starts the file with a BOM; it must not hide ``~id`` or the id column."""
+    folder = write_export(tmp_path / "export")
+    tables = write_tables(tmp_path / "t", ["train", "val", "test", ""])
+    for f in (folder / "nodes.csv", folder / "edges.csv", tables / "nodes.csv"):
+        f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
+    assert list(read_neptune_tables(folder, "account", "label").ids) == ["a0", "a1", "a2", "a3"]
+    assert list(read_plain_tables(tables, DataSpec(path="t"), "label").ids) == ["n0", "n1", "n2", "n3"]

@@ -79,7 +79,7 @@ def _first_line(p: Path) -> str:
 
     opener = gzip.open if p.suffix == ".gz" else open
     try:
-        with opener(p, "rt", encoding="utf-8", errors="replace") as f:
+        with opener(p, "rt", encoding="utf-8-sig", errors="replace") as f:
             return f.readline().strip()
     except OSError:
         return ""

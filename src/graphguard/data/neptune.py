@@ -115,10 +115,11 @@ def parse_header(columns: list[str], path) -> tuple[str, list[tuple[str, str, st
 
 
 def read_header(path: Path) -> list[str]:
-    """The header's column names, CSV-unquoted (``"~id","~label"`` is what pyarrow writes)."""
+    """The header's column names, CSV-unquoted (``"~id","~label"`` is what pyarrow writes); a UTF-8 BOM
+    (Excel's "CSV UTF-8") is dropped, or it would hide ``~id``."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as f:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
             return next(csv.reader(f), [])
     except (OSError, UnicodeDecodeError, EOFError) as e:
         raise DataError(path, f"cannot read ({type(e).__name__}: {e})") from None

@@ -81,7 +81,8 @@ def _parse_header(col: str) -> tuple[str, str | None]:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer",
+                           encoding="utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as e:
         raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
 
@@ -204,7 +205,7 @@ def _read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types
             raise DataError(path, f"cannot read Parquet ({type(e).__name__}: {e})") from None
-    return pd.read_csv(path, keep_default_na=False, na_values=MISSING_TEXT, compression="infer")
+    return pd.read_csv(path, keep_default_na=False, na_values=MISSING_TEXT, compression="infer", encoding="utf-8-sig")
 
 
 def _check_finite_table(path: Path, table: pd.DataFrame) -> None:
