@@ -136,3 +136,17 @@ def test_csv_files_with_utf8_bom_are_read(tmp_path):
         f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
     assert list(read_neptune_tables(folder, "account", "label").ids) == ["a0", "a1", "a2", "a3"]
     assert list(read_plain_tables(tables, DataSpec(path="t"), "label").ids) == ["n0", "n1", "n2", "n3"]
+
+
+def test_npz_job_on_a_folder_without_npz_is_one_line(tmp_path):
+    from graphguard.workflow.job import load_job
+    from graphguard.workflow.source import read_node_table
+
+    write_export(tmp_path / "export")
+    job = tmp_path / "job.yaml"
+    job.write_text("name: j\ntask: node_classification\ndata: {path: export, format: npz}\n"
+                   "target: {property: label}\n")
+    with pytest.raises(DataError) as e:
+        read_node_table(load_job(job))
+    msg = str(e.value)
+    assert "\n" not in msg and msg.endswith("export: no .npz file in this folder")

@@ -304,9 +304,7 @@ def read_node_table(job) -> NodeTable:
     if fmt == "tables":
         return read_plain_tables(path, spec, label)
     if fmt == "npz":
-        if path.is_dir():
-            path = next(p for p in path.iterdir() if p.suffix == ".npz")
-        return read_npz_table(path, spec.split)
+        return read_npz_table(path, spec.split)  # load_graph finds the file in a folder
     raise job.error(("data", "format"), f"format '{fmt}' does not hold node properties for a {job.spec.task} job "
                     "(use neptune, tables or npz)")
 
