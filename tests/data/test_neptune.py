@@ -178,3 +178,12 @@ def test_generated_neptune_folder_with_quoted_headers_is_detected(tmp_path):
     assert detect_format(tmp_path / "g") == "neptune"
     g = load_graph(tmp_path / "g")
     assert g["account"].num_nodes == 240 and int(g["account"].y.sum()) > 0
+
+
+def test_vertex_file_with_utf8_bom_is_read(neptune_dir):
+    """Excel's "CSV UTF-8" starts the file with a BOM; it must not hide ``~id`` (nor the format)."""
+    f = neptune_dir / "accounts_1.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
+    g = load_graph(neptune_dir, label="is_fraud")  # detected as neptune through the BOM
+    assert list(g["account"].node_id) == ["a1", "a2", "a3", "a4"]
+    assert g["account"].y.tolist() == [1, 0, -1, 0]

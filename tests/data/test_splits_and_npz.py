@@ -99,3 +99,11 @@ def test_npz_missing_key_names_file_and_key(tmp_path):
 def test_missing_file_is_one_line(tmp_path):
     with pytest.raises(DataError, match="not found"):
         load_graph(tmp_path / "nope.npz")
+
+
+def test_npz_format_on_a_folder_without_npz_is_one_line(tmp_path):
+    """``--format npz`` on a folder of other files (a Neptune export, say) names the folder, no StopIteration."""
+    (tmp_path / "nodes.csv").write_text("~id,~label\na,account\n")
+    with pytest.raises(DataError) as e:
+        load_graph(tmp_path, format="npz")
+    assert str(e.value) == f"{tmp_path}: no .npz file in this folder"

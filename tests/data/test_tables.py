@@ -52,3 +52,11 @@ def test_types_relations_text_features_and_dates(tmp_path):
     assert set(g.edge_types) == {("user", "buys", "shop"), ("shop", "rev_buys", "user"), ("user", "refers", "user")}
     assert g["user", "buys", "shop"].edge_attr[:, 0].tolist() == [3.0, 4.5]
     assert g["user", "refers", "user"].edge_index.shape[1] == 2
+
+
+def test_node_csv_with_utf8_bom_is_read(tmp_path):
+    """Excel's "CSV UTF-8" starts the file with a BOM; it must not hide the ``id`` column."""
+    (tmp_path / "nodes.csv").write_bytes(b"\xef\xbb\xbfid,label,amount\nn0,1,1.5\nn1,0,2.5\n")
+    (tmp_path / "edges.csv").write_text("src,dst\nn0,n1\n")
+    g = read_tables(tmp_path, label="label")
+    assert list(g.node_id) == ["n0", "n1"] and g.y.tolist() == [1, 0]

@@ -79,7 +79,7 @@ def _first_line(p: Path) -> str:
 
     opener = gzip.open if p.suffix == ".gz" else open
     try:
-        with opener(p, "rt", encoding="utf-8", errors="replace") as f:
+        with opener(p, "rt", encoding="utf-8-sig", errors="replace") as f:
             return f.readline().strip()
     except OSError:
         return ""
@@ -104,15 +104,24 @@ def load_graph(path: str | Path, format: str | None = None, **kwargs):
         raise DataError(path, f"unknown format '{fmt}' (known: {', '.join(sorted(READERS))})")
     p = Path(path)
     if fmt == "npz" and p.is_dir():
-        p = next(f for f in p.iterdir() if f.suffix == ".npz")
+        p = _file_in(p, ".npz")
     if fmt == "yelpchi" and p.is_dir():
-        p = next(f for f in p.iterdir() if f.name.endswith("metadata.gz"))
+        p = _file_in(p, "metadata.gz")
     try:
         reader = _resolve(READERS[fmt])
     except (ImportError, AttributeError):
         raise DataError(path, f"the '{fmt}' reader is not available in this build") from None
     _check_options(reader, fmt, path, kwargs)
     return reader(p, **kwargs)
+
+
+def _file_in(folder: Path, ending: str) -> Path:
+    """The folder's file whose name ends in ``ending`` (the first by name), or a one-line error when a
+    folder named with the wrong format has none."""
+    found = sorted(f for f in folder.iterdir() if f.is_file() and f.name.endswith(ending))
+    if not found:
+        raise DataError(folder, f"no {ending} file in this folder")
+    return found[0]
 
 
 def _check_options(reader, fmt: str, path, kwargs: dict) -> None:

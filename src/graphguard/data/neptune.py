@@ -114,10 +114,12 @@ def parse_header(columns: list[str], path) -> tuple[str, list[tuple[str, str, st
     return ("edge" if is_edge else "vertex"), props
 
 
-def _read_header(path: Path) -> list[str]:
+def read_header(path: Path) -> list[str]:
+    """The header's column names, CSV-unquoted (``"~id","~label"`` is what pyarrow writes); a UTF-8 BOM
+    (Excel's "CSV UTF-8") is dropped, or it would hide ``~id``."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as f:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
             return next(csv.reader(f), [])
     except (OSError, UnicodeDecodeError, EOFError) as e:
         raise DataError(path, f"cannot read ({type(e).__name__}: {e})") from None
@@ -145,7 +147,7 @@ def _array_values(raw: pd.Series, frame, files, name, typ) -> tuple[np.ndarray, 
 
 
 def _read_file(path: Path, files: Files, kinds: dict[str, str], origin: dict[str, str]):
-    header = _read_header(path)
+    header = read_header(path)
     if not header:
         raise DataError(path, "file is empty (no header)")
     kind, props = parse_header(header, path)
@@ -258,7 +260,7 @@ def read_neptune(
 
 
 def _is_edge_file(path: Path) -> bool:
-    head = _read_header(path)
+    head = read_header(path)
     return "~from" in head or "~to" in head
 
 

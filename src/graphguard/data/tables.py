@@ -70,7 +70,7 @@ def _csv_header(path: Path) -> list[str]:
     import gzip
 
     opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", newline="") as f:
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), None)
     if not header:
         raise DataError(path, "file is empty (no header)")

@@ -12,21 +12,28 @@ label column, and the edges among them.
 * ``tables``: a node file and an edge file (CSV or Parquet) with named id columns.
 * ``npz``: a numeric graph (Tolokers' layout); its feature columns are numeric properties and the
   file's own split is kept.
+
+In ``neptune`` and ``tables`` data a ``split`` property (train/val/test) is the data's own split, used
+when ``split.use_file_masks`` is on; neither it nor ``is_synthetic`` is ever a feature (docs/data.md).
 """
 
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from graphguard.data.neptune import split_property
+from graphguard.data.frames import SPLITS, Files, check_finite, parse_number
+from graphguard.data.neptune import NUMERIC, read_header, split_property
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
+NOT_FEATURES = ("split", "is_synthetic")  # the data's own split and generated-node marker (docs/data.md)
+# what pandas reads as missing, less a written NaN: that is an error, as in the library readers (docs/data.md)
+MISSING_TEXT = ["", "NA", "N/A", "n/a", "NULL", "null", "None", "<NA>", "#N/A", "#NA"]
+NOT_FINITE_TEXT = {"nan", "-nan", "+nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 
 
 @dataclass
@@ -41,6 +48,28 @@ class NodeTable:
     notes: list[str] = field(default_factory=list)
 
 
+def _row_locator(path: Path, n: int, header: bool = True) -> tuple[pd.DataFrame, Files]:
+    """The ``~file``/``~row`` frame and ``Files`` that ``graphguard.data.frames`` checks name lines with."""
+    files = Files()
+    files.add(path, header)
+    return pd.DataFrame({"~file": np.zeros(n, np.int32), "~row": np.arange(n)}), files
+
+
+def _file_masks(split: pd.Series, locate) -> dict[str, np.ndarray] | None:
+    """The data's ``split`` column (train/val/test, empty = in none) as masks, as the library readers
+    read it; ``None`` when no row has one. ``locate(k)`` gives the (file, line) of row ``k`` for errors."""
+    v = split.fillna("").astype(str).str.strip().str.lower().replace({"valid": "val", "validation": "val"})
+    bad = (~v.isin(SPLITS + ("",))).to_numpy()
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        path, where = locate(k)
+        more = f" ({int(bad.sum())} bad split values)" if bad.sum() > 1 else ""
+        raise DataError(path, f"{where}: split must be train, val or test (or empty), found '{split.iloc[k]}'{more}")
+    if (v == "").all():
+        return None
+    return {f"{s}_mask": (v == s).to_numpy() for s in SPLITS}
+
+
 # --------------------------------------------------------------------------- Neptune CSV
 def _parse_header(col: str) -> tuple[str, str | None]:
     """``age:Int(single)`` -> ('age', 'Int'); ``tags:String[]`` -> ('tags', 'String[]'); system columns unchanged."""
@@ -52,9 +81,20 @@ def _parse_header(col: str) -> tuple[str, str | None]:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer",
+                           encoding="utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as e:
         raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
+
+
+def _check_numbers(path: Path, df: pd.DataFrame) -> None:
+    """Declared numeric properties must hold numbers and be finite (an empty cell is missing), with the
+    library reader's one-line error, so that ``run`` refuses what ``node train`` refuses."""
+    rows, files = _row_locator(path, len(df))
+    for col in df.columns:
+        name, typ = _parse_header(col)
+        if typ is not None and typ.lower() in NUMERIC:
+            parse_number(df[col], rows, files, name, typ)
 
 
 def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> NodeTable:
@@ -63,9 +103,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         raise DataError(folder, "no Neptune CSV files (*.csv, *.csv.gz) in this folder")
     vertices, edges = [], []
     for f in files:
-        opener = gzip.open if f.suffix == ".gz" else open
-        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline().strip().split(",")
+        head = read_header(f)
         if "~from" in head and "~to" in head:
             edges.append((f, _read_csv(f)))
         elif "~id" in head:
@@ -76,6 +114,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         raise DataError(folder, "no vertex files (a header with ~id and no ~from)")
     frames, declared = [], {}
     for f, df in vertices:
+        _check_numbers(f, df)
         ren = {}
         for c in df.columns:
             name, typ = _parse_header(c)
@@ -86,6 +125,7 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         if "~label" not in df.columns:
             df["~label"] = "vertex"
         df["~file"] = f.name
+        df["~row"] = np.arange(len(df))
         frames.append(df)
     v = pd.concat(frames, ignore_index=True)
     labels_present = sorted(v["~label"].dropna().unique().tolist())
@@ -141,10 +181,13 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         notes.append(f"{skipped} shared neighbours with more than {MAX_SHARED_GROUP} target nodes were skipped as hubs")
     ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
     ei = _undirected_unique(ei)
+    masks = None
+    if "split" in tv.columns and label != "split":
+        masks = _file_masks(tv["split"], lambda k: (folder / tv["~file"].iloc[k], f"line {tv['~row'].iloc[k] + 2}"))
     props = tv.drop(columns=[c for c in tv.columns if c.startswith("~")] + [label]).reset_index(drop=True)
-    props = props.dropna(axis=1, how="all")
+    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore").dropna(axis=1, how="all")
     return NodeTable(ids, props, tv[label].reset_index(drop=True), ei,
-                     {k: t for k, t in declared.items() if k in props.columns}, None, node_type, notes)
+                     {k: t for k, t in declared.items() if k in props.columns}, masks, node_type, notes)
 
 
 def _undirected_unique(ei: np.ndarray) -> np.ndarray:
@@ -162,7 +205,33 @@ def _read_table(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         except Exception as e:  # pyarrow raises several types
             raise DataError(path, f"cannot read Parquet ({type(e).__name__}: {e})") from None
-    return pd.read_csv(path, keep_default_na=True, compression="infer")
+    return pd.read_csv(path, keep_default_na=False, na_values=MISSING_TEXT, compression="infer", encoding="utf-8-sig")
+
+
+def _check_finite_table(path: Path, table: pd.DataFrame) -> None:
+    """A NaN or inf written in a numeric column is an error, as the library's table reader says
+    (docs/data.md); an empty cell (a null in Parquet) is missing."""
+    parquet = path.suffix == ".parquet"
+    rows, files = _row_locator(path, len(table), header=not parquet)
+    numeric = [c for c in table.columns
+               if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+    nulls = {}
+    if parquet and numeric:
+        import pyarrow.parquet as pq
+
+        read = pq.read_table(path, columns=[str(c) for c in numeric])
+        nulls = {c: read.column(str(c)).is_null().to_numpy(zero_copy_only=False) for c in numeric}
+    for col in table.columns:
+        v = table[col]
+        if col in numeric:
+            missing = nulls[col] if col in nulls else v.isna().to_numpy()
+            check_finite(v.to_numpy(np.float64, na_value=np.nan), missing, rows, files, str(col))
+        elif not parquet and not pd.api.types.is_bool_dtype(v):
+            text = v.dropna().astype(str).str.strip()
+            text = text[text != ""]
+            special = text.str.lower().isin(NOT_FINITE_TEXT)
+            if special.any() and (special | pd.to_numeric(text, errors="coerce").notna()).all():
+                parse_number(v, rows, files, str(col))  # a number column with NaN/inf written in it: raises
 
 
 def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
@@ -174,7 +243,9 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
                 return folder / f"{stem}{ext}"
         raise DataError(folder, f"no {stem}.csv or {stem}.parquet; name the file with data.{stem}")
 
-    nodes = _read_table(pick(spec.nodes, "nodes"))
+    node_file = pick(spec.nodes, "nodes")
+    nodes = _read_table(node_file)
+    _check_finite_table(node_file, nodes.drop(columns=[label], errors="ignore"))
     edges = _read_table(pick(spec.edges, "edges"))
     for col, where, what in ((spec.id_column, nodes, "node"), (spec.source_column, edges, "edge"),
                              (spec.target_column, edges, "edge")):
@@ -192,8 +263,16 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
         k = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(folder, f"edge row {k} points to an unknown node ({s.iloc[k]} -> {d.iloc[k]}; {int(bad.sum())} such edges)")
     ei = _undirected_unique(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
+    masks = None
+    if "split" in nodes.columns and label != "split":
+        parquet = node_file.suffix == ".parquet"
+        masks = _file_masks(nodes["split"], lambda k: (node_file, f"row {k + 1}" if parquet else f"line {k + 2}"))
     props = nodes.drop(columns=[spec.id_column, label]).reset_index(drop=True)
-    return NodeTable(ids, props, nodes[label].reset_index(drop=True), ei)
+    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore")
+    labels = nodes[label].reset_index(drop=True)
+    written_nan = labels.astype("string").str.strip().str.lower().eq("nan").fillna(False).to_numpy(bool)
+    labels = labels.mask(written_nan)  # a NaN label stays unlabelled, as before NaN text was read as text
+    return NodeTable(ids, props, labels, ei, masks=masks)
 
 
 # --------------------------------------------------------------------------- npz (already numeric)
@@ -225,9 +304,7 @@ def read_node_table(job) -> NodeTable:
     if fmt == "tables":
         return read_plain_tables(path, spec, label)
     if fmt == "npz":
-        if path.is_dir():
-            path = next(p for p in path.iterdir() if p.suffix == ".npz")
-        return read_npz_table(path, spec.split)
+        return read_npz_table(path, spec.split)  # load_graph finds the file in a folder
     raise job.error(("data", "format"), f"format '{fmt}' does not hold node properties for a {job.spec.task} job "
                     "(use neptune, tables or npz)")
 
@@ -266,9 +343,7 @@ def read_neptune_triples(folder: Path, relation: str | None) -> tuple[list[tuple
     triples: list[tuple[str, str, str]] = []
     unlabelled = []
     for f in files:
-        opener = gzip.open if f.suffix == ".gz" else open
-        with opener(f, "rt", encoding="utf-8", errors="replace") as fh:
-            head = fh.readline().strip().split(",")
+        head = read_header(f)
         if not ("~from" in head and "~to" in head):
             continue
         e = _read_csv(f)
