@@ -150,3 +150,18 @@ def test_npz_job_on_a_folder_without_npz_is_one_line(tmp_path):
         read_node_table(load_job(job))
     msg = str(e.value)
     assert "\n" not in msg and msg.endswith("export: no .npz file in this folder")
+
+
+def test_truncated_gzip_file_is_one_line(tmp_path):
+    """pandas raised EOFError, which typer turns into a bare 'Aborted.' with exit status 1."""
+    import gzip
+    import shutil
+
+    export = Path(__file__).resolve().parents[2] / "examples" / "fraud_export"
+    shutil.copytree(export, tmp_path / "export")
+    whole = gzip.compress((tmp_path / "export" / "accounts.csv").read_bytes())
+    (tmp_path / "export" / "accounts.csv").unlink()
+    (tmp_path / "export" / "accounts.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match=r"accounts\.csv\.gz: cannot read CSV \(EOFError") as e:
+        read_neptune_tables(tmp_path / "export", "account", "is_fraud")
+    assert "\n" not in str(e.value)

@@ -18,6 +18,7 @@ import pandas as pd
 from graphguard.errors import DataError
 from graphguard.report import plots
 from graphguard.report.html import Page, Raw, cards, esc, figure, table, tag
+from graphguard.utils.serialization import read_json
 
 
 def _metric_cards(m: dict) -> str:
@@ -180,8 +181,8 @@ def _read(run: Path, name: str):
 def node_report_from_run(run: Path) -> str:
     from graphguard.workflow.tune import read_trials
 
-    cfg = json.loads(_read(run, "config.json").read_text())
-    metrics = json.loads(_read(run, "metrics.json").read_text())
+    cfg = read_json(_read(run, "config.json"))
+    metrics = read_json(_read(run, "metrics.json"))
     pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str})
     job = cfg["job"]
     test = pred[pred["split"] == "test"]
@@ -229,7 +230,7 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     run = Path(run_dir)
     if not run.is_dir():
         raise DataError(run, "run directory not found")
-    cfg = json.loads(_read(run, "config.json").read_text())
+    cfg = read_json(_read(run, "config.json"))
     task = cfg["job"]["task"]
     if task == "node_classification":
         text = node_report_from_run(run)

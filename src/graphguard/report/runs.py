@@ -15,11 +15,12 @@ import pandas as pd
 
 from graphguard.report.build import _read, render_graph_report, render_link_report, render_regression_report
 from graphguard.report.html import table
+from graphguard.utils.serialization import read_json
 
 
 def _load(run: Path) -> tuple[dict, dict, pd.DataFrame]:
-    cfg = json.loads(_read(run, "config.json").read_text())
-    metrics = json.loads(_read(run, "metrics.json").read_text())
+    cfg = read_json(_read(run, "config.json"))
+    metrics = read_json(_read(run, "metrics.json"))
     pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str, "head": str, "tail": str, "relation": str,
                                                              "top_tail": str})
     return cfg, metrics, pred

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from graphguard.errors import DataError
+from graphguard.utils.serialization import read_json
 
 
 class FinishedRun:
@@ -22,8 +22,8 @@ class FinishedRun:
         for name in self.required:
             if not (self.run / name).exists():
                 raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = json.loads((self.run / "config.json").read_text())
-        self.metrics = json.loads((self.run / "metrics.json").read_text())
+        self.config = read_json(self.run / "config.json")
+        self.metrics = read_json(self.run / "metrics.json")
         self.task = self.config["job"]["task"]
 
     def base_info(self) -> dict:

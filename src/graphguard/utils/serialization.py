@@ -47,6 +47,18 @@ def save_model_dir(path: str | Path, config: dict, tensors: dict[str, torch.Tens
     return path
 
 
+def read_json(path: str | Path) -> dict:
+    """A JSON object from a file graphguard wrote; a damaged file is one line naming it."""
+    path = Path(path)
+    try:
+        out = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DataError(path, f"not valid JSON ({e}); the file is damaged") from None
+    if not isinstance(out, dict):
+        raise DataError(path, "must hold a JSON object; the file is damaged")
+    return out
+
+
 def load_model_dir(path: str | Path) -> tuple[dict, dict[str, torch.Tensor]]:
     path = Path(path)
     if not path.is_dir():
@@ -54,6 +66,10 @@ def load_model_dir(path: str | Path) -> tuple[dict, dict[str, torch.Tensor]]:
     for name in (CONFIG, WEIGHTS):
         if not (path / name).is_file():
             raise DataError(path, f"not a graphguard model directory (missing {name})")
-    config = json.loads((path / CONFIG).read_text())
-    tensors = load_file(str(path / WEIGHTS))
+    config = read_json(path / CONFIG)
+    try:
+        tensors = load_file(str(path / WEIGHTS))
+    except Exception as e:  # safetensors raises its own SafetensorError for a truncated or foreign file
+        raise DataError(path / WEIGHTS, f"cannot be read ({type(e).__name__}: {str(e).splitlines()[0]}); "
+                                        "the model directory is damaged") from None
     return config, tensors

@@ -83,7 +83,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], compression="infer",
                            encoding="utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as e:
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, EOFError) as e:  # EOFError: a truncated .gz
         raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
 
 
