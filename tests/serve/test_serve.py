@@ -57,6 +57,11 @@ def test_unknown_ids_are_404(client):
     ({"nodes": [{"id": "n1", "features": [1.0, 2.0]}]}, "'features' has 2 values, the model expects"),
     ({"nodes": [{"id": "n1", "properties": {"colour": "red"}}]}, "unknown property 'colour'"),
     ({"nodes": [{"id": "acct-00001", "properties": {"age": 30}}]}, "already exists; new nodes need new ids"),
+    # values the batch readers reject were scored as if missing
+    ({"nodes": [{"id": "n1", "properties": {"age": "old"}}]}, "property 'age' = 'old' is not a valid numeric value"),
+    ({"nodes": [{"id": "n1", "properties": {"balance": "NaN"}}]}, "property 'balance' = 'NaN' is not a valid numeric"),
+    ({"nodes": [{"id": "n1", "properties": {"signup": "not a date"}}]}, "property 'signup' = 'not a date' is not a "
+                                                                       "valid datetime value"),
 ])
 def test_bad_requests_are_422_with_a_clear_line(client, body, needle):
     r = client.post("/v1/predict/nodes", json=body)

@@ -13,6 +13,7 @@ would see on the whole graph, so the score equals offline scoring of the grown g
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,36 @@ class UnknownIds(GraphGuardError):
         self.ids = ids
         shown = ", ".join(repr(i) for i in ids[:10]) + (" ..." if len(ids) > 10 else "")
         super().__init__(f"unknown node id(s): {shown} ({len(ids)} of {total} not in the graph)")
+
+
+def _bad_value(value, kind: str) -> bool:
+    """Whether ``value`` cannot be a ``kind`` property (the batch readers reject such a cell too)."""
+    if value is None or value == "":
+        return False  # missing, as an empty cell
+    if kind == "numeric":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, str):
+            if value.strip().lower() in ("true", "false"):
+                return False
+            try:
+                value = float(value)
+            except ValueError:
+                return True
+        return not isinstance(value, (int, float)) or not math.isfinite(value)
+    if kind == "datetime":
+        try:
+            pd.Timestamp(value)
+        except (ValueError, TypeError):
+            return True
+        return False
+    return isinstance(value, (dict, list)) if kind != "multi-category" else isinstance(value, dict)
+
+
+def _check_values(node, kinds: dict[str, str]) -> None:
+    for name, value in node.properties.items():
+        if _bad_value(value, kinds.get(name, "none")):
+            raise BadNodes(f"node '{node.id}': property '{name}' = {value!r} is not a valid {kinds[name]} value")
 
 
 class BadNodes(GraphGuardError):
@@ -115,6 +146,9 @@ class ServedModel(FinishedRun):
                 if extra:
                     raise BadNodes(f"node '{nodes[k].id}': unknown propert{'y' if len(extra) == 1 else 'ies'} "
                                    f"{', '.join(map(repr, extra[:5]))} (known: {', '.join(sorted(known))})")
+            kinds = {c.column: c.kind for c in self.encoder.columns_}
+            for k in with_props:
+                _check_values(nodes[k], kinds)
             table = pd.DataFrame([nodes[k].properties for k in with_props])
             rows[with_props] = self.encoder.transform(table)
         for k, n in enumerate(nodes):
