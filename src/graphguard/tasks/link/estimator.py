@@ -10,6 +10,7 @@ and the weights (embeddings included) as safetensors.
 from __future__ import annotations
 
 import copy
+import math
 import time
 from pathlib import Path
 
@@ -51,6 +52,17 @@ FULL_BATCH_MAX_EDGES = 1_000_000  # message edges (2 x training triples) of a fu
 LAYERWISE_CHUNK = 65_536  # destination entities per chunk of layer-wise (sampled-mode) inference
 PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
           "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
+
+
+def _check_diverged(model, loss: float, epoch: int) -> None:
+    """Stop at the first non-finite loss or weight: every later score is NaN, which ranks nothing."""
+    if not math.isfinite(loss):
+        what = "loss"
+    elif not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        what = "weights"
+    else:
+        return
+    raise ConfigError(f"training diverged (non-finite {what} at epoch {epoch}); lower the learning rate")
 
 
 class LinkPredictor:
@@ -107,6 +119,8 @@ class LinkPredictor:
             raise ConfigError("tucker needs 1-N training: use training='lcwa' or '1vsall'")
         if int(self.dim) <= 0 or int(self.epochs) < 0 or int(self.batch_size) <= 0:
             raise ConfigError("dim and batch_size must be positive and epochs non-negative")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ConfigError(f"lr must be a positive finite number (got {self.lr!r})")
 
     # ------------------------------------------------------------------ building
     def get_params(self) -> dict:
@@ -217,6 +231,7 @@ class LinkPredictor:
             for ep in range(1, epochs + 1):
                 t0, c0 = time.perf_counter(), time.process_time()
                 loss = trainer.epoch()
+                _check_diverged(self.model_, loss, ep)
                 self.train_seconds_ += time.perf_counter() - t0
                 self.train_cpu_seconds_ += time.process_time() - c0
                 rec = {"epoch": ep, "loss": loss}
