@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
 from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
 from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
-from graphguard.tasks.link.training import JointOptimizer, Trainer
+from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
@@ -52,6 +53,18 @@ FULL_BATCH_MAX_EDGES = 1_000_000  # message edges (2 x training triples) of a fu
 LAYERWISE_CHUNK = 65_536  # destination entities per chunk of layer-wise (sampled-mode) inference
 PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
           "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
+
+
+def _check_training_options(model: str, training: str, given: dict, preset: dict) -> None:
+    """Refuse sLCWA-only options under 1-N training, which scores every entity and would ignore them."""
+    if training == "slcwa":
+        return
+    unused = [k for k in ("num_negatives", "margin") if given[k] is not None]
+    if given["loss"] not in (None, preset["loss"]):
+        unused.insert(0, "loss")
+    if unused:
+        raise ConfigError(f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} used only by training='slcwa'; "
+                          f"{model} trains with '{training}' here, which scores every entity (pass training='slcwa')")
 
 
 def _check_diverged(model, loss: float, epoch: int) -> None:
@@ -115,11 +128,18 @@ class LinkPredictor:
         self.eval_every = eval_every
         self.patience = patience
         self.seed = seed
+        if self.training not in TRAININGS:
+            raise ConfigError(f"unknown training '{self.training}' (known: {', '.join(TRAININGS)})")
+        _check_training_options(self.model, self.training, given, preset)
+        if self.training == "slcwa" and not (isinstance(self.num_negatives, numbers.Integral) and self.num_negatives >= 1):
+            raise ConfigError(f"num_negatives must be an integer >= 1 for slcwa training (got {self.num_negatives!r})")
+        if not (isinstance(self.reg_weight, numbers.Real) and math.isfinite(self.reg_weight) and self.reg_weight >= 0):
+            raise ConfigError(f"reg_weight must be a finite number >= 0 (got {self.reg_weight!r})")
         if self.model == "tucker" and self.training == "slcwa":
             raise ConfigError("tucker needs 1-N training: use training='lcwa' or '1vsall'")
         if int(self.dim) <= 0 or int(self.epochs) < 0 or int(self.batch_size) <= 0:
             raise ConfigError("dim and batch_size must be positive and epochs non-negative")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+        if not (isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"lr must be a positive finite number (got {self.lr!r})")
 
     # ------------------------------------------------------------------ building
@@ -351,6 +371,8 @@ class LinkPredictor:
         if config.get("class") != "LinkPredictor":
             raise DataError(path, f"holds a '{config.get('class')}' model, not a LinkPredictor")
         p = dict(config["params"])
+        if p.get("training") != "slcwa":  # sLCWA-only options: unused here (and once recorded even when given)
+            p.update(loss=None, num_negatives=None, margin=None)
         obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
                   encoder_layers=p.get("encoder_layers", 2), num_neighbors=p.get("num_neighbors"),
                   full_batch_max_edges=p.get("full_batch_max_edges", FULL_BATCH_MAX_EDGES),
