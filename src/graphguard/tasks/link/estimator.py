@@ -326,6 +326,8 @@ class LinkPredictor:
         self._check_fitted()
         if (head is None) == (tail is None):
             raise ConfigError("give exactly one of head or tail (the other side is predicted)")
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ConfigError(f"k must be an integer >= 1 (got {k!r})")
         r = self._id(relation, self.relations_, "relation")
         m = self.model_
         if head is not None:
