@@ -100,6 +100,9 @@ class TripleSet:
         """
         from torch_geometric.data import HeteroData
 
+        if isinstance(g, (list, tuple)):  # e.g. the GraphList of a TU or SMILES dataset
+            raise DataError(source, f"holds {len(g)} separate graphs (a graph-level dataset); link prediction "
+                            "needs a single graph or triples")
         if isinstance(g, HeteroData):
             names, offset, ents = {}, 0, []
             for nt in g.node_types:
