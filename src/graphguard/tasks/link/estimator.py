@@ -10,8 +10,10 @@ and the weights (embeddings included) as safetensors.
 from __future__ import annotations
 
 import copy
+import difflib
 import math
 import numbers
+import re
 import time
 from pathlib import Path
 
@@ -53,6 +55,17 @@ FULL_BATCH_MAX_EDGES = 1_000_000  # message edges (2 x training triples) of a fu
 LAYERWISE_CHUNK = 65_536  # destination entities per chunk of layer-wise (sampled-mode) inference
 PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
           "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
+
+
+def _vocabulary_hint(value: str, vocab: list[str], kind: str) -> str:
+    """Names close to ``value``: graph relations are ``src__rel__dst`` and entities ``type:id``, so the
+    short name a user types is often a part of the real one."""
+    close = [v for v in vocab if value in re.split(r"__|:", v)] or difflib.get_close_matches(value, vocab, n=3)
+    if close:
+        return "did you mean " + " or ".join(repr(v) for v in close[:3]) + "?"
+    if kind == "relation":
+        return "known relations: " + ", ".join(repr(v) for v in vocab[:20]) + (", ..." if len(vocab) > 20 else "")
+    return f"{len(vocab)} known entities, e.g. " + ", ".join(repr(v) for v in vocab[:3])
 
 
 def _check_training_options(model: str, training: str, given: dict, preset: dict) -> None:
@@ -313,7 +326,8 @@ class LinkPredictor:
         try:
             return vocab.index(value)
         except ValueError:
-            raise DataError("query", f"unknown {kind} '{value}' (not in the model's vocabulary)") from None
+            raise DataError("query", f"unknown {kind} '{value}' (not in the model's vocabulary; "
+                            f"{_vocabulary_hint(value, vocab, kind)})") from None
 
     @torch.no_grad()
     def predict(self, *, head: str | None = None, relation: str, tail: str | None = None, k: int = 10,
