@@ -95,10 +95,14 @@ class TripleSet:
         """Triples from a PyG graph: a ``read_triples`` graph keeps its splits, any other graph is split at random.
 
         In a ``HeteroData`` each edge type becomes a relation and nodes are named ``type:id``.
-        Random splits keep every entity and relation of valid/test present in train.
+        Random splits keep every entity and relation of valid/test present in train, and keep a
+        triple, its mirror and its reverse together (see ``random_split``).
         """
         from torch_geometric.data import HeteroData
 
+        if isinstance(g, (list, tuple)):  # e.g. the GraphList of a TU or SMILES dataset
+            raise DataError(source, f"holds {len(g)} separate graphs (a graph-level dataset); link prediction "
+                            "needs a single graph or triples")
         if isinstance(g, HeteroData):
             names, offset, ents = {}, 0, []
             for nt in g.node_types:
@@ -133,12 +137,49 @@ class TripleSet:
         return cls(ents, rels, *random_split(triples, valid_fraction, test_fraction, seed), source=source)
 
 
+def reverse_relations(triples: np.ndarray) -> dict[int, int]:
+    """Relation pairs whose triples mirror each other exactly (``treats``/``treated_by``, ``uses``/``rev_uses``)."""
+    n = int(triples[:, [0, 2]].max()) + 1
+    fwd, back = {}, {}
+    for r in np.unique(triples[:, 1]):
+        t = triples[triples[:, 1] == r]
+        fwd[int(r)] = np.unique(t[:, 0] * n + t[:, 2])
+        back[int(r)] = np.unique(t[:, 2] * n + t[:, 0])
+    out = {}
+    for r in fwd:
+        for q in fwd:
+            if r < q and q not in out and len(fwd[r]) == len(fwd[q]) and np.array_equal(fwd[r], back[q]):
+                out[q] = r
+    return out
+
+
+def leakage_groups(triples: np.ndarray) -> np.ndarray:
+    """Group id per triple: ``(h, r, t)``, its mirror ``(t, r, h)`` and its reverse ``(t, r', h)`` share one.
+
+    Training on one of them gives the other away, so a split that separates them inflates the
+    test metrics; PyG's ``RandomLinkSplit(rev_edge_types=...)`` keeps them together for the same reason.
+    """
+    canonical = np.arange(int(triples[:, 1].max()) + 1)
+    for q, r in reverse_relations(triples).items():
+        canonical[q] = r
+    lo, hi = np.minimum(triples[:, 0], triples[:, 2]), np.maximum(triples[:, 0], triples[:, 2])
+    _, group = np.unique(np.stack([canonical[triples[:, 1]], lo, hi], 1), axis=0, return_inverse=True)
+    return group.reshape(-1)
+
+
 def random_split(triples: np.ndarray, valid_fraction: float, test_fraction: float, seed: int):
-    """Shuffle triples into train/valid/test, moving to train any triple whose entity or relation train lacks."""
+    """Shuffle triples into train/valid/test by ``leakage_groups``, moving to train any group whose
+    entities or relations train lacks."""
     rng = np.random.default_rng(seed)
-    perm = rng.permutation(len(triples))
+    group = leakage_groups(triples)
+    order = np.argsort(rng.permutation(int(group.max()) + 1)[group], kind="stable")  # groups in random order
+    filled = np.arange(1, len(order) + 1)
+    # a group goes to test (valid) when it starts before the test (valid) quota is reached
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    starts = np.maximum.accumulate(np.where(first, filled - 1, 0))
     n_va, n_te = int(len(triples) * valid_fraction), int(len(triples) * test_fraction)
-    te, va, tr = perm[:n_te], perm[n_te:n_te + n_va], perm[n_te + n_va:]
+    te, va, tr = order[starts < n_te], order[(starts >= n_te) & (starts < n_te + n_va)], order[starts >= n_te + n_va]
     seen_e = np.zeros(int(triples[:, [0, 2]].max()) + 1, dtype=bool)
     seen_r = np.zeros(int(triples[:, 1].max()) + 1, dtype=bool)
     seen_e[triples[tr][:, [0, 2]].ravel()] = True
@@ -148,6 +189,8 @@ def random_split(triples: np.ndarray, valid_fraction: float, test_fraction: floa
     for idx in (va, te):
         t = triples[idx]
         ok = seen_e[t[:, 0]] & seen_e[t[:, 2]] & seen_r[t[:, 1]]
+        bad_groups = np.unique(group[idx[~ok]])
+        ok &= ~np.isin(group[idx], bad_groups)  # a group moves whole
         moved.append(idx[~ok])
         out.append(t[ok])
     train = triples[np.concatenate([tr, *moved])]

@@ -18,6 +18,7 @@ paths that join the two in the graph.
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,8 @@ class DrugRepurposer:
     def repurpose(self, disease: str, top: int = 20, *, include_known: bool = False, evidence: int = 3) -> list[dict]:
         """Candidate drugs for ``disease``, best first, each with its evidence."""
         self._check()
+        if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
+            raise ConfigError(f"top must be an integer >= 1 (got {top!r})")
         d = self.data_
         j = d.disease_index(disease)
         s = self.scores_[:, j]

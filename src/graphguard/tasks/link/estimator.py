@@ -10,6 +10,10 @@ and the weights (embeddings included) as safetensors.
 from __future__ import annotations
 
 import copy
+import difflib
+import math
+import numbers
+import re
 import time
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
 from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
 from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
-from graphguard.tasks.link.training import JointOptimizer, Trainer
+from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
@@ -51,6 +55,40 @@ FULL_BATCH_MAX_EDGES = 1_000_000  # message edges (2 x training triples) of a fu
 LAYERWISE_CHUNK = 65_536  # destination entities per chunk of layer-wise (sampled-mode) inference
 PARAMS = ("dim", "epochs", "training", "loss", "margin", "num_negatives", "lr", "batch_size", "sampler", "temperature",
           "label_smoothing", "regularizer", "reg_weight", "optimizer", "weight_decay")
+
+
+def _vocabulary_hint(value: str, vocab: list[str], kind: str) -> str:
+    """Names close to ``value``: graph relations are ``src__rel__dst`` and entities ``type:id``, so the
+    short name a user types is often a part of the real one."""
+    close = [v for v in vocab if value in re.split(r"__|:", v)] or difflib.get_close_matches(value, vocab, n=3)
+    if close:
+        return "did you mean " + " or ".join(repr(v) for v in close[:3]) + "?"
+    if kind == "relation":
+        return "known relations: " + ", ".join(repr(v) for v in vocab[:20]) + (", ..." if len(vocab) > 20 else "")
+    return f"{len(vocab)} known entities, e.g. " + ", ".join(repr(v) for v in vocab[:3])
+
+
+def _check_training_options(model: str, training: str, given: dict, preset: dict) -> None:
+    """Refuse sLCWA-only options under 1-N training, which scores every entity and would ignore them."""
+    if training == "slcwa":
+        return
+    unused = [k for k in ("num_negatives", "margin") if given[k] is not None]
+    if given["loss"] not in (None, preset["loss"]):
+        unused.insert(0, "loss")
+    if unused:
+        raise ConfigError(f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} used only by training='slcwa'; "
+                          f"{model} trains with '{training}' here, which scores every entity (pass training='slcwa')")
+
+
+def _check_diverged(model, loss: float, epoch: int) -> None:
+    """Stop at the first non-finite loss or weight: every later score is NaN, which ranks nothing."""
+    if not math.isfinite(loss):
+        what = "loss"
+    elif not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        what = "weights"
+    else:
+        return
+    raise ConfigError(f"training diverged (non-finite {what} at epoch {epoch}); lower the learning rate")
 
 
 class LinkPredictor:
@@ -103,10 +141,19 @@ class LinkPredictor:
         self.eval_every = eval_every
         self.patience = patience
         self.seed = seed
+        if self.training not in TRAININGS:
+            raise ConfigError(f"unknown training '{self.training}' (known: {', '.join(TRAININGS)})")
+        _check_training_options(self.model, self.training, given, preset)
+        if self.training == "slcwa" and not (isinstance(self.num_negatives, numbers.Integral) and self.num_negatives >= 1):
+            raise ConfigError(f"num_negatives must be an integer >= 1 for slcwa training (got {self.num_negatives!r})")
+        if not (isinstance(self.reg_weight, numbers.Real) and math.isfinite(self.reg_weight) and self.reg_weight >= 0):
+            raise ConfigError(f"reg_weight must be a finite number >= 0 (got {self.reg_weight!r})")
         if self.model == "tucker" and self.training == "slcwa":
             raise ConfigError("tucker needs 1-N training: use training='lcwa' or '1vsall'")
         if int(self.dim) <= 0 or int(self.epochs) < 0 or int(self.batch_size) <= 0:
             raise ConfigError("dim and batch_size must be positive and epochs non-negative")
+        if not (isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0):
+            raise ConfigError(f"lr must be a positive finite number (got {self.lr!r})")
 
     # ------------------------------------------------------------------ building
     def get_params(self) -> dict:
@@ -217,6 +264,7 @@ class LinkPredictor:
             for ep in range(1, epochs + 1):
                 t0, c0 = time.perf_counter(), time.process_time()
                 loss = trainer.epoch()
+                _check_diverged(self.model_, loss, ep)
                 self.train_seconds_ += time.perf_counter() - t0
                 self.train_cpu_seconds_ += time.process_time() - c0
                 rec = {"epoch": ep, "loss": loss}
@@ -278,7 +326,8 @@ class LinkPredictor:
         try:
             return vocab.index(value)
         except ValueError:
-            raise DataError("query", f"unknown {kind} '{value}' (not in the model's vocabulary)") from None
+            raise DataError("query", f"unknown {kind} '{value}' (not in the model's vocabulary; "
+                            f"{_vocabulary_hint(value, vocab, kind)})") from None
 
     @torch.no_grad()
     def predict(self, *, head: str | None = None, relation: str, tail: str | None = None, k: int = 10,
@@ -291,6 +340,8 @@ class LinkPredictor:
         self._check_fitted()
         if (head is None) == (tail is None):
             raise ConfigError("give exactly one of head or tail (the other side is predicted)")
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ConfigError(f"k must be an integer >= 1 (got {k!r})")
         r = self._id(relation, self.relations_, "relation")
         m = self.model_
         if head is not None:
@@ -336,6 +387,8 @@ class LinkPredictor:
         if config.get("class") != "LinkPredictor":
             raise DataError(path, f"holds a '{config.get('class')}' model, not a LinkPredictor")
         p = dict(config["params"])
+        if p.get("training") != "slcwa":  # sLCWA-only options: unused here (and once recorded even when given)
+            p.update(loss=None, num_negatives=None, margin=None)
         obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
                   encoder_layers=p.get("encoder_layers", 2), num_neighbors=p.get("num_neighbors"),
                   full_batch_max_edges=p.get("full_batch_max_edges", FULL_BATCH_MAX_EDGES),

@@ -21,18 +21,22 @@ def realistic_ranks(scores: torch.Tensor, true_idx: torch.Tensor, filter_rows=No
     """Realistic rank of ``scores[i, true_idx[i]]`` within row ``i``.
 
     ``filter_rows/filter_cols`` list the (row, entity) pairs to remove (known true triples); the
-    true entity itself is never removed.
+    true entity itself is never removed. A non-finite score (a diverged model) never ranks well:
+    a competitor's never outranks the true entity, and a non-finite true score ranks last.
     """
-    scores = scores.clone()
     b = torch.arange(scores.shape[0])
-    true = scores[b, true_idx].clone()
+    finite = torch.isfinite(scores)
+    scores = torch.where(finite, scores, float("-inf"))
+    candidate = torch.ones_like(finite)
     if filter_rows is not None and len(filter_rows):
-        scores[filter_rows, filter_cols] = float("-inf")
-    scores[b, true_idx] = true
-    t = true.unsqueeze(1)
-    optimistic = 1 + (scores > t).sum(1)
-    pessimistic = (scores >= t).sum(1)
-    return 0.5 * (optimistic + pessimistic).double()
+        candidate[filter_rows, filter_cols] = False
+    candidate[b, true_idx] = True
+    t = scores[b, true_idx].unsqueeze(1)
+    optimistic = 1 + ((scores > t) & candidate).sum(1)
+    pessimistic = ((scores >= t) & candidate).sum(1)
+    ranks = 0.5 * (optimistic + pessimistic).double()
+    last = candidate.sum(1).double()
+    return torch.where(finite[b, true_idx], ranks, last)
 
 
 def rank_metrics(ranks) -> dict[str, float]:
