@@ -19,7 +19,7 @@ import numpy as np
 import typer
 
 from graphguard import _console
-from graphguard.errors import ConfigError
+from graphguard.errors import ConfigError, DataError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -27,10 +27,10 @@ BENCH_KEYS = ("accuracy", "accuracy_std", "roc_auc", "roc_auc_std")
 REGRESSION_BENCH_KEYS = ("rmse", "rmse_std", "mae", "mae_std", "r2", "r2_std")
 
 
-def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto"):
+def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto", encodings=None):
     from graphguard.data.graphset import load_graph_dataset
 
-    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task)
+    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task, encodings=encodings)
     if getattr(graphs, "skipped", None):
         _console.log(f"skipped {len(graphs.skipped)} invalid row(s): {graphs.skipped[:10]}")
     return graphs
@@ -114,11 +114,15 @@ def _metrics(est, graphs) -> dict:
 
     from graphguard.tasks.graph.base import graph_labels
 
-    y = graph_labels(graphs)
+    source = str(getattr(graphs, "source", "<graphs>"))
+    y = graph_labels(graphs, source=source)
     if est.task == "regression":
         from graphguard.tasks.graph.protocols import regression_metrics
 
         return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs))}
+    unseen = sorted(set(np.unique(y).tolist()) - set(est.classes_.tolist()))
+    if unseen:
+        raise DataError(source, f"label(s) {unseen} do not occur in the model's classes {est.classes_.tolist()}")
     out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.predict(graphs))), "roc_auc": None}
     if len(np.unique(y)) == 2 and len(est.classes_) == 2:
         out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], est.decision_function(graphs)))
@@ -139,7 +143,7 @@ def evaluate(
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    m = _metrics(est, _dataset(data, target, skip_invalid, est.task))
+    m = _metrics(est, _dataset(data, target, skip_invalid, est.task, est.encodings_))
     if as_json:
         typer.echo(json.dumps(m))
     else:
@@ -163,7 +167,7 @@ def predict(
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    graphs = _dataset(data, target, skip_invalid, est.task)
+    graphs = _dataset(data, target, skip_invalid, est.task, est.encodings_)
     pred = est.predict(graphs)
     df = pd.DataFrame({"graph": range(len(graphs)), "prediction": pred})
     score = est.decision_function(graphs) if est.task == "classification" else np.zeros((0, 0))

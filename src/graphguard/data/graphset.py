@@ -98,11 +98,12 @@ def read_graphs(path: str | Path) -> GraphList:
 
 
 def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid: bool = False,
-                       smiles_col: str | None = None, task: str = "auto") -> GraphList:
+                       smiles_col: str | None = None, task: str = "auto", encodings: dict | None = None) -> GraphList:
     """A TU folder, a SMILES CSV or a ``.graphs.npz`` collection, as a list of labelled graphs.
 
     ``task`` (auto, classification or regression) says how a SMILES CSV's label column is read;
-    the returned list's ``task`` is what was decided (None where the labels decide later)."""
+    the returned list's ``task`` is what was decided (None where the labels decide later).
+    ``encodings`` (a trained model's ``encodings_``) makes a TU folder's one-hot columns the model's."""
     from graphguard.data.io import detect_format
 
     p = Path(path)
@@ -116,5 +117,7 @@ def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid
     if fmt == "tu":
         from graphguard.data.tu import read_tu
 
-        return read_tu(p)
+        if task == "regression":
+            raise DataError(p, "TU graph labels are class labels; a regression task does not apply")
+        return read_tu(p, encodings=encodings)
     raise DataError(p, f"not a graph-level dataset (TU folder, SMILES CSV or {SUFFIX}); detected '{fmt}'")

@@ -101,6 +101,8 @@ class GraphEstimator:
         """Train on ``graphs`` (labels from ``y`` or ``g.y``); ``val_graphs`` select the best epoch/model."""
         if self.task not in TASKS:
             raise ConfigError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
+        # the reader's label -> one-hot columns (TU), saved so that other files are read the same way
+        self.encodings_ = getattr(graphs, "encodings", None) or None
         graphs = check_graphs(graphs)
         y = graph_labels(graphs, y)
         if self.task == "classification":
@@ -170,7 +172,7 @@ class GraphEstimator:
         self._check_fitted()
         config, tensors = self._state()
         config = {"class": type(self).__name__, "params": self.get_params(), "task": self.task,
-                  "num_features": self.num_features_,
+                  "num_features": self.num_features_, "encodings": getattr(self, "encodings_", None),
                   "classes": self.classes_.tolist() if self.task == "classification" else None, **config}
         return save_model_dir(path, config, tensors)
 
@@ -184,6 +186,7 @@ class GraphEstimator:
             raise DataError(path, f"holds a {config.get('class')}, not a {cls.__name__}")
         est = klass(**config["params"])
         est.num_features_ = config["num_features"]
+        est.encodings_ = config.get("encodings")
         if config.get("classes") is not None:
             est.classes_ = np.asarray(config["classes"])
         est._restore(config, tensors)
