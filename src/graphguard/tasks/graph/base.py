@@ -134,10 +134,15 @@ class GraphEstimator:
 
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
-        graphs = check_graphs(graphs)
+        source = getattr(graphs, "source", "") or "<graphs>"
+        graphs = check_graphs(graphs, source)
         if self.uses_node_features and graphs[0].x.shape[1] != self.num_features_:
-            raise DataError("<graphs>", f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+            raise DataError(source, f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+        self._check_model_input(graphs, source)
         return graphs
+
+    def _check_model_input(self, graphs: list[Data], source: str) -> None:
+        """What a subclass's model reads beyond node features (e.g. a GNN's edge features)."""
 
     def predict_proba(self, graphs) -> np.ndarray:
         if self.task != "classification":
