@@ -27,10 +27,12 @@ BENCH_KEYS = ("accuracy", "accuracy_std", "roc_auc", "roc_auc_std")
 REGRESSION_BENCH_KEYS = ("rmse", "rmse_std", "mae", "mae_std", "r2", "r2_std")
 
 
-def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto", encodings=None):
+def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto", encodings=None,
+             labelled: bool = True):
     from graphguard.data.graphset import load_graph_dataset
 
-    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task, encodings=encodings)
+    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task, encodings=encodings,
+                                labelled=labelled)
     if getattr(graphs, "skipped", None):
         _console.log(f"skipped {len(graphs.skipped)} invalid row(s): {graphs.skipped[:10]}")
     return graphs
@@ -155,7 +157,7 @@ def predict(
     data: Path = DATA_OPT,
     model_dir: Path = typer.Option(..., "--model-dir"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="CSV to write (default: print)"),
-    target: Optional[str] = TARGET_OPT,
+    target: Optional[str] = typer.Option(None, "--target", hidden=True, help="ignored: predict reads no label column"),
     skip_invalid: bool = SKIP_OPT,
     as_json: bool = typer.Option(False, "--json", help="print JSON lines instead of CSV"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
@@ -167,7 +169,7 @@ def predict(
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    graphs = _dataset(data, target, skip_invalid, est.task, est.encodings_)
+    graphs = _dataset(data, target, skip_invalid, est.task, est.encodings_, labelled=False)
     pred = est.predict(graphs)
     df = pd.DataFrame({"graph": range(len(graphs)), "prediction": pred})
     score = est.decision_function(graphs) if est.task == "classification" else np.zeros((0, 0))
@@ -177,6 +179,8 @@ def predict(
         df.insert(1, "row", [g.row for g in graphs])
     if all(isinstance(getattr(g, "smiles", None), str) for g in graphs):
         df.insert(1, "smiles", [g.smiles for g in graphs])
+    if all(isinstance(getattr(g, "name", None), str) for g in graphs):
+        df.insert(1, "name", [g.name for g in graphs])
     if out is not None:
         df.to_csv(out, index=False)
         typer.echo(str(out))

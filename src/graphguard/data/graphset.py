@@ -98,12 +98,14 @@ def read_graphs(path: str | Path) -> GraphList:
 
 
 def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid: bool = False,
-                       smiles_col: str | None = None, task: str = "auto", encodings: dict | None = None) -> GraphList:
+                       smiles_col: str | None = None, task: str = "auto", encodings: dict | None = None,
+                       labelled: bool = True) -> GraphList:
     """A TU folder, a SMILES CSV or a ``.graphs.npz`` collection, as a list of labelled graphs.
 
     ``task`` (auto, classification or regression) says how a SMILES CSV's label column is read;
     the returned list's ``task`` is what was decided (None where the labels decide later).
-    ``encodings`` (a trained model's ``encodings_``) makes a TU folder's one-hot columns the model's."""
+    ``encodings`` (a trained model's ``encodings_``) makes a TU folder's one-hot columns the model's;
+    ``labelled=False`` (prediction) reads a SMILES CSV without a label column."""
     from graphguard.data.io import detect_format
 
     p = Path(path)
@@ -112,7 +114,8 @@ def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid
     if p.is_file() and p.suffix.lower() == ".csv":
         from graphguard.data.smiles import read_smiles_csv
 
-        return read_smiles_csv(p, target=target, smiles_col=smiles_col, skip_invalid=skip_invalid, task=task)
+        return read_smiles_csv(p, target=target, smiles_col=smiles_col, skip_invalid=skip_invalid, task=task,
+                               labelled=labelled)
     fmt = detect_format(p)
     if fmt == "tu":
         from graphguard.data.tu import read_tu

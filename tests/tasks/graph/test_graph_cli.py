@@ -88,3 +88,22 @@ def test_evaluate_a_one_class_tu_subset_with_the_training_encoding(data_dir, tmp
         assert json.loads(r.stdout)["accuracy"] >= 0.9
     r = runner.invoke(app, ["graph", "predict", "--data", str(neg), "--model-dir", str(model), "-q"])
     assert r.exit_code == 0 and set(r.stdout.splitlines()[1:][0].split(",")[1:2]) <= {"-1", "1"}
+
+
+def test_predict_on_a_smiles_csv_needs_no_label_and_keeps_the_name(mol_csv, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    runner, model = CliRunner(), tmp_path / "m"
+    r = runner.invoke(app, ["graph", "train", "--data", str(mol_csv), "--model", "fingerprint", "--skip-invalid",
+                            "-o", str(model), "-q"])
+    assert r.exit_code == 0, r.output
+    new = tmp_path / "new.csv"
+    new.write_text("smiles,name\nc1ccccc1,benzene\nCCCC,butane\n")  # 'name' is text: not a label
+    r = runner.invoke(app, ["graph", "predict", "--data", str(new), "--model-dir", str(model), "-o",
+                            str(tmp_path / "p.csv"), "-q"])
+    assert r.exit_code == 0, r.exception
+    df = pd.read_csv(tmp_path / "p.csv")
+    assert df["name"].tolist() == ["benzene", "butane"] and df["prediction"].tolist() == [1, 0]
