@@ -27,6 +27,18 @@ from graphguard.errors import DataError
 SUFFIX = ".graphs.npz"
 
 
+def _in_all(graphs, key: str, path: Path) -> bool:
+    """Whether every graph has ``key``; some but not all is an error, since the file keeps a field for
+    all graphs or none and dropping it would silently lose labels (or pairs, edge features...)."""
+    has = [getattr(g, key, None) is not None for g in graphs]
+    if any(has) and not all(has):
+        i = has.index(False)
+        name = getattr(graphs[i], "name", None)
+        raise DataError(path, f"'{key}' is given for {sum(has)} of {len(has)} graphs but not for graph {i}"
+                              f"{f' ({name})' if isinstance(name, str) else ''}; give it for all or write them apart")
+    return all(has)
+
+
 def write_graphs(graphs, path: str | Path) -> Path:
     path = Path(path)
     if not str(path).endswith(SUFFIX):
@@ -41,9 +53,9 @@ def write_graphs(graphs, path: str | Path) -> Path:
         "edge_ptr": np.cumsum([0] + [int(g.edge_index.shape[1]) for g in graphs]),
     }
     for key in ("edge_attr", "edge_type", "pos"):
-        if all(getattr(g, key, None) is not None for g in graphs):
+        if _in_all(graphs, key, path):
             arr[key] = np.concatenate([getattr(g, key).numpy() for g in graphs])
-    if all(getattr(g, "y", None) is not None for g in graphs):
+    if _in_all(graphs, "y", path):
         ys = [g.y.numpy().reshape(-1) for g in graphs]
         if all(len(v) == 1 for v in ys):
             arr["y"] = np.concatenate(ys)
@@ -52,7 +64,7 @@ def write_graphs(graphs, path: str | Path) -> Path:
     for key in ("name", "smiles"):
         if all(isinstance(getattr(g, key, None), str) for g in graphs):
             arr[key] = np.asarray([getattr(g, key) for g in graphs], dtype=str)
-    if all(getattr(g, "pairs", None) is not None for g in graphs):
+    if _in_all(graphs, "pairs", path):
         arr["pairs"] = np.concatenate([g.pairs.numpy().reshape(-1, 2) for g in graphs]).astype(np.int64)
         arr["pair_ptr"] = np.cumsum([0] + [int(g.pairs.shape[0]) for g in graphs])
     path.parent.mkdir(parents=True, exist_ok=True)
