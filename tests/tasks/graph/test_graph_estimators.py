@@ -149,3 +149,11 @@ def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
     empty = Data(x=torch.zeros(0, 2), edge_index=torch.zeros(2, 0, dtype=torch.long), edge_attr=torch.zeros(0, 2))
     with pytest.raises(DataError, match="graph 1 has no nodes"):
         est.predict(with_edges(_toy(1, 1), 2) + [empty])
+
+
+def test_classification_refuses_fractional_labels_instead_of_truncating():
+    graphs = _toy(20)
+    y = np.asarray([int(g.y) for g in graphs])
+    with pytest.raises(DataError, match=r"^<graphs>: classification labels must be integers, got 0.5"):
+        make_estimator("wl", n_estimators=5).fit(graphs, y=y + 0.5)
+    assert make_estimator("wl", n_estimators=5).fit(graphs, y=y.astype(float)).classes_.tolist() == [0, 1]

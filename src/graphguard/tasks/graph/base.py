@@ -56,6 +56,16 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
     return graphs
 
 
+def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
+    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class."""
+    y = np.asarray(y)
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        bad = y[y != np.round(y)][0]
+        raise DataError(source, f"classification labels must be integers, got {bad}; use task='regression' "
+                                "for a numeric target")
+    return y.astype(np.int64)
+
+
 def graph_labels(graphs: list[Data], y=None, source: str = "<graphs>") -> np.ndarray:
     """Labels from ``y`` or from each graph's ``y`` attribute (one value per graph)."""
     if y is not None:
@@ -106,7 +116,7 @@ class GraphEstimator:
         graphs = check_graphs(graphs)
         y = graph_labels(graphs, y)
         if self.task == "classification":
-            y = y.astype(np.int64)
+            y = class_labels(y)
             self.classes_ = np.unique(y)
             if len(self.classes_) < 2:
                 raise DataError("<graphs>", f"need at least two classes to train, found only {self.classes_.tolist()}")
@@ -118,10 +128,11 @@ class GraphEstimator:
             vg = check_graphs(val_graphs, "<validation graphs>")
             vy = graph_labels(vg, val_y, "<validation graphs>")
             if self.task == "classification":
+                vy = class_labels(vy, "<validation graphs>")
                 unknown = set(np.unique(vy).tolist()) - set(self.classes_.tolist())
                 if unknown:
                     raise DataError("<validation graphs>", f"labels {sorted(unknown)} do not occur in training")
-                vy = np.searchsorted(self.classes_, vy.astype(np.int64))
+                vy = np.searchsorted(self.classes_, vy)
             val = (vg, vy)
         self.num_features_ = int(graphs[0].x.shape[1])
         self._fit(graphs, yi, val)
