@@ -19,7 +19,7 @@ import numpy as np
 import typer
 
 from graphguard import _console
-from graphguard.errors import ConfigError
+from graphguard.errors import ConfigError, DataError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
@@ -27,10 +27,12 @@ BENCH_KEYS = ("accuracy", "accuracy_std", "roc_auc", "roc_auc_std")
 REGRESSION_BENCH_KEYS = ("rmse", "rmse_std", "mae", "mae_std", "r2", "r2_std")
 
 
-def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto"):
+def _dataset(data: Path, target: Optional[str], skip_invalid: bool, task: str = "auto", encodings=None,
+             labelled: bool = True):
     from graphguard.data.graphset import load_graph_dataset
 
-    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task)
+    graphs = load_graph_dataset(data, target=target, skip_invalid=skip_invalid, task=task, encodings=encodings,
+                                labelled=labelled)
     if getattr(graphs, "skipped", None):
         _console.log(f"skipped {len(graphs.skipped)} invalid row(s): {graphs.skipped[:10]}")
     return graphs
@@ -114,11 +116,15 @@ def _metrics(est, graphs) -> dict:
 
     from graphguard.tasks.graph.base import graph_labels
 
-    y = graph_labels(graphs)
+    source = str(getattr(graphs, "source", "<graphs>"))
+    y = graph_labels(graphs, source=source)
     if est.task == "regression":
         from graphguard.tasks.graph.protocols import regression_metrics
 
         return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs))}
+    unseen = sorted(set(np.unique(y).tolist()) - set(est.classes_.tolist()))
+    if unseen:
+        raise DataError(source, f"label(s) {unseen} do not occur in the model's classes {est.classes_.tolist()}")
     out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.predict(graphs))), "roc_auc": None}
     if len(np.unique(y)) == 2 and len(est.classes_) == 2:
         out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], est.decision_function(graphs)))
@@ -139,7 +145,7 @@ def evaluate(
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    m = _metrics(est, _dataset(data, target, skip_invalid, est.task))
+    m = _metrics(est, _dataset(data, target, skip_invalid, est.task, est.encodings_))
     if as_json:
         typer.echo(json.dumps(m))
     else:
@@ -151,7 +157,7 @@ def predict(
     data: Path = DATA_OPT,
     model_dir: Path = typer.Option(..., "--model-dir"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="CSV to write (default: print)"),
-    target: Optional[str] = TARGET_OPT,
+    target: Optional[str] = typer.Option(None, "--target", hidden=True, help="ignored: predict reads no label column"),
     skip_invalid: bool = SKIP_OPT,
     as_json: bool = typer.Option(False, "--json", help="print JSON lines instead of CSV"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
@@ -163,7 +169,7 @@ def predict(
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    graphs = _dataset(data, target, skip_invalid, est.task)
+    graphs = _dataset(data, target, skip_invalid, est.task, est.encodings_, labelled=False)
     pred = est.predict(graphs)
     df = pd.DataFrame({"graph": range(len(graphs)), "prediction": pred})
     score = est.decision_function(graphs) if est.task == "classification" else np.zeros((0, 0))
@@ -173,6 +179,8 @@ def predict(
         df.insert(1, "row", [g.row for g in graphs])
     if all(isinstance(getattr(g, "smiles", None), str) for g in graphs):
         df.insert(1, "smiles", [g.smiles for g in graphs])
+    if all(isinstance(getattr(g, "name", None), str) for g in graphs):
+        df.insert(1, "name", [g.name for g in graphs])
     if out is not None:
         df.to_csv(out, index=False)
         typer.echo(str(out))

@@ -162,3 +162,29 @@ def test_rename_reorder_clone_applies_both_and_is_scored_per_kind():
         assert set(res[method]["recall_at_10_by_transform"]) == set(res[method]["map_by_transform"])
     assert res["pdg_wl"]["map_by_transform"]["rename+reorder"] == 1.0
     assert res["n_by_transform"]["rename+reorder"] == 4
+
+
+def test_too_deep_expressions_and_null_bytes_are_one_line_errors_and_skippable(tmp_path):
+    from typer.testing import CliRunner
+
+    from graphguard.builders.code import source_to_graphs
+    from graphguard.cli import app
+
+    long_sum = "def f(x):\n    return " + " + ".join(["x"] * 5000) + "\n"  # too deep for ast.parse itself
+    walk_deep = "def g(x):\n    return " + " + ".join(["x"] * 1500) + "\n"  # parses, too deep for the walk
+    with pytest.raises(DataError, match=r"^big.py: an expression is nested too deeply"):
+        source_to_graphs(long_sum, "big.py")
+    with pytest.raises(DataError, match=r"^deep.py: function g: an expression is nested too deeply"):
+        source_to_graphs(walk_deep, "deep.py")
+    with pytest.raises(DataError, match=r"^nul.py: a null byte at line 2: not Python source text$"):
+        source_to_graphs("def h():\n    return 1\0\n", "nul.py")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.py").write_text(long_sum)
+    (src / "nul.py").write_text("def h():\n    return 1\0\n")
+    (src / "ok.py").write_text("def k(a):\n    return a + 1\n")
+    r = CliRunner().invoke(app, ["build", "code", str(src), "--out", str(tmp_path / "c"), "--skip-errors", "-q"])
+    assert r.exit_code == 0, r.exception
+    from graphguard.data.graphset import read_graphs
+
+    assert [g.name for g in read_graphs(tmp_path / "c.graphs.npz")] == [f"{src / 'ok.py'}::k"]

@@ -50,3 +50,39 @@ def test_parser_labels_generated_forms(tmp_path):
     again = DocumentParser.load(tmp_path / "doc")
     form = make_forms(1, seed=3)[0]
     assert again.predict(form) == parser.predict(form)
+
+
+@pytest.mark.parametrize("box,change,problem", [
+    (0, {"page": "two"}, "box 0 has page 'two'; a page is an integer"),
+    (0, {"id": ["q"]}, r"box 0 has id \['q'\]; an id is a string or an integer"),
+    (3, {"id": "a"}, "box 3 repeats the id 'a'"),
+    (3, {"label": None}, "box 3 has no label while other boxes have one; label every box or none"),
+])
+def test_bad_box_fields_are_one_line_errors_naming_the_file(tmp_path, box, change, problem):
+    doc = json.loads(json.dumps(FORM))
+    doc["boxes"][box].update(change)
+    p = tmp_path / "form.json"
+    p.write_text(json.dumps(doc))
+    with pytest.raises(DataError, match=f"^{p}: {problem}$"):
+        read_document(p)
+
+
+@pytest.mark.parametrize("pairs,problem", [
+    ([["a"]], r"pair \['a'\] is not \[question_id, answer_id\]"),
+    (5, r"pairs must be a list of \[question_id, answer_id\]"),
+    ([["q", ["a"]]], r"pair names unknown box id \['a'\]"),
+])
+def test_malformed_pairs_are_one_line_errors(tmp_path, pairs, problem):
+    p = tmp_path / "form.json"
+    p.write_text(json.dumps({**FORM, "pairs": pairs}))
+    with pytest.raises(DataError, match=f"^{p}: {problem}$"):
+        read_document(p)
+
+
+def test_writing_labelled_and_unlabelled_documents_together_is_refused(tmp_path):
+    from graphguard.data.graphset import write_graphs
+
+    plain = {"boxes": [{k: v for k, v in b.items() if k != "label"} for b in FORM["boxes"]]}
+    graphs = [boxes_to_graph(FORM), boxes_to_graph(plain)]
+    with pytest.raises(DataError, match="'y' is given for 1 of 2 graphs but not for graph 1"):
+        write_graphs(graphs, tmp_path / "mix")

@@ -108,12 +108,28 @@ class ProgramGraph:
 
 def parse_source(source: str, filename: str = "<source>") -> ast.Module:
     """``ast.parse`` with a one-line ``DataError`` for a syntax error (file, line, message)."""
+    if "\0" in source:  # Python reports it as a SyntaxError without a line
+        line = source.count("\n", 0, source.index("\0")) + 1
+        raise DataError(filename, f"a null byte at line {line}: not Python source text")
     try:
         return ast.parse(source, filename=str(filename))
     except SyntaxError as e:
         raise DataError(filename, f"syntax error at line {e.lineno}: {e.msg}") from None
-    except ValueError as e:  # e.g. null bytes
+    except ValueError as e:
         raise DataError(filename, f"cannot parse Python source ({e})") from None
+    except RecursionError:  # a very long or deeply nested expression
+        raise DataError(filename, _TOO_DEEP) from None
+
+
+_TOO_DEEP = "an expression is nested too deeply (Python's recursion limit); split it up"
+
+
+def _graph(fn: ast.AST, name: str, filename) -> ProgramGraph:
+    """``build_program_graph`` with a one-line error where the AST is too deep to walk."""
+    try:
+        return build_program_graph(fn, name)
+    except RecursionError:
+        raise DataError(filename, f"function {name}: {_TOO_DEEP}") from None
 
 
 def _defs_uses(stmt: ast.AST) -> tuple[set[str], set[str]]:
@@ -271,14 +287,14 @@ def iter_functions(tree: ast.AST, prefix: str = ""):
 def source_to_graphs(source: str, filename: str = "<source>") -> dict[str, Data]:
     """One PDG (as PyG ``Data``) per function in ``source``, keyed by qualified name."""
     tree = parse_source(source, filename)
-    return {q: build_program_graph(fn, q).to_data() for q, fn in iter_functions(tree)}
+    return {q: _graph(fn, q, filename).to_data() for q, fn in iter_functions(tree)}
 
 
 def function_graph(source: str, name: str, filename: str = "<source>") -> ProgramGraph:
     tree = parse_source(source, filename)
     for q, fn in iter_functions(tree):
         if q == name or fn.name == name:
-            return build_program_graph(fn, q)
+            return _graph(fn, q, filename)
     raise DataError(filename, f"no function named '{name}'")
 
 

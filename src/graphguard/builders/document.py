@@ -38,7 +38,7 @@ def validate_boxes(boxes, source="<boxes>") -> list[dict]:
         boxes = boxes.get("boxes")
     if not isinstance(boxes, list) or not boxes:
         raise DataError(source, "expected a non-empty list of boxes (or {\"boxes\": [...]})")
-    out = []
+    out, ids = [], set()
     for i, b in enumerate(boxes):
         if not isinstance(b, dict):
             raise DataError(source, f"box {i} is not an object")
@@ -58,9 +58,35 @@ def validate_boxes(boxes, source="<boxes>") -> list[dict]:
         label = b.get("label")
         if label is not None and label not in LABELS:
             raise DataError(source, f"box {i} has unknown label '{label}' (known: {', '.join(LABELS)})")
-        out.append({**b, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "page": int(b.get("page", 0)),
-                    "text": str(b["text"]), "id": b.get("id", i)})
+        try:
+            page = int(b.get("page", 0))
+        except (TypeError, ValueError):
+            raise DataError(source, f"box {i} has page {b.get('page')!r}; a page is an integer") from None
+        box_id = b.get("id", i)
+        if isinstance(box_id, bool) or not isinstance(box_id, (str, int)):
+            raise DataError(source, f"box {i} has id {box_id!r}; an id is a string or an integer")
+        if box_id in ids:
+            raise DataError(source, f"box {i} repeats the id {box_id!r}")
+        ids.add(box_id)
+        out.append({**b, "x0": x0, "y0": y0, "x1": x1, "y1": y1, "page": page,
+                    "text": str(b["text"]), "id": box_id})
     return out
+
+
+def _pairs(pairs, boxes: list[dict], source) -> torch.Tensor:
+    """``[[question_id, answer_id], ...]`` as box indices [P, 2]."""
+    pos = {b["id"]: i for i, b in enumerate(boxes)}
+    if not isinstance(pairs, list):
+        raise DataError(source, "pairs must be a list of [question_id, answer_id]")
+    out = []
+    for p in pairs:
+        if not isinstance(p, list) or len(p) != 2:
+            raise DataError(source, f"pair {p!r} is not [question_id, answer_id]")
+        unknown = [v for v in p if isinstance(v, (list, dict)) or v not in pos]
+        if unknown:
+            raise DataError(source, f"pair names unknown box id {unknown[0]!r}")
+        out.append([pos[p[0]], pos[p[1]]])
+    return torch.tensor(out, dtype=torch.long).reshape(-1, 2)
 
 
 def text_features(t: str) -> list[float]:
@@ -155,15 +181,15 @@ def boxes_to_graph(doc, k: int = 6, source="<boxes>") -> Data:
     g.text = [b["text"] for b in boxes]
     g.box_id = [b["id"] for b in boxes]
     g.reading_order = torch.tensor(order)
-    if all(b.get("label") is not None for b in boxes):
+    labelled = [b.get("label") is not None for b in boxes]
+    if any(labelled) and not all(labelled):
+        raise DataError(source, f"box {labelled.index(False)} has no label while other boxes have one; "
+                                "label every box or none")
+    if all(labelled):
         g.y = torch.tensor([LABELS.index(b["label"]) for b in boxes])
     pairs = raw.get("pairs") if isinstance(raw, dict) else None
     if pairs is not None:
-        pos = {b["id"]: i for i, b in enumerate(boxes)}
-        try:
-            g.pairs = torch.tensor([[pos[q], pos[a]] for q, a in pairs], dtype=torch.long).reshape(-1, 2)
-        except KeyError as ex:
-            raise DataError(source, f"pair names unknown box id {ex}") from None
+        g.pairs = _pairs(pairs, boxes, source)
     return g
 
 

@@ -27,6 +27,18 @@ from graphguard.errors import DataError
 SUFFIX = ".graphs.npz"
 
 
+def _in_all(graphs, key: str, path: Path) -> bool:
+    """Whether every graph has ``key``; some but not all is an error, since the file keeps a field for
+    all graphs or none and dropping it would silently lose labels (or pairs, edge features...)."""
+    has = [getattr(g, key, None) is not None for g in graphs]
+    if any(has) and not all(has):
+        i = has.index(False)
+        name = getattr(graphs[i], "name", None)
+        raise DataError(path, f"'{key}' is given for {sum(has)} of {len(has)} graphs but not for graph {i}"
+                              f"{f' ({name})' if isinstance(name, str) else ''}; give it for all or write them apart")
+    return all(has)
+
+
 def write_graphs(graphs, path: str | Path) -> Path:
     path = Path(path)
     if not str(path).endswith(SUFFIX):
@@ -41,9 +53,9 @@ def write_graphs(graphs, path: str | Path) -> Path:
         "edge_ptr": np.cumsum([0] + [int(g.edge_index.shape[1]) for g in graphs]),
     }
     for key in ("edge_attr", "edge_type", "pos"):
-        if all(getattr(g, key, None) is not None for g in graphs):
+        if _in_all(graphs, key, path):
             arr[key] = np.concatenate([getattr(g, key).numpy() for g in graphs])
-    if all(getattr(g, "y", None) is not None for g in graphs):
+    if _in_all(graphs, "y", path):
         ys = [g.y.numpy().reshape(-1) for g in graphs]
         if all(len(v) == 1 for v in ys):
             arr["y"] = np.concatenate(ys)
@@ -52,7 +64,7 @@ def write_graphs(graphs, path: str | Path) -> Path:
     for key in ("name", "smiles"):
         if all(isinstance(getattr(g, key, None), str) for g in graphs):
             arr[key] = np.asarray([getattr(g, key) for g in graphs], dtype=str)
-    if all(getattr(g, "pairs", None) is not None for g in graphs):
+    if _in_all(graphs, "pairs", path):
         arr["pairs"] = np.concatenate([g.pairs.numpy().reshape(-1, 2) for g in graphs]).astype(np.int64)
         arr["pair_ptr"] = np.cumsum([0] + [int(g.pairs.shape[0]) for g in graphs])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,11 +110,14 @@ def read_graphs(path: str | Path) -> GraphList:
 
 
 def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid: bool = False,
-                       smiles_col: str | None = None, task: str = "auto") -> GraphList:
+                       smiles_col: str | None = None, task: str = "auto", encodings: dict | None = None,
+                       labelled: bool = True) -> GraphList:
     """A TU folder, a SMILES CSV or a ``.graphs.npz`` collection, as a list of labelled graphs.
 
     ``task`` (auto, classification or regression) says how a SMILES CSV's label column is read;
-    the returned list's ``task`` is what was decided (None where the labels decide later)."""
+    the returned list's ``task`` is what was decided (None where the labels decide later).
+    ``encodings`` (a trained model's ``encodings_``) makes a TU folder's one-hot columns the model's;
+    ``labelled=False`` (prediction) reads a SMILES CSV without a label column."""
     from graphguard.data.io import detect_format
 
     p = Path(path)
@@ -111,10 +126,13 @@ def load_graph_dataset(path: str | Path, target: str | None = None, skip_invalid
     if p.is_file() and p.suffix.lower() == ".csv":
         from graphguard.data.smiles import read_smiles_csv
 
-        return read_smiles_csv(p, target=target, smiles_col=smiles_col, skip_invalid=skip_invalid, task=task)
+        return read_smiles_csv(p, target=target, smiles_col=smiles_col, skip_invalid=skip_invalid, task=task,
+                               labelled=labelled)
     fmt = detect_format(p)
     if fmt == "tu":
         from graphguard.data.tu import read_tu
 
-        return read_tu(p)
+        if task == "regression":
+            raise DataError(p, "TU graph labels are class labels; a regression task does not apply")
+        return read_tu(p, encodings=encodings)
     raise DataError(p, f"not a graph-level dataset (TU folder, SMILES CSV or {SUFFIX}); detected '{fmt}'")

@@ -36,8 +36,12 @@ class GraphList(list):
         self.task = task
 
 
+ID_COLUMNS = ("id", "name")  # a column kept as each graph's ``name`` (so predictions can be matched)
+
+
 def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str | None = None,
-                    skip_invalid: bool = False, task: str = "auto") -> GraphList:
+                    skip_invalid: bool = False, task: str = "auto", labelled: bool = True) -> GraphList:
+    """Molecules of a CSV; ``labelled=False`` (prediction) reads no label column at all."""
     path = Path(path)
     if not path.is_file():
         raise DataError(path, "file not found")
@@ -52,7 +56,10 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
         smiles_col = cands[0]
     elif smiles_col not in df.columns:
         raise DataError(path, f"no column '{smiles_col}' (columns: {', '.join(map(str, df.columns))})")
-    if target is None:
+    ids = next((c for c in df.columns if c != smiles_col and str(c).lower() in ID_COLUMNS), None)
+    if not labelled:
+        target = None
+    elif target is None:
         others = [c for c in df.columns if c != smiles_col]
         target = others[-1] if others else None
     elif target not in df.columns:
@@ -94,6 +101,8 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
         if labels is not None:
             g.y = torch.tensor([labels[i]])
         g.row = row
+        if ids is not None and ids != target:
+            g.name = "" if pd.isna(df[ids].iloc[i]) else str(df[ids].iloc[i])
         graphs.append(g)
     if not graphs:
         raise DataError(path, "no valid molecules")

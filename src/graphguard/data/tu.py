@@ -1,9 +1,12 @@
 """The TU Dortmund graph-kernel format (``DS_A.txt``, ``DS_graph_indicator.txt``, ...) -> graphs.
 
 Node labels become one-hot ``x`` (concatenated with any node attributes) and edge labels one-hot
-``edge_attr`` (with any edge attributes); graph labels become ``y`` with classes renumbered to
-0..C-1 in sorted order (MUTAG's -1/1 become 0/1). The original label ids are kept in
-``GraphList.classes``. Reading is done with numpy; the format has no header and 1-based ids.
+``edge_attr`` (with any edge attributes). The one-hot columns follow the sorted label values, kept
+in ``GraphList.encodings``; a model saves them, and reading another folder with the model's
+``encodings`` gives the same columns even when that folder lacks some labels. Graph labels are
+class labels: ``y`` keeps their original integer values (MUTAG's -1/1), so a folder holding one
+class reads the same as the whole dataset. Reading is done with numpy; the format has no header
+and 1-based ids.
 """
 
 from __future__ import annotations
@@ -26,19 +29,37 @@ def _load(path: Path, dtype, ndmin=1):
     return arr
 
 
-def _one_hot(labels: np.ndarray) -> np.ndarray:
+def _one_hot(labels: np.ndarray, path: Path, values: list[list[int]] | None = None):
+    """One-hot columns per label column and the label values they stand for, in order; with ``values``
+    (a saved encoding) the columns are those, and a label outside them is an error."""
     labels = labels.reshape(len(labels), -1)
-    cols = []
+    if values is not None and len(values) != labels.shape[1]:
+        raise DataError(path, f"{labels.shape[1]} label column(s), the model was trained on {len(values)}")
+    cols, used = [], []
     for j in range(labels.shape[1]):
-        v = labels[:, j] - labels[:, j].min()
-        oh = np.zeros((len(v), int(v.max()) + 1 if len(v) else 0), dtype=np.float32)
-        oh[np.arange(len(v)), v] = 1.0
+        known = np.unique(labels[:, j]) if values is None else np.asarray(values[j], dtype=np.int64)
+        unseen = ~np.isin(labels[:, j], known)
+        if unseen.any():
+            raise DataError(path, f"label {int(labels[unseen, j][0])} was not seen when the model was trained "
+                                  f"(known: {known.tolist()})")
+        oh = np.zeros((len(labels), len(known)), dtype=np.float32)
+        oh[np.arange(len(labels)), np.searchsorted(known, labels[:, j])] = 1.0
         cols.append(oh)
-    return np.concatenate(cols, 1) if cols else np.zeros((len(labels), 0), np.float32)
+        used.append(known.tolist())
+    return (np.concatenate(cols, 1) if cols else np.zeros((len(labels), 0), np.float32)), used
 
 
-def read_tu(path: str | Path, name: str | None = None) -> GraphList:
+def _class_labels(path: Path, ylab: np.ndarray) -> np.ndarray:
+    """Graph labels as int64: TU graph labels are class ids, never a regression target."""
+    if not np.all(ylab == np.round(ylab)):
+        raise DataError(path, "graph labels must be integer class ids (TU graph labels are classes)")
+    return ylab.astype(np.int64)
+
+
+def read_tu(path: str | Path, name: str | None = None, encodings: dict | None = None) -> GraphList:
+    """Graphs of a TU folder; ``encodings`` (a model's ``encodings_``) fixes the one-hot label columns."""
     path = Path(path)
+    encodings = encodings or {}
     if not path.is_dir():
         raise DataError(path, "TU dataset folder not found")
     if name is None:
@@ -55,7 +76,7 @@ def read_tu(path: str | Path, name: str | None = None) -> GraphList:
             raise DataError(path, f"missing {f(req).name}")
     gi = _load(f("graph_indicator"), np.int64) - 1
     A = _load(f("A"), np.int64, ndmin=2) - 1
-    ylab = _load(f("graph_labels"), np.float64)
+    ylab = _class_labels(f("graph_labels"), _load(f("graph_labels"), np.float64))
     if A.shape[1] != 2:
         raise DataError(f("A"), f"each line must be 'row, col', got {A.shape[1]} columns")
     n, n_graphs = len(gi), int(gi.max()) + 1
@@ -63,12 +84,13 @@ def read_tu(path: str | Path, name: str | None = None) -> GraphList:
         raise DataError(f("graph_labels"), f"{len(ylab)} labels for {n_graphs} graphs")
     if A.size and (A.min() < 0 or A.max() >= n):
         raise DataError(f("A"), f"node ids must be within 1..{n}")
-    feats = []
+    feats, used = [], {}
     if f("node_labels").is_file():
         nl = _load(f("node_labels"), np.int64, ndmin=2)
         if len(nl) != n:
             raise DataError(f("node_labels"), f"{len(nl)} lines for {n} nodes")
-        feats.append(_one_hot(nl))
+        oh, used["node_labels"] = _one_hot(nl, f("node_labels"), encodings.get("node_labels"))
+        feats.append(oh)
     if f("node_attributes").is_file():
         feats.append(_load(f("node_attributes"), np.float32, ndmin=2))
     x = np.concatenate(feats, 1) if feats else np.ones((n, 1), np.float32)
@@ -77,13 +99,11 @@ def read_tu(path: str | Path, name: str | None = None) -> GraphList:
         el = _load(f("edge_labels"), np.int64, ndmin=2)
         if len(el) != len(A):
             raise DataError(f("edge_labels"), f"{len(el)} lines for {len(A)} edges")
-        efeats.append(_one_hot(el))
+        oh, used["edge_labels"] = _one_hot(el, f("edge_labels"), encodings.get("edge_labels"))
+        efeats.append(oh)
     if f("edge_attributes").is_file():
         efeats.append(_load(f("edge_attributes"), np.float32, ndmin=2))
     eattr = np.concatenate(efeats, 1) if efeats else None
-    classes = np.unique(ylab)
-    is_int = np.all(classes == np.round(classes)) and len(classes) <= max(2, n_graphs // 2)
-    y = np.searchsorted(classes, ylab) if is_int else ylab.astype(np.float32)
 
     order = np.argsort(gi, kind="stable")
     if not np.all(order == np.arange(n)):
@@ -103,8 +123,9 @@ def read_tu(path: str | Path, name: str | None = None) -> GraphList:
         g.num_nodes = int(hi - lo)
         if eattr is not None:
             g.edge_attr = torch.from_numpy(eattr[idx].copy())
-        g.y = torch.tensor([y[k]])
+        g.y = torch.tensor([ylab[k]])
         graphs.append(g)
-    out = GraphList(graphs, source=str(path), target="graph_label")
-    out.classes = classes.tolist()
+    out = GraphList(graphs, source=str(path), target="graph_label", task="classification")
+    out.classes = np.unique(ylab).tolist()
+    out.encodings = used
     return out

@@ -46,3 +46,64 @@ def test_train_evaluate_predict_on_a_smiles_csv(mol_csv, tmp_path, cli):
     df = pd.read_csv(out)
     assert len(df) == 20 and 7 not in df["row"].tolist() and set(df["prediction"]) <= {0, 1}
     assert df.loc[df["smiles"] == "c1ccccc1", "prediction"].item() == 1
+
+
+def _write_tu_subset(src, out, keep):
+    """MUTAG's graphs ``keep`` (0-based) as a TU folder ``out`` named X, node ids renumbered."""
+    import numpy as np
+
+    def load(s):
+        return np.loadtxt(src / f"MUTAG_{s}.txt", delimiter=",", dtype=int)
+
+    gi, A, gl, nl, el = (load(s) for s in ("graph_indicator", "A", "graph_labels", "node_labels", "edge_labels"))
+    nodes = np.isin(gi, np.asarray(keep) + 1)
+    newid, gmap = np.cumsum(nodes), {g + 1: i + 1 for i, g in enumerate(keep)}
+    em = nodes[A[:, 0] - 1]
+    out.mkdir()
+    np.savetxt(out / "X_graph_indicator.txt", [gmap[g] for g in gi[nodes]], fmt="%d")
+    np.savetxt(out / "X_A.txt", np.stack([newid[A[em, 0] - 1], newid[A[em, 1] - 1]], 1), fmt="%d", delimiter=", ")
+    np.savetxt(out / "X_graph_labels.txt", gl[keep], fmt="%d")
+    np.savetxt(out / "X_node_labels.txt", nl[nodes], fmt="%d")
+    np.savetxt(out / "X_edge_labels.txt", el[em], fmt="%d")
+    return out
+
+
+def test_evaluate_a_one_class_tu_subset_with_the_training_encoding(data_dir, tmp_path):
+    # the label ids and one-hot columns of a subset are the training folder's: positives stay class 1,
+    # and the negatives (no node label 4) still give 7 node features
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    gl = np.loadtxt(data_dir / "mutag" / "MUTAG_graph_labels.txt", dtype=int)
+    pos = _write_tu_subset(data_dir / "mutag", tmp_path / "pos", np.flatnonzero(gl == 1).tolist())
+    neg = _write_tu_subset(data_dir / "mutag", tmp_path / "neg", np.flatnonzero(gl == -1).tolist())
+    runner, model = CliRunner(), tmp_path / "m"
+    r = runner.invoke(app, ["graph", "train", "--data", str(data_dir / "mutag"), "--model", "wl", "-o", str(model), "-q"])
+    assert r.exit_code == 0, r.output
+    for sub in (pos, neg):
+        r = runner.invoke(app, ["graph", "evaluate", "--data", str(sub), "--model-dir", str(model), "--json", "-q"])
+        assert r.exit_code == 0, r.exception
+        assert json.loads(r.stdout)["accuracy"] >= 0.9
+    r = runner.invoke(app, ["graph", "predict", "--data", str(neg), "--model-dir", str(model), "-q"])
+    assert r.exit_code == 0 and set(r.stdout.splitlines()[1:][0].split(",")[1:2]) <= {"-1", "1"}
+
+
+def test_predict_on_a_smiles_csv_needs_no_label_and_keeps_the_name(mol_csv, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    runner, model = CliRunner(), tmp_path / "m"
+    r = runner.invoke(app, ["graph", "train", "--data", str(mol_csv), "--model", "fingerprint", "--skip-invalid",
+                            "-o", str(model), "-q"])
+    assert r.exit_code == 0, r.output
+    new = tmp_path / "new.csv"
+    new.write_text("smiles,name\nc1ccccc1,benzene\nCCCC,butane\n")  # 'name' is text: not a label
+    r = runner.invoke(app, ["graph", "predict", "--data", str(new), "--model-dir", str(model), "-o",
+                            str(tmp_path / "p.csv"), "-q"])
+    assert r.exit_code == 0, r.exception
+    df = pd.read_csv(tmp_path / "p.csv")
+    assert df["name"].tolist() == ["benzene", "butane"] and df["prediction"].tolist() == [1, 0]

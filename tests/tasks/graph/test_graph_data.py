@@ -10,7 +10,7 @@ from graphguard.tasks.graph.protocols import murcko_scaffold, scaffold_split
 
 def test_mutag_reads_as_published(data_dir):
     gs = load_graph(data_dir / "mutag")
-    assert len(gs) == 188 and sum(int(g.y) for g in gs) == 125 and gs.classes == [-1.0, 1.0]
+    assert len(gs) == 188 and sum(int(g.y) == 1 for g in gs) == 125 and gs.classes == [-1, 1]
     assert gs[0].x.shape[1] == 7 and gs[0].edge_attr.shape[1] == 4
     assert sum(g.num_nodes for g in gs) == 3371 and sum(g.edge_index.shape[1] for g in gs) == 7442
 
@@ -51,3 +51,29 @@ def test_scaffold_split_keeps_scaffolds_apart():
     assert set(tr.tolist()) >= {0, 1, 2}  # the largest scaffold group (benzene) goes to train
     a, b = scaffold_split(smiles, frac=(0.6, 0.2, 0.2), seed=1), scaffold_split(smiles, frac=(0.6, 0.2, 0.2), seed=2)
     assert any(not np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def _tu(folder, node_labels, graph_labels):
+    """A TU folder X of path graphs: ``node_labels`` one list per graph, one graph label each."""
+    folder.mkdir()
+    gi, A, start = [], [], 1
+    for k, nl in enumerate(node_labels):
+        gi += [k + 1] * len(nl)
+        A += [(start + i, start + i + 1) for i in range(len(nl) - 1)]
+        start += len(nl)
+    (folder / "X_graph_indicator.txt").write_text("\n".join(map(str, gi)) + "\n")
+    (folder / "X_A.txt").write_text("\n".join(f"{a}, {b}" for a, b in A) + "\n")
+    (folder / "X_node_labels.txt").write_text("\n".join(str(v) for nl in node_labels for v in nl) + "\n")
+    (folder / "X_graph_labels.txt").write_text("\n".join(map(str, graph_labels)) + "\n")
+    return folder
+
+
+def test_tu_keeps_label_ids_and_reads_a_subset_with_the_given_encoding(tmp_path):
+    full = read_tu(_tu(tmp_path / "full", [[0, 3, 7], [3, 3], [7, 0], [0, 0]], [-1, 1, 1, 2]))
+    assert full.task == "classification" and [int(g.y) for g in full] == [-1, 1, 1, 2]  # 3 classes in 4 graphs
+    assert full.encodings == {"node_labels": [[0, 3, 7]]}
+    sub = read_tu(_tu(tmp_path / "sub", [[3, 3], [7, 7]], [1, 1]), encodings=full.encodings)
+    assert [int(g.y) for g in sub] == [1, 1]
+    assert sub[0].x.tolist() == [[0, 1, 0], [0, 1, 0]] and sub[1].x.tolist() == [[0, 0, 1], [0, 0, 1]]
+    with pytest.raises(DataError, match=r"X_node_labels.txt: label 5 was not seen when the model was trained"):
+        read_tu(_tu(tmp_path / "new", [[3, 5]], [1]), encodings=full.encodings)

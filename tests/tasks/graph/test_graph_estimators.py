@@ -130,3 +130,30 @@ def test_misuse_errors_are_clear(tmp_path):
         est.predict(wide)
     with pytest.raises(DataError, match="not a graphguard model directory"):
         GraphEstimator.load(tmp_path)
+
+
+def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
+    from graphguard.data.smiles import GraphList
+
+    def with_edges(graphs, width):
+        return [Data(x=g.x, edge_index=g.edge_index, edge_attr=torch.ones(g.edge_index.shape[1], width),
+                     y=g.y, num_nodes=g.num_nodes) for g in graphs]
+
+    est = make_estimator("gin", epochs=2, hidden=8, layers=2).fit(with_edges(_toy(20), 2))
+    assert est.conv_ == "gine" and est.predict(with_edges(_toy(4, 1), 2)).shape == (4,)
+    no_edges = GraphList(_toy(4, 1), source="new.graphs.npz")
+    with pytest.raises(DataError, match=r"^new.graphs.npz: graph 0 has no edge features; the model reads 2 per edge"):
+        est.predict(no_edges)
+    with pytest.raises(DataError, match="graph 0 has 3 edge features for .* the model reads 2 on every edge"):
+        est.predict(with_edges(_toy(4, 1), 3))
+    empty = Data(x=torch.zeros(0, 2), edge_index=torch.zeros(2, 0, dtype=torch.long), edge_attr=torch.zeros(0, 2))
+    with pytest.raises(DataError, match="graph 1 has no nodes"):
+        est.predict(with_edges(_toy(1, 1), 2) + [empty])
+
+
+def test_classification_refuses_fractional_labels_instead_of_truncating():
+    graphs = _toy(20)
+    y = np.asarray([int(g.y) for g in graphs])
+    with pytest.raises(DataError, match=r"^<graphs>: classification labels must be integers, got 0.5"):
+        make_estimator("wl", n_estimators=5).fit(graphs, y=y + 0.5)
+    assert make_estimator("wl", n_estimators=5).fit(graphs, y=y.astype(float)).classes_.tolist() == [0, 1]

@@ -56,6 +56,16 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
     return graphs
 
 
+def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
+    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class."""
+    y = np.asarray(y)
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        bad = y[y != np.round(y)][0]
+        raise DataError(source, f"classification labels must be integers, got {bad}; use task='regression' "
+                                "for a numeric target")
+    return y.astype(np.int64)
+
+
 def graph_labels(graphs: list[Data], y=None, source: str = "<graphs>") -> np.ndarray:
     """Labels from ``y`` or from each graph's ``y`` attribute (one value per graph)."""
     if y is not None:
@@ -101,10 +111,12 @@ class GraphEstimator:
         """Train on ``graphs`` (labels from ``y`` or ``g.y``); ``val_graphs`` select the best epoch/model."""
         if self.task not in TASKS:
             raise ConfigError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
+        # the reader's label -> one-hot columns (TU), saved so that other files are read the same way
+        self.encodings_ = getattr(graphs, "encodings", None) or None
         graphs = check_graphs(graphs)
         y = graph_labels(graphs, y)
         if self.task == "classification":
-            y = y.astype(np.int64)
+            y = class_labels(y)
             self.classes_ = np.unique(y)
             if len(self.classes_) < 2:
                 raise DataError("<graphs>", f"need at least two classes to train, found only {self.classes_.tolist()}")
@@ -116,10 +128,11 @@ class GraphEstimator:
             vg = check_graphs(val_graphs, "<validation graphs>")
             vy = graph_labels(vg, val_y, "<validation graphs>")
             if self.task == "classification":
+                vy = class_labels(vy, "<validation graphs>")
                 unknown = set(np.unique(vy).tolist()) - set(self.classes_.tolist())
                 if unknown:
                     raise DataError("<validation graphs>", f"labels {sorted(unknown)} do not occur in training")
-                vy = np.searchsorted(self.classes_, vy.astype(np.int64))
+                vy = np.searchsorted(self.classes_, vy)
             val = (vg, vy)
         self.num_features_ = int(graphs[0].x.shape[1])
         self._fit(graphs, yi, val)
@@ -132,10 +145,15 @@ class GraphEstimator:
 
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
-        graphs = check_graphs(graphs)
+        source = getattr(graphs, "source", "") or "<graphs>"
+        graphs = check_graphs(graphs, source)
         if self.uses_node_features and graphs[0].x.shape[1] != self.num_features_:
-            raise DataError("<graphs>", f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+            raise DataError(source, f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+        self._check_model_input(graphs, source)
         return graphs
+
+    def _check_model_input(self, graphs: list[Data], source: str) -> None:
+        """What a subclass's model reads beyond node features (e.g. a GNN's edge features)."""
 
     def predict_proba(self, graphs) -> np.ndarray:
         if self.task != "classification":
@@ -170,7 +188,7 @@ class GraphEstimator:
         self._check_fitted()
         config, tensors = self._state()
         config = {"class": type(self).__name__, "params": self.get_params(), "task": self.task,
-                  "num_features": self.num_features_,
+                  "num_features": self.num_features_, "encodings": getattr(self, "encodings_", None),
                   "classes": self.classes_.tolist() if self.task == "classification" else None, **config}
         return save_model_dir(path, config, tensors)
 
@@ -184,6 +202,7 @@ class GraphEstimator:
             raise DataError(path, f"holds a {config.get('class')}, not a {cls.__name__}")
         est = klass(**config["params"])
         est.num_features_ = config["num_features"]
+        est.encodings_ = config.get("encodings")
         if config.get("classes") is not None:
             est.classes_ = np.asarray(config["classes"])
         est._restore(config, tensors)

@@ -49,6 +49,10 @@ class GraphEnsemble(GraphEstimator):
             est.fit(graphs, y, *(val if val is not None else ()))
             self.members_.append(est)
 
+    def _check_model_input(self, graphs, source):
+        for m in self.members_:
+            m._check_model_input(graphs, source)
+
     def _weights(self) -> np.ndarray:
         w = np.ones(len(self.members_)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
         return w / w.sum()

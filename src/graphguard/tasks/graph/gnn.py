@@ -21,7 +21,7 @@ from torch_geometric.data import Data
 from torch_geometric.loader import DataLoader
 
 from graphguard._console import progress
-from graphguard.errors import ConfigError
+from graphguard.errors import ConfigError, DataError
 from graphguard.nn.graph_encoders import CONVS, GraphClassifierNet
 from graphguard.tasks.graph.base import GraphEstimator
 from graphguard.utils.seed import seed_everything
@@ -93,6 +93,27 @@ class GNNGraphClassifier(GraphEstimator):
             return F.cross_entropy(out, y)
         return F.mse_loss(out.reshape(-1), y.float())
 
+    @staticmethod
+    def _check_graphs(graphs, edge_dim: int, source: str) -> None:
+        """Every graph has nodes and, when the network reads edge features (GINE), ``edge_dim`` of
+        them on every edge: message passing would otherwise fail deep inside torch."""
+        for i, g in enumerate(graphs):
+            if not g.num_nodes:
+                raise DataError(source, f"graph {i} has no nodes")
+            if not edge_dim:
+                continue
+            ea = getattr(g, "edge_attr", None)
+            if ea is None:
+                raise DataError(source, f"graph {i} has no edge features; the model reads {edge_dim} per edge "
+                                        "(a TU folder's *_edge_labels.txt)")
+            width = 1 if ea.dim() == 1 else int(ea.shape[1])
+            if width != edge_dim or ea.shape[0] != g.edge_index.shape[1]:
+                raise DataError(source, f"graph {i} has {width} edge features for {ea.shape[0]} of its "
+                                        f"{g.edge_index.shape[1]} edges; the model reads {edge_dim} on every edge")
+
+    def _check_model_input(self, graphs, source):
+        self._check_graphs(graphs, self.edge_dim_, source)
+
     def _edge_dim(self, graphs) -> int | None:
         if not self.use_edge_attr:
             return None
@@ -115,6 +136,9 @@ class GNNGraphClassifier(GraphEstimator):
             if val is not None:
                 val = (val[0], (np.asarray(val[1], dtype=np.float32) - self.y_mean_) / self.y_std_)
         edge_dim = self._edge_dim(graphs)
+        self._check_graphs(graphs, edge_dim or 0, "<graphs>")
+        if val is not None:
+            self._check_graphs(val[0], edge_dim or 0, "<validation graphs>")
         out_dim = len(self.classes_) if self.task == "classification" else 1
         self._build(int(graphs[0].x.shape[1]), out_dim, edge_dim)
         train = slim(graphs, y, edge_dim is not None)
