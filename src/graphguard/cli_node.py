@@ -221,6 +221,7 @@ def predict(
     """Score every target node and write the scores and predicted labels."""
     _setup(quiet, threads)
     from graphguard.data import target_store, target_type
+    from graphguard.errors import DataError
     from graphguard.tasks.node import load_detector
 
     det = load_detector(model_dir)
@@ -229,15 +230,18 @@ def predict(
     labels = (scores >= det.threshold_).astype(int)
     s = target_store(g)
     ids = np.asarray(s.node_id) if "node_id" in s else np.arange(len(scores)).astype(str)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "neptune":
-        from graphguard.data.neptune import write_neptune_predictions
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "neptune":
+            from graphguard.data.neptune import write_neptune_predictions
 
-        write_neptune_predictions(ids, scores, labels, out, vertex_label=target_type(g) or "node")
-    else:
-        import pandas as pd
+            write_neptune_predictions(ids, scores, labels, out, vertex_label=target_type(g) or "node")
+        else:
+            import pandas as pd
 
-        pd.DataFrame({"id": ids, "score": scores, "label": labels}).to_csv(out, index=False)
+            pd.DataFrame({"id": ids, "score": scores, "label": labels}).to_csv(out, index=False)
+    except OSError as e:  # an unwritable place: one line, after the work, naming where
+        raise DataError(out, f"cannot write the predictions ({e.strerror or type(e).__name__})") from None
     log(f"wrote {len(scores)} predictions to {out}")
 
 

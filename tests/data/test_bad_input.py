@@ -190,3 +190,18 @@ def test_an_option_the_format_does_not_have_is_one_line(tmp_path):
     with pytest.raises(DataError, match=r"g\.npz: the 'npz' format takes no option 'label' \(its options: split") as e:
         load_graph(path, label="is_fraud")
     one_line(e)
+
+
+@pytest.mark.parametrize("edges, ok", [(np.array([[0.0, 1.0], [1.0, 2.0]]), True),
+                                       (np.array([[0.0, 1.0], [1.5, 2.0]]), False),
+                                       (np.array([[0.0, np.nan], [1.0, 2.0]]), False)])
+def test_npz_edge_ids_must_be_whole_numbers(tmp_path, edges, ok):
+    """A float id such as 1.5 used to be truncated silently to node 1."""
+    path = tmp_path / "g.npz"
+    np.savez(path, node_features=np.zeros((3, 2), np.float32), node_labels=np.array([0, 1, 0]), edges=edges)
+    if ok:
+        assert load_graph(path).edge_index.dtype == torch.long
+        return
+    with pytest.raises(DataError, match=r"g\.npz: 'edges' must hold integer node ids; found") as e:
+        load_graph(path)
+    one_line(e)

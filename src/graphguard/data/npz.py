@@ -42,6 +42,13 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
         raise DataError(path, f"'edges' must have shape [E, 2], got {edges.shape}")
     if edges.shape[1] != 2:
         edges = edges.T
+    if not np.issubdtype(edges.dtype, np.integer):
+        whole = np.issubdtype(edges.dtype, np.floating) and np.isfinite(edges).all() and (edges == np.round(edges)).all()
+        if not whole:  # a float id such as 183.5 would be truncated to another node
+            bad = edges.ravel()[0] if not np.issubdtype(edges.dtype, np.floating) else \
+                edges[~(np.isfinite(edges) & (edges == np.round(edges)))][0]
+            raise DataError(path, f"'edges' must hold integer node ids; found {bad!r} ({edges.dtype})")
+        edges = edges.astype(np.int64)
     masks = {}
     if split is not None and "train_masks" in z.files:
         n_splits = z["train_masks"].shape[0] if z["train_masks"].ndim == 2 else 1

@@ -101,3 +101,12 @@ def test_bench_with_no_trials_is_refused():
     r = gg("node", "bench", "--data", "x.npz", "--models", "xgbgraph", "--trials", "0", "--json", check=False)
     assert r.returncode == 2 and r.stderr.strip() == "error: trials must be at least 1, got 0"
     assert r.stdout == ""  # no NaN 'JSON'
+
+
+def test_predict_to_an_unwritable_place_is_one_line(npz_graph, tmp_path):
+    gg("node", "train", "--data", npz_graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+    (tmp_path / "file").write_text("a file, not a folder")
+    r = gg("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "file" / "p.csv",
+           "--quiet", check=False)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().startswith(f"error: {tmp_path / 'file' / 'p.csv'}: cannot write the predictions")
