@@ -8,11 +8,10 @@ Like GODM they return a new graph whose new nodes are ``is_synthetic`` and in th
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
+from graphguard.augment.config import check_ratio
 from graphguard.augment.godm import check_labels
 from graphguard.augment.merge import copy_neighbourhoods
 from graphguard.augment.typed import FeatureCodec, graph_relations, node_store
@@ -25,12 +24,6 @@ def _check_merge(merge: str) -> bool:
     return merge == "inbound"
 
 
-def _check_ratio(ratio) -> float:
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 < ratio < math.inf:
-        raise ConfigError(f"ratio must be a positive finite number, got {ratio!r}")
-    return float(ratio)
-
-
 def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
     y, train = check_labels(graph)
     pool = torch.nonzero(train & (y == label)).squeeze(1).numpy()
@@ -39,7 +32,7 @@ def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
 
 class RandomOversampler:
     def __init__(self, ratio: float = 1.0, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.seed, self.merge = _check_ratio(ratio), seed, merge
+        self.ratio, self.seed, self.merge = check_ratio(ratio), seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):
@@ -53,7 +46,7 @@ class RandomOversampler:
 
 class SMOTEAugmenter:
     def __init__(self, ratio: float = 1.0, k: int = 5, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.k, self.seed, self.merge = _check_ratio(ratio), k, seed, merge
+        self.ratio, self.k, self.seed, self.merge = check_ratio(ratio), k, seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):

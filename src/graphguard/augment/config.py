@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 
 from graphguard.errors import ConfigError
@@ -13,6 +14,13 @@ _AT_LEAST_ONE = ("hidden", "latent_dim", "heads", "fanout", "batch_size", "epoch
 _POSITIVE = ("lr", "diff_lr", "ratio", "p_std", "sigma_min", "sigma_max", "rho")
 _NON_NEGATIVE = ("w_feat", "w_edge", "w_rel", "w_type", "w_time", "w_edge_time", "w_degree", "w_kl", "guidance",
                  "temperature", "min_steps", "max_categories")
+
+
+def check_ratio(ratio) -> float:
+    """Synthetic nodes per training node of the label: a positive finite number (NaN passes ``<= 0``)."""
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real) or not 0 < ratio < math.inf:
+        raise ConfigError(f"ratio must be a positive finite number, got {ratio!r}")
+    return float(ratio)
 
 
 @dataclass

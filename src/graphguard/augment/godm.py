@@ -14,7 +14,6 @@ published behaviour for ablations). Training is mini-batch with neighbour sampli
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import torch
 
 from graphguard._console import progress
 from graphguard.augment.checkpoint import load_optimizer, load_state, optimizer_tensors, save_state
-from graphguard.augment.config import MERGES, GODMConfig
+from graphguard.augment.config import MERGES, GODMConfig, check_ratio
 from graphguard.augment.degrees import calibrated_degrees, class_degree_pool
 from graphguard.augment.merge import append_nodes, dedupe, is_symmetric, reverse_pairs
 from graphguard.augment.neighbors import sample_batch, seed_batches
@@ -384,9 +383,7 @@ class GODM:
         """A copy of ``graph`` with ``ratio`` x (training nodes of ``label``) synthetic nodes wired in."""
         self._check_fitted()
         y, train = check_labels(graph)
-        ratio = self.config.ratio if ratio is None else float(ratio)
-        if not 0 < ratio < math.inf:
-            raise ConfigError(f"ratio must be a positive finite number, got {ratio}")
+        ratio = self.config.ratio if ratio is None else check_ratio(ratio)
         merge = merge or self.config.merge
         if merge not in MERGES:
             raise ConfigError(f"merge must be one of {', '.join(MERGES)}, got '{merge}'")

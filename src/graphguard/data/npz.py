@@ -43,11 +43,10 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
     if edges.shape[1] != 2:
         edges = edges.T
     if not np.issubdtype(edges.dtype, np.integer):
-        whole = np.issubdtype(edges.dtype, np.floating) and np.isfinite(edges).all() and (edges == np.round(edges)).all()
-        if not whole:  # a float id such as 183.5 would be truncated to another node
-            bad = edges.ravel()[0] if not np.issubdtype(edges.dtype, np.floating) else \
-                edges[~(np.isfinite(edges) & (edges == np.round(edges)))][0]
-            raise DataError(path, f"'edges' must hold integer node ids; found {bad!r} ({edges.dtype})")
+        floating = np.issubdtype(edges.dtype, np.floating)
+        whole = np.isfinite(edges) & (edges == np.round(edges)) if floating else np.zeros(edges.shape, bool)
+        if not whole.all():  # a float id such as 183.5 would be truncated to another node
+            raise DataError(path, f"'edges' must hold integer node ids; found {edges[~whole][0]!r} ({edges.dtype})")
         edges = edges.astype(np.int64)
     masks = {}
     if split is not None and "train_masks" in z.files:

@@ -59,9 +59,9 @@ def unknown_parameters(name: str, params) -> list[str]:
 
 def make_detector(name: str = DEFAULT_DETECTOR, **params):
     """A detector by name; a parameter it does not take is a one-line error, not a TypeError."""
-    unknown = unknown_parameters(name, params)
+    accepted = detector_parameters(detector_class(name))
+    unknown = [k for k in params if k not in accepted]
     if unknown:
-        accepted = detector_parameters(detector_class(name))
         raise ConfigError(f"detector '{name}' has no parameter {', '.join(repr(k) for k in unknown)} "
                           f"(its parameters: {', '.join(accepted)})")
     return detector_class(name)(**params)
