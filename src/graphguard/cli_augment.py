@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from graphguard._console import log, set_quiet
-from graphguard.errors import DataError
+from graphguard.errors import DataError, naming
 
 
 def _writes_npz(graph, fmt: str) -> bool:
@@ -117,13 +117,9 @@ def augment(
     if model.config.merge == "inbound" and not as_npz:
         raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "
                              "edge); write npz, or train in memory with --augment godm-inbound")
-    try:
+    with naming(data, "graph", "augment", "<graph>"):
         model.fit(graph)
         augmented = model.augment(graph, label=label)
-    except DataError as e:  # the estimator knows a graph, the user knows the file
-        if e.source not in ("graph", "augment", "<graph>"):
-            raise
-        raise DataError(data, e.problem) from None
     written = _write(augmented, as_npz, out)
     if model_dir:
         model.save(model_dir)

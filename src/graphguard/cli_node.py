@@ -45,14 +45,10 @@ def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | Non
 
 def _scores(det, g, data: Path):
     """``det``'s scores of ``g``; a mismatch with the fitted model names the data file, not 'predict'."""
-    from graphguard.errors import DataError
+    from graphguard.errors import naming
 
-    try:
+    with naming(data, "predict"):
         return det.decision_function(g)
-    except DataError as e:
-        if e.source != "predict":
-            raise
-        raise DataError(data, e.problem) from None
 
 
 def _params(params: Optional[str]) -> dict:

@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from os import PathLike
 
 
@@ -29,3 +30,15 @@ class ConfigError(GraphGuardError, ValueError):
 
 class NotFittedError(GraphGuardError, RuntimeError):
     """An estimator was used before ``fit``."""
+
+
+@contextmanager
+def naming(source: str | PathLike, *placeholders: str):
+    """Re-raise a ``DataError`` whose source is an estimator's placeholder (``graph``, ``predict``) with
+    ``source``, the file the user gave: the estimator knows a graph, the user knows the file."""
+    try:
+        yield
+    except DataError as e:
+        if e.source not in placeholders:
+            raise
+        raise DataError(source, e.problem) from None
