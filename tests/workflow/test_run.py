@@ -84,6 +84,21 @@ def test_existing_dir_needs_resume_or_force_and_changed_job_refuses(job_file, tm
         run_job(job, out, resume=True, report=False)
 
 
+def test_resume_with_force_continues_an_unchanged_run_and_starts_over_a_changed_one(job_file, tmp_path):
+    job = job_file(trials=1)
+    out = tmp_path / "r"
+    run_job(job, out, report=False)
+    (out / "marker").write_text("from the first run")
+    run_job(job, out, resume=True, force=True, report=False)  # unchanged job: continued, nothing deleted
+    assert (out / "marker").is_file()
+    job.write_text(job.read_text().replace("n_estimators: 40", "n_estimators: 41"))
+    run_job(job, out, resume=True, force=True, report=False)  # changed job: --force starts over
+    assert not (out / "marker").exists()
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["job"]["model"]["params"]["xgbgraph"]["n_estimators"] == 41
+    assert json.loads((out / "status.json").read_text())["done"] == ["data", "tune", "model", "evaluate"]
+
+
 def test_override_of_unknown_property_points_at_its_line(job_file, tmp_path):
     text = job_file(trials=1).read_text() + "features:\n  overrides:\n    colour: category\n"
     job = job_file(text=text, name="bad.yaml")

@@ -296,25 +296,38 @@ def default_run_dir(job: LoadedJob) -> Path:
     return Path("runs") / job.spec.name
 
 
+def _resume_blocker(job: LoadedJob, rd: RunDir) -> str | None:
+    """Why the run in ``rd`` cannot be continued with this job, or None when it can."""
+    cfg_path = rd / "config.json"
+    if not cfg_path.is_file():
+        return "not a graphguard run directory (no config.json)"
+    old = read_json(cfg_path).get("job_digest")
+    if old != job.digest():
+        return f"the job file changed since this run started (digest {old} != {job.digest()})"
+    return None
+
+
 def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
+    """Make ``rd`` ready: continue it (``resume``), replace it (``force``), or create it.
+
+    ``resume`` with ``force`` continues the run when it can and starts over when it cannot.
+    """
     from graphguard import __version__
 
     exists = rd.root.exists() and any(rd.root.iterdir())
     if exists and resume:
-        cfg_path = rd / "config.json"
-        if not cfg_path.is_file():
-            raise ConfigError(f"{rd.root}: cannot resume: not a graphguard run directory (no config.json)")
-        old = read_json(cfg_path).get("job_digest")
-        if old != job.digest():
-            raise ConfigError(f"{rd.root}: cannot resume: the job file changed since this run started "
-                              f"(digest {old} != {job.digest()}); start over with --force or use another --out")
-        return
+        blocker = _resume_blocker(job, rd)
+        if blocker is None:
+            return
+        if not force:
+            raise ConfigError(f"{rd.root}: cannot resume: {blocker}; start over with --force or use another --out")
+        log(f"{rd.root}: cannot resume: {blocker}; --force: starting over")
     if exists and not force:
         raise ConfigError(f"{rd.root}: run directory already exists; continue it with --resume, "
                           "start over with --force, or pick another --out")
     if exists:
         shutil.rmtree(rd.root)
-    if resume:
+    elif resume:
         log(f"nothing to resume in {rd.root}; starting a new run")
     rd.root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(job.path, rd / "job.yaml")
