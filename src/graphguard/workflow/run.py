@@ -307,8 +307,8 @@ def _resume_blocker(job: LoadedJob, rd: RunDir) -> str | None:
     return None
 
 
-def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
-    """Make ``rd`` ready: continue it (``resume``), replace it (``force``), or create it.
+def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> bool:
+    """Make ``rd`` ready: continue it (``resume``), replace it (``force``), or create it; True for a new run.
 
     ``resume`` with ``force`` continues the run when it can and starts over when it cannot.
     """
@@ -318,7 +318,7 @@ def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
     if exists and resume:
         blocker = _resume_blocker(job, rd)
         if blocker is None:
-            return
+            return False
         if not force:
             raise ConfigError(f"{rd.root}: cannot resume: {blocker}; start over with --force or use another --out")
         log(f"{rd.root}: cannot resume: {blocker}; --force: starting over")
@@ -335,14 +335,44 @@ def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
         "job": job.spec.model_dump(mode="json"), "job_digest": job.digest(), "job_file": str(job.path.resolve()),
         "graphguard_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
+    return True
+
+
+def _discard_new_run(rd: RunDir, existed: bool) -> None:
+    """Remove what a new run wrote before its data stage finished, so a retry is not refused.
+
+    Everything inside ``rd`` is this run's (the folder was empty, or ``--force`` cleared it); the
+    folder itself goes only if this run created it.
+    """
+    if not existed:
+        shutil.rmtree(rd.root, ignore_errors=True)
+        return
+    for p in rd.root.iterdir():
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def run_job(job_path: str | Path, out: str | Path | None = None, *, resume: bool = False,
             force: bool = False, report: bool = True) -> Path:
-    """Run a job file end to end (or continue it with ``resume=True``); returns the run directory."""
+    """Run a job file end to end (or continue it with ``resume=True``); returns the run directory.
+
+    A new run that fails before its data stage finishes leaves no run directory behind.
+    """
     job = load_job(job_path)
     rd = RunDir(out if out is not None else default_run_dir(job))
-    _prepare(job, rd, resume, force)
+    existed = rd.root.exists()
+    new_run = _prepare(job, rd, resume, force)
+    try:
+        return _run_stages(job, rd, report)
+    except BaseException:
+        if new_run and not rd.done("data"):
+            _discard_new_run(rd, existed)
+        raise
+
+
+def _run_stages(job: LoadedJob, rd: RunDir, report: bool) -> Path:
     if job.spec.task != "node_classification":
         from graphguard.workflow.driver import drive
 
