@@ -169,6 +169,15 @@ def test_resumed_run_failing_in_the_data_stage_keeps_the_earlier_run(job_file, t
     assert (out / "config.json").is_file() and (out / "model").is_dir()
 
 
+@pytest.mark.parametrize("flags", [{}, {"force": True}, {"resume": True}])
+def test_out_that_is_a_file_is_one_line_and_left_alone(job_file, tmp_path, flags):
+    out = tmp_path / "notes.txt"
+    out.write_text("mine")
+    with pytest.raises(ConfigError, match=r"notes.txt: not a directory; pick another --out"):
+        run_job(job_file(trials=1), out, report=False, **flags)
+    assert out.read_text() == "mine"
+
+
 def test_labels_that_are_not_binary_need_positive(job_file, tmp_path):
     text = job_file(trials=1).read_text().replace("property: is_fraud", "property: country")
     job = job_file(text=text, name="country.yaml")

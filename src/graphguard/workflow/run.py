@@ -314,6 +314,8 @@ def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> bool:
     """
     from graphguard import __version__
 
+    if rd.root.exists() and not rd.root.is_dir():
+        raise ConfigError(f"{rd.root}: not a directory; pick another --out")
     exists = rd.root.exists() and any(rd.root.iterdir())
     if exists and resume:
         blocker = _resume_blocker(job, rd)
