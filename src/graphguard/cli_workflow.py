@@ -19,7 +19,8 @@ def run(
     job: Path = typer.Argument(..., help="the job file (YAML)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="run directory (default: runs/<job name>)"),
     resume: bool = typer.Option(False, "--resume", help="continue a killed run in the same directory"),
-    force: bool = typer.Option(False, "--force", help="delete an existing run directory and start over"),
+    force: bool = typer.Option(False, "--force", help="delete an existing run directory and start over "
+                               "(with --resume: only when the run cannot be continued, e.g. the job file changed)"),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: GRAPHGUARD_THREADS or all)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
 ) -> None:

@@ -15,6 +15,8 @@ import pytest
 from graphguard.errors import ConfigError
 from graphguard.workflow.run import run_job
 
+from tasks_data import make_triples
+
 CLI = [sys.executable, "-m", "graphguard"]
 
 
@@ -84,11 +86,96 @@ def test_existing_dir_needs_resume_or_force_and_changed_job_refuses(job_file, tm
         run_job(job, out, resume=True, report=False)
 
 
+def test_resume_with_force_continues_an_unchanged_run_and_starts_over_a_changed_one(job_file, tmp_path):
+    job = job_file(trials=1)
+    out = tmp_path / "r"
+    run_job(job, out, report=False)
+    (out / "marker").write_text("from the first run")
+    run_job(job, out, resume=True, force=True, report=False)  # unchanged job: continued, nothing deleted
+    assert (out / "marker").is_file()
+    job.write_text(job.read_text().replace("n_estimators: 40", "n_estimators: 41"))
+    run_job(job, out, resume=True, force=True, report=False)  # changed job: --force starts over
+    assert not (out / "marker").exists()
+    cfg = json.loads((out / "config.json").read_text())
+    assert cfg["job"]["model"]["params"]["xgbgraph"]["n_estimators"] == 41
+    assert json.loads((out / "status.json").read_text())["done"] == ["data", "tune", "model", "evaluate"]
+
+
 def test_override_of_unknown_property_points_at_its_line(job_file, tmp_path):
     text = job_file(trials=1).read_text() + "features:\n  overrides:\n    colour: category\n"
     job = job_file(text=text, name="bad.yaml")
     with pytest.raises(ConfigError, match=r"bad.yaml: line 12: features.overrides.colour: no node property 'colour'"):
         run_job(job, tmp_path / "bad", report=False)
+
+
+BAD_LINK_JOB = """\
+name: bad_link
+task: link_prediction
+data: {path: kg, format: triples}
+target: {relation: parent_of}
+model: {candidates: [distmult]}
+"""
+
+
+@pytest.fixture(params=["node", "link"])
+def failing_job(request, job_file, tmp_path):
+    """A job that fails in the data stage: a node job overriding an unknown property, a link job naming
+    an unknown relation (the driver's path)."""
+    if request.param == "link":
+        make_triples(tmp_path / "kg")
+        return job_file(text=BAD_LINK_JOB, name="bad.yaml"), "no relation 'parent_of'"
+    text = job_file(trials=1).read_text() + "features:\n  overrides:\n    colour: category\n"
+    return job_file(text=text, name="bad.yaml"), "no node property 'colour'"
+
+
+def test_run_failing_in_the_data_stage_leaves_nothing_that_blocks_the_retry(failing_job, tmp_path):
+    job, error = failing_job
+    out = tmp_path / "runs" / "bad"
+    for _ in range(2):  # the retry fails on the data again, not on the directory
+        with pytest.raises(ConfigError, match=error):
+            run_job(job, out, report=False)
+        assert not out.exists() and (tmp_path / "runs").is_dir()  # only what this run created is gone
+    out.mkdir()
+    (tmp_path / "runs" / "keep.txt").write_text("not the run's")
+    for resume, force in ((False, False), (True, False), (False, True)):
+        with pytest.raises(ConfigError, match=error):
+            run_job(job, out, report=False, resume=resume, force=force)
+        assert out.is_dir() and not any(out.iterdir())  # a folder that existed stays, emptied of this run's files
+    assert (tmp_path / "runs" / "keep.txt").read_text() == "not the run's"
+
+
+def test_run_failing_after_the_data_stage_keeps_its_directory_to_resume(job_file, tmp_path, monkeypatch):
+    import graphguard.workflow.tune as tune_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("tuning crashed")
+
+    monkeypatch.setattr(tune_module, "tune", broken)
+    out = tmp_path / "r"
+    with pytest.raises(RuntimeError, match="tuning crashed"):
+        run_job(job_file(trials=1), out, report=False)
+    assert json.loads((out / "status.json").read_text())["done"] == ["data"] and (out / "graph.npz").is_file()
+
+
+def test_resumed_run_failing_in_the_data_stage_keeps_the_earlier_run(job_file, tmp_path):
+    job = job_file(trials=1)
+    out = tmp_path / "r"
+    run_job(job, out, report=False)
+    (out / "status.json").write_text(json.dumps({"done": []}))  # as if killed while reading the data
+    (tmp_path / "export").unlink()
+    (tmp_path / "export").mkdir()  # the data now fails to read
+    with pytest.raises(Exception, match="export"):
+        run_job(job, out, resume=True, report=False)
+    assert (out / "config.json").is_file() and (out / "model").is_dir()
+
+
+@pytest.mark.parametrize("flags", [{}, {"force": True}, {"resume": True}])
+def test_out_that_is_a_file_is_one_line_and_left_alone(job_file, tmp_path, flags):
+    out = tmp_path / "notes.txt"
+    out.write_text("mine")
+    with pytest.raises(ConfigError, match=r"notes.txt: not a directory; pick another --out"):
+        run_job(job_file(trials=1), out, report=False, **flags)
+    assert out.read_text() == "mine"
 
 
 def test_labels_that_are_not_binary_need_positive(job_file, tmp_path):

@@ -2,7 +2,7 @@
 
 Data: a triples folder or archive (``train/valid/test.txt``, whose splits are kept), or a Neptune
 CSV export, whose edges become ``(~from, ~label, ~to)`` triples split at random with the job's
-fractions. ``target.relation`` narrows what is predicted and evaluated to one relation; the other
+fractions, an edge together with its mirror and its reverse (``held_out_split``). ``target.relation`` narrows what is predicted and evaluated to one relation; the other
 relations still train the embeddings. The split triples are written to ``RUN_DIR/triples/`` so a
 resumed run and the server see exactly the same data.
 
@@ -38,28 +38,45 @@ def write_triples(folder, ts) -> None:
 def held_out_split(triples: np.ndarray, target: np.ndarray, valid_fraction: float, test_fraction: float, seed: int):
     """Random valid/test triples among ``triples[target]``; every entity and relation keeps a training triple.
 
-    A triple is held out only if its head, tail and relation still occur in another triple that
-    stays in training (of any relation), so no held-out entity is unseen by the model.
+    Triples are held out by ``leakage_groups``: a triple, its mirror and its reverse (``treats`` /
+    ``treated_by``) leave training together, since training on one gives the other away. The
+    group's target triples go to one split; its other triples (the reverse of a single target
+    relation) are withheld from every split, as PyG's ``RandomLinkSplit(rev_edge_types=...)`` does.
+    A group is held out only if its heads, tails and relations still occur in training.
     """
+    from graphguard.data.triples import leakage_groups
+
     rng = np.random.default_rng(seed)
-    cand = rng.permutation(np.flatnonzero(target))
-    n_va, n_te = int(len(cand) * valid_fraction), int(len(cand) * test_fraction)
+    group = leakage_groups(triples)
+    order = np.argsort(group, kind="stable")
+    members = np.split(order, np.flatnonzero(np.diff(group[order])) + 1)  # triple ids of group g
+    n_target = int(target.sum())
+    n_va, n_te = int(n_target * valid_fraction), int(n_target * test_fraction)
     ent = np.bincount(triples[:, [0, 2]].ravel(), minlength=int(triples[:, [0, 2]].max()) + 1)
     rel = np.bincount(triples[:, 1])
-    held: list[int] = []
-    for i in cand:
-        if len(held) >= n_va + n_te:
+    test: list[int] = []
+    valid: list[int] = []
+    withheld: list[int] = []
+    for g in rng.permutation(np.unique(group[target])):
+        if len(test) + len(valid) >= n_va + n_te:
             break
-        h, r, t = triples[i]
-        need = 2 if h == t else 1
-        if ent[h] > need and ent[t] > need and rel[r] > 1:
-            ent[h] -= 1
-            ent[t] -= 1
-            rel[r] -= 1
-            held.append(int(i))
+        idx = members[g]
+        if not _keeps_training_support(triples[idx], ent, rel):
+            continue
+        ent -= np.bincount(triples[idx][:, [0, 2]].ravel(), minlength=len(ent))
+        rel -= np.bincount(triples[idx][:, 1], minlength=len(rel))
+        (test if len(test) < n_te else valid).extend(idx[target[idx]].tolist())
+        withheld.extend(idx[~target[idx]].tolist())
     keep = np.ones(len(triples), dtype=bool)
-    keep[held] = False
-    return triples[keep], triples[held[n_te:]], triples[held[:n_te]]
+    keep[test + valid + withheld] = False
+    return triples[keep], triples[valid], triples[test]
+
+
+def _keeps_training_support(group: np.ndarray, ent: np.ndarray, rel: np.ndarray) -> bool:
+    """Whether every entity and relation of ``group`` occurs in more triples than the group's own."""
+    e, e_uses = np.unique(group[:, [0, 2]].ravel(), return_counts=True)
+    r, r_uses = np.unique(group[:, 1], return_counts=True)
+    return bool((ent[e] > e_uses).all() and (rel[r] > r_uses).all())
 
 
 @torch.no_grad()
@@ -122,8 +139,11 @@ class LinkRun(TaskRun):
             target = coded[:, 1] == r_id[rel] if rel is not None else np.ones(len(coded), dtype=bool)
             tr, va, te = held_out_split(coded, target, spec.split.val, spec.split.test, spec.split.seed)
             ts = TripleSet(ents, relations, tr, va, te, source=str(folder))
+            withheld = len(coded) - len(tr) - len(va) - len(te)
             notes = [f"{len(coded):,} distinct edges of {len(relations)} relation(s) from the Neptune export; "
-                     f"valid/test drawn from {rel or 'every relation'} at random (seed {spec.split.seed})"]
+                     f"valid/test drawn from {rel or 'every relation'} at random (seed {spec.split.seed}), "
+                     "each edge with its mirror and reverse"
+                     + (f"; {withheld:,} reverse edge(s) of held-out links withheld from training" if withheld else "")]
         for name in ("valid", "test"):
             if not len(ts.split(name)):
                 loc = ("target", "relation") if rel else ("split",) if fmt == "neptune" else ("data", "path")

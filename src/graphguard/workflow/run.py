@@ -296,25 +296,40 @@ def default_run_dir(job: LoadedJob) -> Path:
     return Path("runs") / job.spec.name
 
 
-def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
+def _resume_blocker(job: LoadedJob, rd: RunDir) -> str | None:
+    """Why the run in ``rd`` cannot be continued with this job, or None when it can."""
+    cfg_path = rd / "config.json"
+    if not cfg_path.is_file():
+        return "not a graphguard run directory (no config.json)"
+    old = read_json(cfg_path).get("job_digest")
+    if old != job.digest():
+        return f"the job file changed since this run started (digest {old} != {job.digest()})"
+    return None
+
+
+def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> bool:
+    """Make ``rd`` ready: continue it (``resume``), replace it (``force``), or create it; True for a new run.
+
+    ``resume`` with ``force`` continues the run when it can and starts over when it cannot.
+    """
     from graphguard import __version__
 
+    if rd.root.exists() and not rd.root.is_dir():
+        raise ConfigError(f"{rd.root}: not a directory; pick another --out")
     exists = rd.root.exists() and any(rd.root.iterdir())
     if exists and resume:
-        cfg_path = rd / "config.json"
-        if not cfg_path.is_file():
-            raise ConfigError(f"{rd.root}: cannot resume: not a graphguard run directory (no config.json)")
-        old = read_json(cfg_path).get("job_digest")
-        if old != job.digest():
-            raise ConfigError(f"{rd.root}: cannot resume: the job file changed since this run started "
-                              f"(digest {old} != {job.digest()}); start over with --force or use another --out")
-        return
+        blocker = _resume_blocker(job, rd)
+        if blocker is None:
+            return False
+        if not force:
+            raise ConfigError(f"{rd.root}: cannot resume: {blocker}; start over with --force or use another --out")
+        log(f"{rd.root}: cannot resume: {blocker}; --force: starting over")
     if exists and not force:
         raise ConfigError(f"{rd.root}: run directory already exists; continue it with --resume, "
                           "start over with --force, or pick another --out")
     if exists:
         shutil.rmtree(rd.root)
-    if resume:
+    elif resume:
         log(f"nothing to resume in {rd.root}; starting a new run")
     rd.root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(job.path, rd / "job.yaml")
@@ -322,14 +337,44 @@ def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> None:
         "job": job.spec.model_dump(mode="json"), "job_digest": job.digest(), "job_file": str(job.path.resolve()),
         "graphguard_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
+    return True
+
+
+def _discard_new_run(rd: RunDir, existed: bool) -> None:
+    """Remove what a new run wrote before its data stage finished, so a retry is not refused.
+
+    Everything inside ``rd`` is this run's (the folder was empty, or ``--force`` cleared it); the
+    folder itself goes only if this run created it.
+    """
+    if not existed:
+        shutil.rmtree(rd.root, ignore_errors=True)
+        return
+    for p in rd.root.iterdir():
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def run_job(job_path: str | Path, out: str | Path | None = None, *, resume: bool = False,
             force: bool = False, report: bool = True) -> Path:
-    """Run a job file end to end (or continue it with ``resume=True``); returns the run directory."""
+    """Run a job file end to end (or continue it with ``resume=True``); returns the run directory.
+
+    A new run that fails before its data stage finishes leaves no run directory behind.
+    """
     job = load_job(job_path)
     rd = RunDir(out if out is not None else default_run_dir(job))
-    _prepare(job, rd, resume, force)
+    existed = rd.root.exists()
+    new_run = _prepare(job, rd, resume, force)
+    try:
+        return _run_stages(job, rd, report)
+    except BaseException:
+        if new_run and not rd.done("data"):
+            _discard_new_run(rd, existed)
+        raise
+
+
+def _run_stages(job: LoadedJob, rd: RunDir, report: bool) -> Path:
     if job.spec.task != "node_classification":
         from graphguard.workflow.driver import drive
 
