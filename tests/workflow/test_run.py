@@ -225,3 +225,13 @@ def test_explain_command_text_and_json(whole_run):
     assert text.startswith(f"node {top}: score") and "neighbours (score change" in text
     with pytest.raises(DataError, match="unknown node id 'nobody'"):
         explain_node(run, "nobody")
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_force_does_not_delete_a_folder_that_is_not_a_run(job_file, tmp_path, resume):
+    out = tmp_path / "my_project"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    with pytest.raises(ConfigError, match="not a graphguard run directory.*will not delete"):
+        run_job(job_file(trials=1), out, force=True, resume=resume, report=False)
+    assert (out / "thesis.tex").read_text() == "years of work"

@@ -327,6 +327,9 @@ def _prepare(job: LoadedJob, rd: RunDir, resume: bool, force: bool) -> bool:
     if exists and not force:
         raise ConfigError(f"{rd.root}: run directory already exists; continue it with --resume, "
                           "start over with --force, or pick another --out")
+    if exists and not (rd / "config.json").is_file():
+        raise ConfigError(f"{rd.root}: not a graphguard run directory (no config.json), so --force will not delete "
+                          "it; pick another --out")
     if exists:
         shutil.rmtree(rd.root)
     elif resume:
