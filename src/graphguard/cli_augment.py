@@ -26,11 +26,21 @@ def _target_path(out: Path, as_npz: bool) -> Path:
 
 def _check_out(out: Path, data: Path, force: bool) -> None:
     """Never write into the input, and never over an earlier output unless asked (``--force``)."""
-    if out.resolve() == data.resolve() or data.resolve() in out.resolve().parents:
-        raise DataError(out, f"--out must not be the input {data} or lie inside it")
+    o, d = out.resolve(), data.resolve()
+    if o == d or d in o.parents or o in d.parents:
+        raise DataError(out, f"--out must not be the input {data}, lie inside it or contain it")
     taken = out.is_file() or (out.is_dir() and any(out.iterdir()))
     if taken and not force:
         raise DataError(out, "already exists; choose another --out or pass --force to replace it")
+    if taken and out.is_dir() and not _is_neptune_output(out):
+        raise DataError(out, "holds files other than an earlier Neptune CSV output (vertices_*/edges_*.csv), "
+                             "so --force will not delete it; choose another --out")
+
+
+def _is_neptune_output(folder: Path) -> bool:
+    """Whether ``folder`` holds only the files ``write_neptune`` writes, the only folder --force may replace."""
+    return all(p.is_file() and p.name.startswith(("vertices_", "edges_")) and p.name.endswith((".csv", ".csv.gz"))
+               for p in folder.iterdir())
 
 
 def _write(graph, as_npz: bool, out: Path) -> Path:

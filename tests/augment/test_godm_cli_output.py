@@ -53,11 +53,32 @@ def test_output_inside_the_input_is_refused(tmp_path, small_homo, fast_config, m
     (tmp_path / "fast.json").write_text(json.dumps(fast_config.to_dict()))
     before = sorted(p.name for p in (tmp_path / "export").iterdir())
     _no_fit(monkeypatch)
-    for out in (tmp_path / "export", tmp_path / "export" / "augmented"):
+    for out in (tmp_path / "export", tmp_path / "export" / "augmented", tmp_path):
         r = CliRunner().invoke(app, ["augment", "--data", str(tmp_path / "export"), "--out", str(out), "--force",
                                      "--config", str(tmp_path / "fast.json"), "--quiet"])
         assert isinstance(r.exception, DataError) and "must not be the input" in str(r.exception)
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == before
+
+
+def test_force_replaces_only_an_earlier_neptune_output(tmp_path, small_homo, fast_config, monkeypatch):
+    from graphguard.data.neptune import write_neptune
+
+    write_neptune(small_homo, tmp_path / "export")
+    (tmp_path / "fast.json").write_text(json.dumps(fast_config.to_dict()))
+    out = tmp_path / "my_folder"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    _no_fit(monkeypatch)
+    r = CliRunner().invoke(app, ["augment", "--data", str(tmp_path / "export"), "--out", str(out), "--force",
+                                 "--config", str(tmp_path / "fast.json"), "--quiet"])
+    assert isinstance(r.exception, DataError) and "will not delete" in str(r.exception)
+    assert (out / "notes.txt").read_text() == "mine"
+    monkeypatch.undo()
+    write_neptune(small_homo, out := tmp_path / "earlier_output")  # an earlier result is replaced
+    r = CliRunner().invoke(app, ["augment", "--data", str(tmp_path / "export"), "--out", str(out), "--force",
+                                 "--config", str(tmp_path / "fast.json"), "--quiet", "--threads", "1", "--merge", "connected"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1])["synthetic_nodes"] > 0
 
 
 def test_npz_output_reports_the_path_it_wrote(src):
