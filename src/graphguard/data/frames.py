@@ -205,6 +205,14 @@ def _dedupe(ei: np.ndarray, n_dst: int, extra: list[np.ndarray | None]):
     return ei[:, first], [None if e is None else e[first] for e in extra]
 
 
+def _note_text_edge_properties(edge_kinds: dict[str, str]) -> None:
+    """``edge_attr`` holds numbers only; say which text edge properties that leaves out, not silently."""
+    text = [c for c, k in edge_kinds.items() if k in ("cat", "multi")]
+    if text:
+        log(f"[dim]edge propert{'y' if len(text) == 1 else 'ies'} {', '.join(text)} "
+            f"{'is' if len(text) == 1 else 'are'} text; edge_attr takes numbers only, so left out[/dim]")
+
+
 def assemble(
     nodes: pd.DataFrame,
     node_kinds: dict[str, str],
@@ -297,6 +305,7 @@ def assemble(
                 files.fail(edges, bad, f"edge '{edges['~id'].iat[k]}' points to unknown vertex id "
                                        f"'{edges[end].iat[k]}'", "edges to unknown ids")
         et_time = pick_time(edge_kinds, edge_time, "time")
+        _note_text_edge_properties(edge_kinds)
         attr_skip = {et_time} if et_time else set()
         rel_code = pd.Index(rel_names).get_indexer(edges["~label"].to_numpy())
         group = (type_code[src].astype(np.int64) * len(rel_names) + rel_code) * len(types) + type_code[dst]

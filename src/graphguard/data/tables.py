@@ -91,8 +91,11 @@ def _typed(v: pd.Series, frame: pd.DataFrame, files: Files, name: str, nulls, ti
         num = pd.to_numeric(filled, errors="coerce")
         low = filled.str.lower()
         special = low.isin(["nan", "inf", "-inf", "+inf", "infinity", "-infinity"])
-        if filled.empty or (num.notna() | special).all():
+        numeric = (num.notna() | special).to_numpy()
+        if filled.empty or numeric.all():
             return "num", parse_number(s, frame, files, name)
+        if 2 * numeric.sum() > len(filled):
+            _fail_mostly_numeric(s, numeric, frame, files, name)
         if low.isin(["true", "false"]).all():
             return "num", parse_bool(s, frame, files, name)
         if time:
@@ -110,6 +113,16 @@ def _typed(v: pd.Series, frame: pd.DataFrame, files: Files, name: str, nulls, ti
     if time:
         return "date", parse_date(v.astype(str).where(v.notna(), ""), frame, files, name)
     return "cat", v.astype(str).where(v.notna(), "").to_numpy(dtype=object)
+
+
+def _fail_mostly_numeric(s: pd.Series, numeric: np.ndarray, frame: pd.DataFrame, files: Files, name: str) -> None:
+    """A column whose cells are mostly numbers and a few text is a typo, not a category: one-hot
+    encoding it (or leaving it out of ``edge_attr``) would silently change what the column means."""
+    bad = np.array(s != "", dtype=bool)
+    bad[bad] = ~numeric
+    k = int(np.flatnonzero(bad)[0])
+    files.fail(frame, bad, f"property '{name}' value '{s.iat[k]}' is not a number, but {int(numeric.sum())} of "
+                           f"{int(numeric.size)} values are (leave the cell empty for a missing value)", "bad values")
 
 
 def _load(path: Path, system: dict[str, str], required: list[str], files: Files, time_col: str = "time"):
