@@ -74,8 +74,8 @@ def check_finite(values: np.ndarray, missing: np.ndarray, frame: pd.DataFrame, f
     files.fail(frame, bad, f"property '{name}' is NaN or inf; features must be finite", "NaN/inf values")
 
 
-def check_unique_ids(nodes: pd.DataFrame, files: Files) -> None:
-    dup = nodes["~id"].duplicated().to_numpy()
+def check_unique_ids(nodes: pd.DataFrame, files: Files, keys: pd.Series | None = None) -> None:
+    dup = (nodes["~id"] if keys is None else keys).duplicated().to_numpy()
     if dup.any():
         k = int(np.flatnonzero(dup)[0])
         files.fail(nodes, dup, f"duplicate vertex id '{nodes['~id'].iat[k]}'", "duplicated ids")
@@ -198,6 +198,11 @@ def _positions(values: pd.Series, ids: pd.Series) -> np.ndarray:
     return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _typed_ids(types: pd.Series, ids: pd.Series) -> pd.Series:
+    """``type<US>id``: a node's key when ids are unique only within a type."""
+    return types.astype(str) + "\x1f" + ids.astype(str)
+
+
 def _dedupe(ei: np.ndarray, n_dst: int, extra: list[np.ndarray | None]):
     code = ei[0].astype(np.int64) * max(n_dst, 1) + ei[1]
     _, first = np.unique(code, return_index=True)
@@ -233,7 +238,10 @@ def assemble(
 ) -> Data | HeteroData:
     if len(nodes) == 0:
         raise DataError(source, "graph is empty (no vertices)")
-    check_unique_ids(nodes, files)
+    # edges that name their endpoint types (per-type tables) need ids unique within a type only
+    typed_ends = "~from_type" in edges
+    node_keys = _typed_ids(nodes["~label"], nodes["~id"]) if typed_ends else nodes["~id"]
+    check_unique_ids(nodes, files, node_keys)
     # relation filter and unknown names
     rel_names = list(pd.unique(edges["~label"])) if len(edges) else []
     if relations is not None:
@@ -296,8 +304,8 @@ def assemble(
     # edges: ids to (type, position)
     n_edges_per = {}
     if len(edges):
-        src = _positions(edges["~from"], nodes["~id"])
-        dst = _positions(edges["~to"], nodes["~id"])
+        src = _positions(_typed_ids(edges["~from_type"], edges["~from"]) if typed_ends else edges["~from"], node_keys)
+        dst = _positions(_typed_ids(edges["~to_type"], edges["~to"]) if typed_ends else edges["~to"], node_keys)
         for end, pos in (("~from", src), ("~to", dst)):
             bad = pos < 0
             if bad.any():

@@ -67,11 +67,16 @@ def detect_format(path: str | Path) -> str:
     for f in csvs:
         if _is_neptune_header(_first_line(f)):
             return "neptune"
-    if any(f.endswith((".csv", ".parquet")) for f in files):
+    if any(f.endswith((".csv", ".parquet")) for f in files) or _per_type_tables(p):
         return "tables"
     if any(f.endswith((".tar.gz", ".tgz")) for f in files):
         return "triples"  # a folder that holds only the archive of train/valid/test.txt, as shipped for UMLS
     raise DataError(p, "folder holds no recognised graph files (Neptune CSV, npz, tables, TU, triples)")
+
+
+def _per_type_tables(p: Path) -> bool:
+    """``nodes/`` and ``edges/`` folders of per-type tables, as ``graphguard generate --format tables`` writes."""
+    return (p / "nodes").is_dir() and (p / "edges").is_dir()
 
 
 def _first_line(p: Path) -> str:
