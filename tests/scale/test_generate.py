@@ -144,3 +144,31 @@ def test_generated_tables_train_and_evaluate(tmp_path):
     r = run("node", "evaluate", "--data", tmp_path / "g", "--model-dir", tmp_path / "m", "--json", "--quiet")
     assert r.exit_code == 0, r.exception
     assert 0.0 <= json.loads(r.stdout)["auroc"] <= 1.0
+
+
+def test_cli_generate_and_ingest_take_short_q(tmp_path):
+    """``-q`` as in every other long command: nothing on stdout or stderr, the files still written."""
+    for cmd in (["generate", "--nodes", "60", "--edges", "200", "--out", str(tmp_path / "g"), "--format", "neptune"],
+                ["ingest", str(tmp_path / "g"), "--out", str(tmp_path / "s")]):
+        r = subprocess.run([sys.executable, "-m", "graphguard", *cmd, "-q"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "" and r.stderr == ""
+    assert open_store(tmp_path / "s").num_nodes("account") == 48
+
+
+def test_every_command_with_quiet_takes_short_q():
+    """``--quiet`` comes with ``-q`` everywhere (generate, ingest and augment used to lack it)."""
+    import typer
+
+    from graphguard.cli import app
+
+    def walk(cmd, path):
+        if hasattr(cmd, "commands"):  # a group
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, f"{path} {name}")
+        else:
+            yield path, cmd
+
+    lacking = [path for path, cmd in walk(typer.main.get_command(app), "graphguard")
+               for p in cmd.params if "--quiet" in p.opts and "-q" not in p.opts]
+    assert lacking == []
