@@ -96,7 +96,7 @@ def augment(
     model_dir: Optional[Path] = typer.Option(None, "--save-model", help="Save the fitted GODM model here."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: $GRAPHGUARD_THREADS or all)."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Fit GODM on a labelled graph and write it with synthetic anomalies added (marked is_synthetic)."""
     from graphguard.utils.threads import set_threads

@@ -17,7 +17,7 @@ def generate(
     format: str = typer.Option("store", "--format", help="store (memory-mapped CSR), neptune (bulk-load CSV) or tables (Parquet)."),
     features: int = typer.Option(16, "--features", help="Feature columns of accounts (at least 2)."),
     fraud_ratio: float = typer.Option(0.02, "--fraud-ratio", help="Share of accounts that are fraudulent."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Generate a heterogeneous fraud graph (power-law degrees, communities, fraud rings, camouflage)."""
     from graphguard.data.generate import generate as run
@@ -35,7 +35,7 @@ def ingest(
     on_missing: str = typer.Option("drop", "--on-missing", help="drop: skip edges naming unknown nodes; error: stop."),
     directed: bool = typer.Option(False, "--directed", help="Store edges one way only (default: both directions)."),
     label: str = typer.Option(None, "--label", help="Label property (default: one called label or y); never a feature."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Ingest a big graph into a memory-mapped graph store (vectorised, rows/s progress)."""
     from graphguard.data.ingest import ingest as run

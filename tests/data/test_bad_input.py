@@ -205,3 +205,24 @@ def test_npz_edge_ids_must_be_whole_numbers(tmp_path, edges, ok):
     with pytest.raises(DataError, match=r"g\.npz: 'edges' must hold integer node ids; found") as e:
         load_graph(path)
     one_line(e)
+
+
+# a numeric column with a stray text cell (tables CSV carry no types)
+@pytest.mark.parametrize("stem,cols,problem", [
+    ("nodes", "id,amount\na,3.2\nb,x\nc,1.5\n", r"nodes\.csv: line 3: property 'amount' value 'x' is not a number"),
+    ("edges", "src,dst,w\na,b,1.0\nb,c,2\nc,a,y\n", r"edges\.csv: line 4: property 'w' value 'y' is not a number"),
+])
+def test_tables_numeric_column_with_a_text_cell_is_an_error(tmp_path, stem, cols, problem):
+    """One typo must not turn the column into one-hot categories (nodes) or drop it from edge_attr (edges)."""
+    (tmp_path / "nodes.csv").write_text("id\na\nb\nc\n")
+    (tmp_path / "edges.csv").write_text("src,dst\na,b\n")
+    (tmp_path / f"{stem}.csv").write_text(cols)
+    with pytest.raises(DataError, match=problem + r", but 2 of 3 values are") as e:
+        read_tables(tmp_path)
+    one_line(e)
+
+
+def test_tables_text_column_with_a_number_stays_categorical(tmp_path):
+    (tmp_path / "nodes.csv").write_text("id,size,amount\na,S,1\nb,M,\nc,10,2.5\nd,S,3\n")
+    g = read_tables(tmp_path)
+    assert g.feature_names == ["size=S", "size=10", "size=M", "amount", "amount__missing"]

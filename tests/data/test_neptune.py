@@ -187,3 +187,33 @@ def test_vertex_file_with_utf8_bom_is_read(neptune_dir):
     g = load_graph(neptune_dir, label="is_fraud")  # detected as neptune through the BOM
     assert list(g["account"].node_id) == ["a1", "a2", "a3", "a4"]
     assert g["account"].y.tolist() == [1, 0, -1, 0]
+
+
+@pytest.mark.parametrize("name,content,fmt", [
+    ("v.csv", b"~id,~label,age:Int\na,user,3\n", "neptune"),
+    ("e.csv", b"~from,~to\na,b\n", "neptune"),
+    ("e2.csv", b"~label,~from,~to\nx,a,b\n", "neptune"),
+    ("q.csv", b'"~id","~label"\n"a","user"\n', "neptune"),
+    ("bom.csv", b"\xef\xbb\xbf~id,~label\na,user\n", "neptune"),
+    ("v.csv.gz", gzip.compress(b"~id,~label\na,user\n"), "neptune"),
+    ("latin1.csv", b"~id,name\na,Jos\xe9\n", "neptune"),  # not UTF-8 further down: the header still tells
+    ("mols.csv", b"SMILES,label\nCCO,1\n", "smiles"),
+    ("plain.csv", b"id,label\na,1\n", None),
+    ("empty.csv", b"", None),
+])
+def test_detect_format_of_one_csv_file(tmp_path, name, content, fmt):
+    """Format detection reads the header through ``neptune.read_header``; this pins what it decides."""
+    from graphguard.data.io import detect_format
+    from graphguard.errors import DataError
+
+    p = tmp_path / name
+    p.write_bytes(content)
+    if fmt is None:
+        with pytest.raises(DataError, match="cannot tell the format"):
+            detect_format(p)
+    else:
+        assert detect_format(p) == fmt
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / name).write_bytes(content)
+    assert detect_format(folder) == ("neptune" if fmt == "neptune" else "tables")

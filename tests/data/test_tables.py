@@ -60,3 +60,33 @@ def test_node_csv_with_utf8_bom_is_read(tmp_path):
     (tmp_path / "edges.csv").write_text("src,dst\nn0,n1\n")
     g = read_tables(tmp_path, label="label")
     assert list(g.node_id) == ["n0", "n1"] and g.y.tolist() == [1, 0]
+
+
+def test_per_type_layout_with_ids_repeated_across_types(tmp_path):
+    """nodes/<type>.* and edges/<src>__<rel>__<dst>.*, as ingest reads and generate writes: ids are
+    unique within a type only, so an edge's endpoints are looked up in the types its file names."""
+    (tmp_path / "nodes").mkdir()
+    (tmp_path / "edges").mkdir()
+    pd.DataFrame({"id": [1, 2, 3], "label": [1, 0, 0], "amount": [1.0, 2.0, 3.0]}).to_parquet(
+        tmp_path / "nodes" / "account.parquet")
+    (tmp_path / "nodes" / "shop.csv").write_text("id,rating\n1,4.5\n2,3\n")
+    pd.DataFrame({"src": [1, 3], "dst": [2, 1], "time": [10.0, 20.0]}).to_parquet(
+        tmp_path / "edges" / "account__pays__shop.parquet")
+    (tmp_path / "edges" / "account__sends__account.csv").write_text("src,dst\n1,2\n")
+    g = load_graph(tmp_path)
+    assert g.target_node_type == "account" and g["account"].y.tolist() == [1, 0, 0]
+    assert list(g["shop"].node_id) == ["1", "2"] and g["shop"].feature_names == ["rating"]
+    assert g["account", "pays", "shop"].edge_index.tolist() == [[0, 2], [1, 0]]
+    assert g["account", "pays", "shop"].edge_time.tolist() == [10.0, 20.0]
+    assert g["account", "sends", "account"].edge_index.shape[1] == 2
+
+
+def test_per_type_layout_edge_to_a_type_without_nodes(tmp_path):
+    from graphguard.errors import DataError
+
+    (tmp_path / "nodes").mkdir()
+    (tmp_path / "edges").mkdir()
+    (tmp_path / "nodes" / "account.csv").write_text("id\n1\n")
+    (tmp_path / "edges" / "account__pays__shop.csv").write_text("src,dst\n1,1\n")
+    with pytest.raises(DataError, match=r"account__pays__shop\.csv: node type 'shop' has no node table \(known: account\)"):
+        read_tables(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -127,3 +128,47 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
         cli.main()
     assert e.value.code == 2
     assert capsys.readouterr().err.strip() == "error: --nodes must be at least 30 (got 5)"
+
+
+def test_generated_tables_train_and_evaluate(tmp_path):
+    """``generate --format tables`` writes the per-type layout; ``node train``/``evaluate`` read it as it is."""
+    from typer.testing import CliRunner
+
+    from graphguard.cli import app
+
+    run = lambda *a: CliRunner().invoke(app, [str(x) for x in a])  # noqa: E731
+    r = run("generate", "--nodes", "200", "--edges", "1000", "--out", tmp_path / "g", "--format", "tables", "--quiet")
+    assert r.exit_code == 0, r.output
+    r = run("node", "train", "--data", tmp_path / "g", "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+    assert r.exit_code == 0, r.exception
+    r = run("node", "evaluate", "--data", tmp_path / "g", "--model-dir", tmp_path / "m", "--json", "--quiet")
+    assert r.exit_code == 0, r.exception
+    assert 0.0 <= json.loads(r.stdout)["auroc"] <= 1.0
+
+
+def test_cli_generate_and_ingest_take_short_q(tmp_path):
+    """``-q`` as in every other long command: nothing on stdout or stderr, the files still written."""
+    for cmd in (["generate", "--nodes", "60", "--edges", "200", "--out", str(tmp_path / "g"), "--format", "neptune"],
+                ["ingest", str(tmp_path / "g"), "--out", str(tmp_path / "s")]):
+        r = subprocess.run([sys.executable, "-m", "graphguard", *cmd, "-q"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "" and r.stderr == ""
+    assert open_store(tmp_path / "s").num_nodes("account") == 48
+
+
+def test_every_command_with_quiet_takes_short_q():
+    """``--quiet`` comes with ``-q`` everywhere (generate, ingest and augment used to lack it)."""
+    import typer
+
+    from graphguard.cli import app
+
+    def walk(cmd, path):
+        if hasattr(cmd, "commands"):  # a group
+            for name, sub in cmd.commands.items():
+                yield from walk(sub, f"{path} {name}")
+        else:
+            yield path, cmd
+
+    lacking = [path for path, cmd in walk(typer.main.get_command(app), "graphguard")
+               for p in cmd.params if "--quiet" in p.opts and "-q" not in p.opts]
+    assert lacking == []

@@ -315,3 +315,30 @@ def test_neptune_date_that_does_not_parse_is_one_line(tmp_path):
         ingest(d, tmp_path / "s")
     msg = str(e.value)
     assert "\n" not in msg and msg.startswith(f"{d / 'v.csv'}: ") and "2024-13-45" in msg
+
+
+@pytest.mark.parametrize("vertices,edges", [
+    # a 'time' Date is the time; another Date is a feature in days since 1970
+    ("~id,~label,label:Int,time:Date,joined:Date\nu1,user,0,2024-01-02,2020-01-01\n"
+     "u2,user,1,2024-01-03,\nu3,user,0,2024-01-04,2020-01-03T12:00:00Z\n",
+     "~id,~from,~to,~label,time:Date\ne1,u1,u2,knows,2024-02-01\ne2,u2,u3,knows,2024-02-02\n"),
+    # no 'time': the only Date is the time, on vertices and edges alike
+    ("~id,~label,label:Int,joined:Date,age:Int\nu1,user,0,2020-01-01,30\nu2,user,1,,22\nu3,user,0,2020-01-03,41\n",
+     "~id,~from,~to,~label,since:Date\ne1,u1,u2,knows,2024-02-01\ne2,u2,u3,knows,2024-02-02\n"),
+], ids=["time-and-another-date", "only-date-is-the-time"])
+def test_date_properties_match_the_in_memory_reader(tmp_path, vertices, edges):
+    """A Date property not called ``time`` used to be dropped without a word; ingest now reads it as
+    ``read_neptune`` does (a feature in days, or the time when it is the only Date)."""
+    from graphguard.data.neptune import read_neptune
+
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text(vertices)
+    (d / "e.csv").write_text(edges)
+    ingest(d, tmp_path / "s")
+    g, ref = to_pyg(tmp_path / "s"), read_neptune(d)
+    assert g["user"].feature_names == list(ref.feature_names)
+    assert np.allclose(g["user"].x.numpy(), ref.x.numpy())
+    assert np.array_equal(g["user"].node_time.numpy(), ref.node_time.numpy(), equal_nan=True)
+    et = ("user", "knows", "user")
+    assert sorted(g[et].edge_time.tolist()) == sorted(ref.edge_time.float().tolist())

@@ -74,8 +74,8 @@ def check_finite(values: np.ndarray, missing: np.ndarray, frame: pd.DataFrame, f
     files.fail(frame, bad, f"property '{name}' is NaN or inf; features must be finite", "NaN/inf values")
 
 
-def check_unique_ids(nodes: pd.DataFrame, files: Files) -> None:
-    dup = nodes["~id"].duplicated().to_numpy()
+def check_unique_ids(nodes: pd.DataFrame, files: Files, keys: pd.Series | None = None) -> None:
+    dup = (nodes["~id"] if keys is None else keys).duplicated().to_numpy()
     if dup.any():
         k = int(np.flatnonzero(dup)[0])
         files.fail(nodes, dup, f"duplicate vertex id '{nodes['~id'].iat[k]}'", "duplicated ids")
@@ -198,11 +198,24 @@ def _positions(values: pd.Series, ids: pd.Series) -> np.ndarray:
     return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def _typed_ids(types: pd.Series, ids: pd.Series) -> pd.Series:
+    """``type<US>id``: a node's key when ids are unique only within a type."""
+    return types.astype(str) + "\x1f" + ids.astype(str)
+
+
 def _dedupe(ei: np.ndarray, n_dst: int, extra: list[np.ndarray | None]):
     code = ei[0].astype(np.int64) * max(n_dst, 1) + ei[1]
     _, first = np.unique(code, return_index=True)
     first.sort()
     return ei[:, first], [None if e is None else e[first] for e in extra]
+
+
+def _note_text_edge_properties(edge_kinds: dict[str, str]) -> None:
+    """``edge_attr`` holds numbers only; say which text edge properties that leaves out, not silently."""
+    text = [c for c, k in edge_kinds.items() if k in ("cat", "multi")]
+    if text:
+        log(f"[dim]edge propert{'y' if len(text) == 1 else 'ies'} {', '.join(text)} "
+            f"{'is' if len(text) == 1 else 'are'} text; edge_attr takes numbers only, so left out[/dim]")
 
 
 def assemble(
@@ -225,7 +238,10 @@ def assemble(
 ) -> Data | HeteroData:
     if len(nodes) == 0:
         raise DataError(source, "graph is empty (no vertices)")
-    check_unique_ids(nodes, files)
+    # edges that name their endpoint types (per-type tables) need ids unique within a type only
+    typed_ends = "~from_type" in edges
+    node_keys = _typed_ids(nodes["~label"], nodes["~id"]) if typed_ends else nodes["~id"]
+    check_unique_ids(nodes, files, node_keys)
     # relation filter and unknown names
     rel_names = list(pd.unique(edges["~label"])) if len(edges) else []
     if relations is not None:
@@ -288,8 +304,8 @@ def assemble(
     # edges: ids to (type, position)
     n_edges_per = {}
     if len(edges):
-        src = _positions(edges["~from"], nodes["~id"])
-        dst = _positions(edges["~to"], nodes["~id"])
+        src = _positions(_typed_ids(edges["~from_type"], edges["~from"]) if typed_ends else edges["~from"], node_keys)
+        dst = _positions(_typed_ids(edges["~to_type"], edges["~to"]) if typed_ends else edges["~to"], node_keys)
         for end, pos in (("~from", src), ("~to", dst)):
             bad = pos < 0
             if bad.any():
@@ -297,6 +313,7 @@ def assemble(
                 files.fail(edges, bad, f"edge '{edges['~id'].iat[k]}' points to unknown vertex id "
                                        f"'{edges[end].iat[k]}'", "edges to unknown ids")
         et_time = pick_time(edge_kinds, edge_time, "time")
+        _note_text_edge_properties(edge_kinds)
         attr_skip = {et_time} if et_time else set()
         rel_code = pd.Index(rel_names).get_indexer(edges["~label"].to_numpy())
         group = (type_code[src].astype(np.int64) * len(rel_names) + rel_code) * len(types) + type_code[dst]

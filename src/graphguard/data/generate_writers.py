@@ -80,8 +80,8 @@ def _node_table(gen, nt: str, chunk: dict, start: int, ids):
 
     cols = {"id": ids}
     if "y" in chunk:
-        cols["y"] = pa.array(chunk["y"])
-        cols["node_time"] = pa.array(chunk["node_time"])
+        cols["label"] = pa.array(chunk["y"])  # the column names read_tables and ingest both know
+        cols["time"] = pa.array(chunk["node_time"])
         cols["split"] = pa.array(SPLIT_NAMES[chunk["split"]])
     for j in range(chunk["x"].shape[1]):
         cols[f"x{j}"] = pa.array(chunk["x"][:, j])
@@ -102,7 +102,7 @@ def write_neptune(gen: FraudGraphGenerator, out: Path) -> dict:
         for chunk in gen.node_chunks(nt):
             m = chunk["x"].shape[0]
             tab = _node_table(gen, nt, chunk, start, node_ids(nt, np.arange(start, start + m), id_width(n)))
-            names = {"id": "~id", "y": "label:Int", "node_time": "time:Double", "split": "split:String"}
+            names = {"id": "~id", "label": "label:Int", "time": "time:Double", "split": "split:String"}
             tab = tab.rename_columns([names.get(c, f"{c}:Float") for c in tab.column_names])
             tab = tab.add_column(1, "~label", pa.array(np.full(m, nt)))
             if writer is None:
@@ -131,8 +131,9 @@ def write_neptune(gen: FraudGraphGenerator, out: Path) -> dict:
 
 
 def write_tables(gen: FraudGraphGenerator, out: Path) -> dict:
-    """Parquet tables with integer ids: ``nodes/<type>.parquet`` (``id``, ...) and
-    ``edges/<src>__<rel>__<dst>.parquet`` (``src``, ``dst``, ``time``)."""
+    """Parquet tables with integer ids: ``nodes/<type>.parquet`` (``id``, ``label``, ``time``, ``split``,
+    ``x0``...) and ``edges/<src>__<rel>__<dst>.parquet`` (``src``, ``dst``, ``time``), the per-type
+    layout that both ``ingest`` and ``read_tables`` (so ``node train``) read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -10,7 +10,9 @@ Two layouts are read:
   edge files ``~from``, ``~to``, ``~label``; ids are unique across labels. Numeric node properties
   become features, except ``label`` (the class, 1 = fraud), ``time`` and ``split``
   (``train``/``val``/``test``). An empty cell is 0 plus a ``<name>__missing`` indicator column, and the
-  feature names are kept in the store, as the in-memory reader does.
+  feature names are kept in the store, as the in-memory reader does. Dates too are read as there:
+  without a ``time`` property the only ``Date`` one is the time (of nodes, and of edges); any other
+  ``Date`` is a feature in days since 1970. Other edge properties are left out, with a line naming them.
 * **Tables** (Parquet or CSV): ``nodes/<type>.parquet`` with an ``id`` column (plus the same
   optional columns) and ``edges/<src>__<relation>__<dst>.parquet`` with ``src``, ``dst`` and an
   optional ``time``. Ids may be integers or strings.
@@ -291,6 +293,22 @@ def _seconds(col, source, name: str) -> np.ndarray:
     return col.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
 
 
+def _date_days(col, source, name: str):
+    """A Date feature as float32 days since 1970 (null when empty), the unit ``encode_features`` uses."""
+    import pyarrow as pa
+
+    return pa.array(_seconds(col, source, name) / 86400.0, pa.float32(), from_pandas=True)
+
+
+def _only_date(props: list[tuple[str, str]], special: dict[str, str], role: str) -> str | None:
+    """The time property when none has a name meaning ``role`` (``time``): the only Date property,
+    as ``read_neptune`` picks it. ``props`` are ``(name, type)`` over all files of nodes or edges."""
+    if any(special.get(n) == role for n, _ in props):
+        return None
+    dates = {n for n, t in props if t == "date"}
+    return dates.pop() if len(dates) == 1 else None
+
+
 def _split_codes(col, source) -> np.ndarray:
     import pyarrow.compute as pc
 
@@ -308,7 +326,7 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
     """``names`` maps a column of ``batch`` to its role: id, y, node_time, split or feature."""
     import pyarrow as pa
 
-    feats = [c for c, role in names.items() if role == "feature"]
+    feats = [c for c, role in names.items() if role in ("feature", "date")]
     if buf.feature_names is None:
         buf.feature_names = feats
     elif buf.feature_names != feats:
@@ -322,7 +340,8 @@ def _take_node_columns(buf: _NodeTypeBuffer, batch, names: dict[str, str], sourc
     buf.keys.append(keys)
     buf.ids.append(ids.cast(pa.string()) if not pa.types.is_string(ids.type) else ids)
     if feats:
-        cols = [batch.column(c).cast(pa.float32()) for c in feats]
+        cols = [_date_days(batch.column(c), source, c) if names[c] == "date" else batch.column(c).cast(pa.float32())
+                for c in feats]
         buf.nulls.append({j: c.is_null().to_numpy(zero_copy_only=False) for j, c in enumerate(cols) if c.null_count})
         buf.x.append(np.stack([c.fill_null(0).to_numpy(zero_copy_only=False) for c in cols], 1).astype(np.float32, copy=False))
     role_column = {r: c for c, r in reversed(names.items())}  # the first column of each role
@@ -497,6 +516,9 @@ def _neptune_node_roles(head: list[str], source, special: dict[str, str]) -> tup
         elif typ in NUMERIC:
             roles[c] = "feature"
             types[c] = pa.bool_() if typ in ("bool", "boolean") else pa.float32()  # true/false, then 1.0/0.0
+        elif typ == "date":
+            roles[c] = "date"  # a feature in days since 1970, as read_neptune encodes it
+            types[c] = pa.string()
     if "~label" not in roles:
         raise DataError(source, "node file has no ~label column")
     return roles, types
@@ -509,11 +531,16 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport, 
     _check_label_exists(label, [_prop_name(c)[0] for h in heads.values() for c in h if not c.startswith("~")],
                         files[0].parent)
 
+    special = _special(label)
+    props = [_prop_name(c) for h in heads.values() for c in h if not c.startswith("~")]
+    only_date = _only_date(props, special, "node_time")
+    if only_date is not None:
+        special = {**special, only_date: "node_time"}
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     nodes.neptune = True
     for f in files:
-        roles, types = _neptune_node_roles(heads[f], f, _special(label))
+        roles, types = _neptune_node_roles(heads[f], f, special)
         last = 0
         for batch, pos in _csv_batches(f, types, list(roles)):
             labels = batch.column("~label")
@@ -536,11 +563,17 @@ def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
 
     types = list(nodes.order)
     index, code, local = nodes.build_index(types, files[0].parent)
+    heads = {f: _header(f) for f in files}
+    props = [_prop_name(c) for h in heads.values() for c in h if not c.startswith("~")]
+    time_name = _only_date(props, {"time": "time"}, "time") or "time"
+    left_out = list(dict.fromkeys(n for n, _ in props if n != time_name))
+    if left_out:
+        _console.log(f"edge properties left out (the store keeps only the edge time): {', '.join(left_out)}")
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read edges", total), 0
     for f in files:
-        head = _header(f)
-        tcol = next((c for c in head if _prop_name(c)[0] == "time"), None)
+        head = heads[f]
+        tcol = next((c for c in head if _prop_name(c)[0] == time_name), None)
         cols = {"~from": pa.string(), "~to": pa.string(), "~label": pa.string()}
         if tcol:
             cols[tcol] = pa.string() if _prop_name(tcol)[1] == "date" else pa.float64()

@@ -45,7 +45,7 @@ def detect_format(path: str | Path) -> str:
             return "yelpchi"
         if name.endswith(".tar.gz") or name.endswith(".tgz"):
             return "triples"
-        if name.endswith((".csv", ".csv.gz")) and _is_neptune_header(_first_line(p)):
+        if name.endswith((".csv", ".csv.gz")) and _is_neptune_file(p):
             return "neptune"
         if name.endswith(".csv") and _looks_like_smiles(p):
             return "smiles"
@@ -65,36 +65,38 @@ def detect_format(path: str | Path) -> str:
         return "npz"
     csvs = [f for f in p.iterdir() if f.suffix in (".csv", ".gz") and f.is_file()]
     for f in csvs:
-        if _is_neptune_header(_first_line(f)):
+        if _is_neptune_file(f):
             return "neptune"
-    if any(f.endswith((".csv", ".parquet")) for f in files):
+    if any(f.endswith((".csv", ".parquet")) for f in files) or _per_type_tables(p):
         return "tables"
     if any(f.endswith((".tar.gz", ".tgz")) for f in files):
         return "triples"  # a folder that holds only the archive of train/valid/test.txt, as shipped for UMLS
     raise DataError(p, "folder holds no recognised graph files (Neptune CSV, npz, tables, TU, triples)")
 
 
-def _first_line(p: Path) -> str:
-    import gzip
+def _per_type_tables(p: Path) -> bool:
+    """``nodes/`` and ``edges/`` folders of per-type tables, as ``graphguard generate --format tables`` writes."""
+    return (p / "nodes").is_dir() and (p / "edges").is_dir()
 
-    opener = gzip.open if p.suffix == ".gz" else open
+
+def _header(p: Path) -> list[str]:
+    """The CSV header as the Neptune reader reads it; empty when the file cannot be read."""
+    from graphguard.data.neptune import read_header
+
     try:
-        with opener(p, "rt", encoding="utf-8-sig", errors="replace") as f:
-            return f.readline().strip()
-    except OSError:
-        return ""
+        return read_header(p, errors="replace")
+    except DataError:
+        return []
 
 
-def _is_neptune_header(head: str) -> bool:
-    """Parsed as CSV, so that quoted names (``"~id","~label"``, as pyarrow writes them) count too."""
-    import csv
+def _is_neptune_file(p: Path) -> bool:
+    from graphguard.data.neptune import is_neptune_header
 
-    cols = next(csv.reader([head]), [])
-    return bool(cols) and (cols[0] in ("~id", "~from") or "~from" in cols)
+    return is_neptune_header(_header(p))
 
 
 def _looks_like_smiles(p: Path) -> bool:
-    return "smiles" in _first_line(p).lower()
+    return any("smiles" in c.lower() for c in _header(p))
 
 
 def load_graph(path: str | Path, format: str | None = None, **kwargs):

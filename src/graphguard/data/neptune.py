@@ -114,15 +114,21 @@ def parse_header(columns: list[str], path) -> tuple[str, list[tuple[str, str, st
     return ("edge" if is_edge else "vertex"), props
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, errors: str = "strict") -> list[str]:
     """The header's column names, CSV-unquoted (``"~id","~label"`` is what pyarrow writes); a UTF-8 BOM
-    (Excel's "CSV UTF-8") is dropped, or it would hide ``~id``."""
+    (Excel's "CSV UTF-8") is dropped, or it would hide ``~id``. ``errors="replace"`` lets format
+    detection look at a file that is not UTF-8 throughout."""
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
+        with opener(path, "rt", encoding="utf-8-sig", errors=errors, newline="") as f:
             return next(csv.reader(f), [])
     except (OSError, UnicodeDecodeError, EOFError) as e:
         raise DataError(path, f"cannot read ({type(e).__name__}: {e})") from None
+
+
+def is_neptune_header(columns: list[str]) -> bool:
+    """A vertex header starts with ``~id``; an edge header has ``~from``."""
+    return bool(columns) and (columns[0] in ("~id", "~from") or "~from" in columns)
 
 
 # ------------------------------------------------------------------ one file

@@ -11,6 +11,10 @@ A folder with ``nodes.csv`` or ``nodes.parquet`` and ``edges.csv`` or ``edges.pa
 
 One node type and one relation give ``Data``; otherwise ``HeteroData`` (node types from ``type``,
 relations ``(type(src), relation, type(dst))``). Edges are made undirected by default.
+
+The per-type layout that ``graphguard ingest`` reads and ``graphguard generate --format tables``
+writes is read too: ``nodes/<type>.{parquet,csv}`` (the type from the file name, ids unique within
+a type) and ``edges/<src type>__<relation>__<dst type>.{parquet,csv}``.
 """
 
 from __future__ import annotations
@@ -91,8 +95,11 @@ def _typed(v: pd.Series, frame: pd.DataFrame, files: Files, name: str, nulls, ti
         num = pd.to_numeric(filled, errors="coerce")
         low = filled.str.lower()
         special = low.isin(["nan", "inf", "-inf", "+inf", "infinity", "-infinity"])
-        if filled.empty or (num.notna() | special).all():
+        numeric = (num.notna() | special).to_numpy()
+        if filled.empty or numeric.all():
             return "num", parse_number(s, frame, files, name)
+        if 2 * numeric.sum() > len(filled):
+            _fail_mostly_numeric(s, numeric, frame, files, name)
         if low.isin(["true", "false"]).all():
             return "num", parse_bool(s, frame, files, name)
         if time:
@@ -110,6 +117,16 @@ def _typed(v: pd.Series, frame: pd.DataFrame, files: Files, name: str, nulls, ti
     if time:
         return "date", parse_date(v.astype(str).where(v.notna(), ""), frame, files, name)
     return "cat", v.astype(str).where(v.notna(), "").to_numpy(dtype=object)
+
+
+def _fail_mostly_numeric(s: pd.Series, numeric: np.ndarray, frame: pd.DataFrame, files: Files, name: str) -> None:
+    """A column whose cells are mostly numbers and a few text is a typo, not a category: one-hot
+    encoding it (or leaving it out of ``edge_attr``) would silently change what the column means."""
+    bad = np.array(s != "", dtype=bool)
+    bad[bad] = ~numeric
+    k = int(np.flatnonzero(bad)[0])
+    files.fail(frame, bad, f"property '{name}' value '{s.iat[k]}' is not a number, but {int(numeric.sum())} of "
+                           f"{int(numeric.size)} values are (leave the cell empty for a missing value)", "bad values")
 
 
 def _load(path: Path, system: dict[str, str], required: list[str], files: Files, time_col: str = "time"):
@@ -152,26 +169,78 @@ def read_tables(
     if not folder.is_dir():
         raise DataError(folder, "expected a folder holding nodes.csv|nodes.parquet and edges.csv|edges.parquet")
     npath, epath = _find(folder, "nodes"), _find(folder, "edges")
-    if npath is None:
-        raise DataError(folder, "missing nodes.csv or nodes.parquet")
     files = Files()
-    nodes, nkinds = _load(npath, NODE_SYSTEM, ["id"], files, time_col=time or "time")
-    if "~label" not in nodes:
-        nodes["~label"] = "node"
-    nodes["~label"] = nodes["~label"].replace("", "node")
-    files.fail(nodes, (nodes["~id"] == "").to_numpy(), "node has an empty id", "empty ids")
-    if epath is not None:
-        edges, ekinds = _load(epath, EDGE_SYSTEM, ["src", "dst"], files)
-        if "~label" not in edges:
-            edges["~label"] = "to"
-        edges["~label"] = edges["~label"].replace("", "to")
-        edges["~id"] = edges["~from"].astype("str") + "->" + edges["~to"].astype("str")
+    time_col = time or "time"
+    if npath is None and (folder / "nodes").is_dir():
+        nodes, nkinds, edges, ekinds = _read_per_type(folder, files, time_col)
+    elif npath is None:
+        raise DataError(folder, "missing nodes.csv or nodes.parquet (or a nodes/ folder of <type> tables)")
     else:
-        edges, ekinds = pd.DataFrame(columns=["~id", "~from", "~to", "~label", "~file", "~row"]), {}
+        nodes, nkinds = _load(npath, NODE_SYSTEM, ["id"], files, time_col=time_col)
+        if "~label" not in nodes:
+            nodes["~label"] = "node"
+        nodes["~label"] = nodes["~label"].replace("", "node")
+        if epath is not None:
+            edges, ekinds = _load(epath, EDGE_SYSTEM, ["src", "dst"], files)
+            if "~label" not in edges:
+                edges["~label"] = "to"
+            edges["~label"] = edges["~label"].replace("", "to")
+        else:
+            edges, ekinds = pd.DataFrame(columns=["~id", "~from", "~to", "~label", "~file", "~row"]), {}
+    files.fail(nodes, (nodes["~id"] == "").to_numpy(), "node has an empty id", "empty ids")
+    edges["~id"] = edges["~from"].astype("str") + "->" + edges["~to"].astype("str")
     return assemble(nodes, nkinds, edges, ekinds, files, source=folder,
                     label=label if label is not None else "label", label_required=label is not None,
                     target=target, time=time, split=split, relations=relations,
                     undirected=undirected, max_categories=max_categories)
+
+
+def _tables_in(folder: Path) -> list[Path]:
+    return sorted(f for f in folder.iterdir() if f.is_file() and f.name.endswith((".parquet", ".csv", ".csv.gz")))
+
+
+def _read_per_type(folder: Path, files: Files, time_col: str):
+    """``nodes/<type>.*`` and ``edges/<src>__<relation>__<dst>.*``: types and relations come from the
+    file names, and edges carry their endpoint types (``~from_type``, ``~to_type``) because ids need
+    only be unique within a type."""
+    node_files = _tables_in(folder / "nodes")
+    if not node_files:
+        raise DataError(folder / "nodes", "no node tables (<type>.parquet or <type>.csv)")
+    nframes, nkinds = [], {}
+    for f in node_files:
+        frame, kinds = _load(f, {"id": "~id"}, ["id"], files, time_col=time_col)
+        frame["~label"] = _stem(f)
+        _merge_kinds(nkinds, kinds, f)
+        nframes.append(frame)
+    edge_dir = folder / "edges"
+    eframes, ekinds = [], {}
+    for f in _tables_in(edge_dir) if edge_dir.is_dir() else []:
+        et = _stem(f).split("__")
+        if len(et) != 3:
+            raise DataError(f, "edge table names must be <src type>__<relation>__<dst type>")
+        for t in (et[0], et[2]):
+            if not any(_stem(n) == t for n in node_files):
+                raise DataError(f, f"node type '{t}' has no node table "
+                                   f"(known: {', '.join(_stem(n) for n in node_files)})")
+        frame, kinds = _load(f, {"src": "~from", "dst": "~to"}, ["src", "dst"], files)
+        frame["~from_type"], frame["~label"], frame["~to_type"] = et
+        _merge_kinds(ekinds, kinds, f)
+        eframes.append(frame)
+    nodes = pd.concat(nframes, ignore_index=True, sort=False)
+    edges = (pd.concat(eframes, ignore_index=True, sort=False) if eframes else
+             pd.DataFrame(columns=["~from", "~to", "~label", "~file", "~row", "~from_type", "~to_type"]))
+    return nodes, nkinds, edges, ekinds
+
+
+def _stem(f: Path) -> str:
+    return f.name.split(".")[0]
+
+
+def _merge_kinds(kinds: dict[str, str], new: dict[str, str], path: Path) -> None:
+    """One property means one thing across files: a column numeric in one table and text in another is an error."""
+    for name, kind in new.items():
+        if kinds.setdefault(name, kind) != kind:
+            raise DataError(path, f"property '{name}' is {kind} here but {kinds[name]} in an earlier table")
 
 
 def write_tables(graph: Graph, out_dir, *, format: str = "csv", label: str = "label",
