@@ -139,7 +139,10 @@ def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
         return [Data(x=g.x, edge_index=g.edge_index, edge_attr=torch.ones(g.edge_index.shape[1], width),
                      y=g.y, num_nodes=g.num_nodes) for g in graphs]
 
-    est = make_estimator("gin", epochs=2, hidden=8, layers=2).fit(with_edges(_toy(20), 2))
+    graphs = with_edges(_toy(20), 2)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 7 has no edge features"):  # the user's index, not the holdout's
+        make_estimator("gin", epochs=1, hidden=8).fit(graphs[:7] + _toy(1) + graphs[7:])
+    est = make_estimator("gin", epochs=2, hidden=8, layers=2).fit(graphs)
     assert est.conv_ == "gine" and est.predict(with_edges(_toy(4, 1), 2)).shape == (4,)
     no_edges = GraphList(_toy(4, 1), source="new.graphs.npz")
     with pytest.raises(DataError, match=r"^new.graphs.npz: graph 0 has no edge features; the model reads 2 per edge"):
@@ -149,6 +152,41 @@ def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
     empty = Data(x=torch.zeros(0, 2), edge_index=torch.zeros(2, 0, dtype=torch.long), edge_attr=torch.zeros(0, 2))
     with pytest.raises(DataError, match="graph 1 has no nodes"):
         est.predict(with_edges(_toy(1, 1), 2) + [empty])
+
+
+def _no_nodes(width=2):
+    return Data(x=torch.zeros(0, width), edge_index=torch.zeros(2, 0, dtype=torch.long), y=torch.tensor([0]))
+
+
+@pytest.mark.parametrize("model,kw", [("wl", {"n_estimators": 5}), ("wl-svm", {}), ("gin", {"epochs": 1, "hidden": 8})])
+def test_a_graph_without_nodes_is_named_by_its_index_in_fit_and_predict(model, kw):
+    """Not a torch reshape traceback (WL) or an index into GIN's internal train/validation split."""
+    from graphguard.data.smiles import GraphList
+
+    graphs = _toy(20)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 7 has no nodes$"):
+        make_estimator(model, **kw).fit(graphs[:7] + [_no_nodes()] + graphs[7:])
+    with pytest.raises(DataError, match=r"^train\.graphs\.npz: graph 0 has no nodes$"):
+        make_estimator(model, **kw).fit(GraphList([_no_nodes()] + graphs, source="train.graphs.npz"))
+    est = make_estimator(model, **kw).fit(graphs)
+    with pytest.raises(DataError, match=r"^new\.graphs\.npz: graph 1 has no nodes$"):
+        est.predict(GraphList(_toy(1, 1) + [_no_nodes()], source="new.graphs.npz"))
+
+
+def test_fingerprint_model_refuses_a_graph_without_nodes():
+    """Its features come from g.smiles, but a molecule graph with no atoms means the set is broken."""
+    from graphguard.builders.molecule import smiles_to_graph
+
+    mols = [smiles_to_graph(s) for s in ("CCO", "c1ccccc1", "CCN", "CCCl", "CO", "c1ccncc1")]
+    for i, g in enumerate(mols):
+        g.y = torch.tensor([i % 2])
+    empty = Data(x=mols[0].x[:0], edge_index=mols[0].edge_index[:, :0], smiles="CCO", y=torch.tensor([0]))
+    est = make_estimator("fingerprint", n_estimators=5, descriptors=False)
+    with pytest.raises(DataError, match="graph 6 has no nodes"):
+        est.fit(mols + [empty])
+    est.fit(mols)
+    with pytest.raises(DataError, match="graph 1 has no nodes"):
+        est.predict([mols[0], empty])
 
 
 def test_classification_refuses_fractional_labels_instead_of_truncating():
