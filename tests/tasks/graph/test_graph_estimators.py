@@ -99,6 +99,38 @@ def test_wl_kernel_svm_multiclass_and_ensemble_round_trip(tmp_path):
         make_estimator("ensemble", weights=[1.0]).fit(graphs[:45])
 
 
+def test_ensemble_with_non_contiguous_labels_reports_them_in_order(tmp_path):
+    """Members train on the class positions 0..k-1; the ensemble maps back: predict gives the user's
+    labels and predict_proba's columns follow ``classes_`` (sorted), also after save/load."""
+    graphs = _toy(60, 0)
+    for i, g in enumerate(graphs):  # paths, cycles and cycles with a chord
+        if i % 3 == 2:
+            k = g.num_nodes
+            g.edge_index = torch.cat([g.edge_index, torch.tensor([[0, k // 2], [k // 2, 0]])], 1)
+            g.y = torch.tensor([2])
+    structure = np.asarray([int(g.y) for g in graphs])
+    labels = np.asarray([9, 2, 5])[structure]  # path -> 9, cycle -> 2, chord -> 5: not the structural order
+    ens = make_estimator("ensemble", members=[{"model": "wl", "n_estimators": 20, "iterations": 2},
+                                              {"model": "wl-svm", "iterations": 2, "C": 10.0}])
+    ens.fit(graphs[:45], labels[:45])
+    assert ens.classes_.tolist() == [2, 5, 9]
+    pred, proba = ens.predict(graphs[45:]), ens.predict_proba(graphs[45:])
+    assert set(pred.tolist()) <= {2, 5, 9} and (pred == labels[45:]).mean() >= 0.8
+    assert (ens.classes_[proba.argmax(1)] == pred).all()
+    truth_column = np.searchsorted(ens.classes_, labels[45:])
+    assert (proba[np.arange(15), truth_column] > 0.5).mean() >= 0.8
+    ens.save(tmp_path / "ens")
+    again = GraphEstimator.load(tmp_path / "ens")
+    assert again.classes_.tolist() == [2, 5, 9] and (again.predict(graphs[45:]) == pred).all()
+
+
+def test_string_labels_are_one_line_not_an_int_cast_traceback():
+    graphs = _toy(10)
+    names = np.asarray(["path", "cycle"] * 5)
+    with pytest.raises(DataError, match=r"^<graphs>: classification labels must be integers, got 'path'"):
+        make_estimator("ensemble", members=[{"model": "wl", "n_estimators": 5}]).fit(graphs, names)
+
+
 def test_fingerprint_baseline_on_molecules(tmp_path):
     from graphguard.builders.molecule import smiles_to_graph
 

@@ -60,8 +60,15 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
 
 
 def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
-    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class."""
+    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class,
+    and so is a text label (the saved model and the CLI's readers know integer classes only)."""
     y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        try:
+            y = y.astype(np.float64)  # e.g. an object array of ints
+        except (TypeError, ValueError):
+            raise DataError(source, f"classification labels must be integers, got {y.reshape(-1).tolist()[0]!r} "
+                                    f"(dtype {y.dtype}); map text labels to integers first") from None
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         bad = y[y != np.round(y)][0]
         raise DataError(source, f"classification labels must be integers, got {bad}; use task='regression' "
