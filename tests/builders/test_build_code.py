@@ -140,6 +140,25 @@ def test_cli_code_similar(tmp_path, cli):
         find_function(f"{tmp_path / 'a.py'}::nope")
 
 
+@pytest.mark.parametrize("query_form, in_form", [("absolute", "relative"), ("relative", "absolute")])
+def test_cli_code_similar_leaves_out_the_query_however_its_path_is_written(tmp_path, monkeypatch, cli,
+                                                                          query_form, in_form):
+    """The query's key and the index's keys are built from different path strings; only the file counts."""
+    import json
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "a.py").write_text(SRC)
+    (lib / "b.py").write_text(SRC.replace("def f(", "def g("))
+    monkeypatch.chdir(tmp_path)
+    query = (lib / "a.py" if query_form == "absolute" else "lib/a.py")
+    folder = lib if in_form == "absolute" else "./lib"
+    r = cli("code", "similar", f"{query}::f", "--in", folder, "--json", "-q")
+    found = [h["function"] for h in json.loads(r.stdout)]
+    assert not any(h.endswith("a.py::f") for h in found), found
+    assert found[0].endswith("b.py::g")
+
+
 def test_rename_reorder_clone_applies_both_and_is_scored_per_kind():
     import random
 

@@ -11,8 +11,7 @@ def _atom(serial, name, res, num, x, y, z, element):
             f"          {element:>2}")
 
 
-@pytest.fixture
-def three_residues(tmp_path):
+def _write_tri(tmp_path):
     """ALA and GLY 3.8 A apart (C-alpha), SER 20 A away but with a side-chain O 3 A from GLY's CA."""
     lines = [
         _atom(1, "N", "ALA", 1, -1.0, 0.0, 0.0, "N"),
@@ -25,6 +24,11 @@ def three_residues(tmp_path):
     p = tmp_path / "tri.pdb"
     p.write_text("\n".join(lines) + "\n")
     return p
+
+
+@pytest.fixture
+def three_residues(tmp_path):
+    return _write_tri(tmp_path)
 
 
 def _pairs(g):
@@ -64,3 +68,33 @@ def test_contact_graph_survives_the_collection_format(three_residues, tmp_path):
     write_graphs([structure_to_graph(three_residues, cutoff=5)], tmp_path / "p.graphs.npz")
     (g,) = read_graphs(tmp_path / "p.graphs.npz")
     assert g.num_nodes == 3 and _pairs(g) == {(0, 1), (1, 0)} and g.pos.shape == (3, 3)
+
+
+def test_non_numeric_pdb_coordinate_is_named_not_read_as_zero(three_residues, cli, tmp_path):
+    """gemmi reads ``abc`` as 0.0 and ``1x.500`` as 1.0; a wrong position would silently move a residue."""
+    lines = three_residues.read_text().splitlines()
+    lines[2] = lines[2][:38] + "     abc" + lines[2][46:]  # GLY CA, y field
+    bad = tmp_path / "bad.pdb"
+    bad.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"bad\.pdb: line 3: y coordinate 'abc' is not a number"):
+        structure_to_graph(bad)
+    r = cli("build", "protein", bad, "--out", tmp_path / "p.graphs.npz", ok=False)
+    assert r.returncode == 2 and "line 3: y coordinate" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_non_numeric_mmcif_coordinate_is_rejected(tmp_path):
+    """gemmi reads a non-number in an mmCIF coordinate as NaN, which the contact search would then ignore."""
+    import gemmi
+
+    st = gemmi.read_structure(str(_write_tri(tmp_path)))
+    text = st.make_mmcif_document().as_string()
+    rows = text.splitlines()
+    i = next(k for k, row in enumerate(rows) if row.startswith("ATOM") and " CA " in row and " GLY " in row)
+    fields = rows[i].split()
+    x_col = [row for row in rows if row.startswith("_atom_site.")].index("_atom_site.Cartn_x")
+    fields[x_col] = "abc"
+    rows[i] = " ".join(fields)
+    bad = tmp_path / "bad.cif"
+    bad.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"bad\.cif: .*A:2:GLY.*not a number"):
+        structure_to_graph(bad)

@@ -87,11 +87,31 @@ def _wl_counts(pg, iterations: int, edge_kinds=DEPENDENCE_EDGES) -> dict[int, in
     return counts
 
 
+def resolved_key(key: str) -> str:
+    """``FILE::name`` with FILE made absolute, so that ``a.py::f`` written relative to the working
+    directory and the same function found under an absolute ``--in`` compare equal."""
+    if "::" not in key:
+        return key
+    file, name = key.rsplit("::", 1)
+    return f"{Path(file).resolve()}::{name}"
+
+
+def is_query(key: str, query: str | None) -> bool:
+    """Whether index key ``key`` names the same function as ``query`` (paths compared resolved; the
+    cheap name check first, as clone benchmarks call this for every key of every query)."""
+    if query is None:
+        return False
+    if key == query:
+        return True
+    name = query.rsplit("::", 1)[-1]
+    return key.endswith(f"::{name}") and resolved_key(key) == resolved_key(query)
+
+
 def top_k(ids: list[str], scores: np.ndarray, k: int, exclude: str | None) -> list[tuple[str, float]]:
     """The ``k`` best-scoring ids (ties keep index order), leaving out the query itself."""
     out = []
     for i in np.argsort(-scores, kind="stable"):
-        if exclude is not None and ids[i] == exclude:
+        if is_query(ids[i], exclude):
             continue
         out.append((ids[i], float(scores[i])))
         if len(out) == k:

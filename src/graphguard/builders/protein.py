@@ -11,6 +11,7 @@ chain/number/name of each node.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from graphguard.errors import ConfigError, DataError
 AMINO_ACIDS = ("ALA", "ARG", "ASN", "ASP", "CYS", "GLN", "GLU", "GLY", "HIS", "ILE",
                "LEU", "LYS", "MET", "PHE", "PRO", "SER", "THR", "TRP", "TYR", "VAL")
 MODES = ("ca", "any", "knn")
+PDB_COORDINATE_COLUMNS = (("x", slice(30, 38)), ("y", slice(38, 46)), ("z", slice(46, 54)))
 
 
 def read_structure(path: str | Path):
@@ -36,7 +38,26 @@ def read_structure(path: str | Path):
         raise DataError(path, f"cannot parse structure ({e})") from None
     if len(st) == 0:
         raise DataError(path, "structure has no models (no ATOM records)")
+    if st.input_format == gemmi.CoorFormat.Pdb:
+        check_pdb_coordinates(path)
     return st
+
+
+def check_pdb_coordinates(path: Path) -> None:
+    """gemmi reads a PDB coordinate that is not a number as 0.0 (``abc``) or its leading digits
+    (``1x.5`` -> 1.0), which would silently move an atom; name the line and field instead."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="latin-1") as f:
+        for number, line in enumerate(f, 1):
+            if not line.startswith(("ATOM", "HETATM")):
+                continue
+            for axis, columns in PDB_COORDINATE_COLUMNS:
+                field = line[columns].strip()
+                try:
+                    float(field)
+                except ValueError:
+                    raise DataError(path, f"line {number}: {axis} coordinate '{field}' is not a number "
+                                          f"(columns {columns.start + 1}-{columns.stop})") from None
 
 
 def residue_table(st, source) -> tuple[list[str], np.ndarray, list[np.ndarray], list[str]]:
@@ -53,6 +74,9 @@ def residue_table(st, source) -> tuple[list[str], np.ndarray, list[np.ndarray], 
             ids.append(f"{chain.name}:{res.seqid.num}{res.seqid.icode.strip()}:{res.name}")
     if not names:
         raise DataError(source, "no C-alpha (CA) atoms found; a residue contact graph needs amino-acid residues")
+    for rid, xyz in zip(ids, atoms):
+        if not np.isfinite(xyz).all():  # gemmi reads a non-number in an mmCIF coordinate as NaN
+            raise DataError(source, f"residue {rid} has a coordinate that is not a number")
     return names, np.asarray(ca, dtype=np.float32), atoms, ids
 
 

@@ -203,13 +203,17 @@ def check_split(t: np.ndarray, name: str, source) -> None:
 
 
 def _parse_lines(text: str, source: str) -> list[tuple[str, str, str, int]]:
+    """Rows with their line numbers. Blank lines are skipped, but a ``#`` line is data: the standard
+    train/valid/test.txt have no comments (PyKEEN reads every line), and ``#hashtag`` is an entity."""
     rows = []
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip():
             continue
         parts = line.rstrip("\r\n").split("\t")
         if len(parts) != 3 or not all(p.strip() for p in parts):
-            raise DataError(source, f"line {lineno}: expected 'head<TAB>relation<TAB>tail', got {len(parts)} field(s): {line[:60]!r}")
+            hint = " ('#' starts data, not a comment, in a triples file)" if line.startswith("#") else ""
+            raise DataError(source, f"line {lineno}: expected 'head<TAB>relation<TAB>tail', got {len(parts)} "
+                                    f"field(s): {line[:60]!r}{hint}")
         rows.append((parts[0].strip(), parts[1].strip(), parts[2].strip(), lineno))
     return rows
 

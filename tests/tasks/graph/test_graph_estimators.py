@@ -99,6 +99,38 @@ def test_wl_kernel_svm_multiclass_and_ensemble_round_trip(tmp_path):
         make_estimator("ensemble", weights=[1.0]).fit(graphs[:45])
 
 
+def test_ensemble_with_non_contiguous_labels_reports_them_in_order(tmp_path):
+    """Members train on the class positions 0..k-1; the ensemble maps back: predict gives the user's
+    labels and predict_proba's columns follow ``classes_`` (sorted), also after save/load."""
+    graphs = _toy(60, 0)
+    for i, g in enumerate(graphs):  # paths, cycles and cycles with a chord
+        if i % 3 == 2:
+            k = g.num_nodes
+            g.edge_index = torch.cat([g.edge_index, torch.tensor([[0, k // 2], [k // 2, 0]])], 1)
+            g.y = torch.tensor([2])
+    structure = np.asarray([int(g.y) for g in graphs])
+    labels = np.asarray([9, 2, 5])[structure]  # path -> 9, cycle -> 2, chord -> 5: not the structural order
+    ens = make_estimator("ensemble", members=[{"model": "wl", "n_estimators": 20, "iterations": 2},
+                                              {"model": "wl-svm", "iterations": 2, "C": 10.0}])
+    ens.fit(graphs[:45], labels[:45])
+    assert ens.classes_.tolist() == [2, 5, 9]
+    pred, proba = ens.predict(graphs[45:]), ens.predict_proba(graphs[45:])
+    assert set(pred.tolist()) <= {2, 5, 9} and (pred == labels[45:]).mean() >= 0.8
+    assert (ens.classes_[proba.argmax(1)] == pred).all()
+    truth_column = np.searchsorted(ens.classes_, labels[45:])
+    assert (proba[np.arange(15), truth_column] > 0.5).mean() >= 0.8
+    ens.save(tmp_path / "ens")
+    again = GraphEstimator.load(tmp_path / "ens")
+    assert again.classes_.tolist() == [2, 5, 9] and (again.predict(graphs[45:]) == pred).all()
+
+
+def test_string_labels_are_one_line_not_an_int_cast_traceback():
+    graphs = _toy(10)
+    names = np.asarray(["path", "cycle"] * 5)
+    with pytest.raises(DataError, match=r"^<graphs>: classification labels must be integers, got 'path'"):
+        make_estimator("ensemble", members=[{"model": "wl", "n_estimators": 5}]).fit(graphs, names)
+
+
 def test_fingerprint_baseline_on_molecules(tmp_path):
     from graphguard.builders.molecule import smiles_to_graph
 
@@ -139,7 +171,10 @@ def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
         return [Data(x=g.x, edge_index=g.edge_index, edge_attr=torch.ones(g.edge_index.shape[1], width),
                      y=g.y, num_nodes=g.num_nodes) for g in graphs]
 
-    est = make_estimator("gin", epochs=2, hidden=8, layers=2).fit(with_edges(_toy(20), 2))
+    graphs = with_edges(_toy(20), 2)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 7 has no edge features"):  # the user's index, not the holdout's
+        make_estimator("gin", epochs=1, hidden=8).fit(graphs[:7] + _toy(1) + graphs[7:])
+    est = make_estimator("gin", epochs=2, hidden=8, layers=2).fit(graphs)
     assert est.conv_ == "gine" and est.predict(with_edges(_toy(4, 1), 2)).shape == (4,)
     no_edges = GraphList(_toy(4, 1), source="new.graphs.npz")
     with pytest.raises(DataError, match=r"^new.graphs.npz: graph 0 has no edge features; the model reads 2 per edge"):
@@ -149,6 +184,41 @@ def test_gine_refuses_graphs_without_its_edge_features_or_nodes():
     empty = Data(x=torch.zeros(0, 2), edge_index=torch.zeros(2, 0, dtype=torch.long), edge_attr=torch.zeros(0, 2))
     with pytest.raises(DataError, match="graph 1 has no nodes"):
         est.predict(with_edges(_toy(1, 1), 2) + [empty])
+
+
+def _no_nodes(width=2):
+    return Data(x=torch.zeros(0, width), edge_index=torch.zeros(2, 0, dtype=torch.long), y=torch.tensor([0]))
+
+
+@pytest.mark.parametrize("model,kw", [("wl", {"n_estimators": 5}), ("wl-svm", {}), ("gin", {"epochs": 1, "hidden": 8})])
+def test_a_graph_without_nodes_is_named_by_its_index_in_fit_and_predict(model, kw):
+    """Not a torch reshape traceback (WL) or an index into GIN's internal train/validation split."""
+    from graphguard.data.smiles import GraphList
+
+    graphs = _toy(20)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 7 has no nodes$"):
+        make_estimator(model, **kw).fit(graphs[:7] + [_no_nodes()] + graphs[7:])
+    with pytest.raises(DataError, match=r"^train\.graphs\.npz: graph 0 has no nodes$"):
+        make_estimator(model, **kw).fit(GraphList([_no_nodes()] + graphs, source="train.graphs.npz"))
+    est = make_estimator(model, **kw).fit(graphs)
+    with pytest.raises(DataError, match=r"^new\.graphs\.npz: graph 1 has no nodes$"):
+        est.predict(GraphList(_toy(1, 1) + [_no_nodes()], source="new.graphs.npz"))
+
+
+def test_fingerprint_model_refuses_a_graph_without_nodes():
+    """Its features come from g.smiles, but a molecule graph with no atoms means the set is broken."""
+    from graphguard.builders.molecule import smiles_to_graph
+
+    mols = [smiles_to_graph(s) for s in ("CCO", "c1ccccc1", "CCN", "CCCl", "CO", "c1ccncc1")]
+    for i, g in enumerate(mols):
+        g.y = torch.tensor([i % 2])
+    empty = Data(x=mols[0].x[:0], edge_index=mols[0].edge_index[:, :0], smiles="CCO", y=torch.tensor([0]))
+    est = make_estimator("fingerprint", n_estimators=5, descriptors=False)
+    with pytest.raises(DataError, match="graph 6 has no nodes"):
+        est.fit(mols + [empty])
+    est.fit(mols)
+    with pytest.raises(DataError, match="graph 1 has no nodes"):
+        est.predict([mols[0], empty])
 
 
 def test_classification_refuses_fractional_labels_instead_of_truncating():

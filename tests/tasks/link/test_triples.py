@@ -41,6 +41,20 @@ def test_malformed_line_names_file_and_line(tmp_path, kg_writer):
         load_triples(kg)
 
 
+def test_hash_is_data_not_a_comment(tmp_path, kg_writer):
+    """Social KGs name entities ``#hashtag``; the standard train/valid/test.txt (and PyKEEN's reader) have no comments."""
+    kg = kg_writer(tmp_path / "tags", ["alice\tlikes\t#python", "#hashtag\ttagged\tbob", "bob\tlikes\talice"],
+                   ["#hashtag\ttagged\talice"], ["alice\tlikes\tbob"])
+    ts = load_triples(kg)
+    assert "#hashtag" in ts.entities and len(ts.train) == 3 and len(ts.valid) == 1
+
+
+def test_a_comment_line_is_a_malformed_line_with_a_hint(tmp_path, kg_writer):
+    kg = kg_writer(tmp_path / "comment", ["# family KG", "a\tr\tb"], ["a\tr\tb"], ["a\tr\tb"])
+    with pytest.raises(DataError, match=r"train\.txt: line 1: expected .*'#' starts data, not a comment"):
+        load_triples(kg)
+
+
 def test_test_entity_absent_from_training(tmp_path, kg_writer):
     kg = kg_writer(tmp_path / "unseen", ["a\tr\tb", "b\tr\tc"], ["a\tr\tc"], ["a\tr\tb", "zed\tr\ta"])
     with pytest.raises(DataError, match=r"test\.txt: line 2: entity 'zed' does not appear in the training triples"):

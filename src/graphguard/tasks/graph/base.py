@@ -34,7 +34,8 @@ def infer_task(y, task: str = "auto", source: str = "<graphs>") -> str:
 
 
 def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
-    """A non-empty list of homogeneous PyG graphs, each with ``x`` and ``edge_index``."""
+    """A non-empty list of homogeneous PyG graphs, each with ``x``, ``edge_index`` and at least one
+    node: every model has nothing to read in an empty graph (WL would hash nothing, a GNN pool nothing)."""
     if isinstance(graphs, Data):
         graphs = [graphs]
     graphs = list(graphs)
@@ -46,6 +47,8 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
             raise DataError(source, f"graph {i} is a {type(g).__name__}, expected a torch_geometric Data")
         if getattr(g, "x", None) is None or g.x.dim() != 2:
             raise DataError(source, f"graph {i} has no 2-D node feature matrix x")
+        if not g.num_nodes:
+            raise DataError(source, f"graph {i} has no nodes")
         if dim is None:
             dim = g.x.shape[1]
         elif g.x.shape[1] != dim:
@@ -57,8 +60,15 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
 
 
 def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
-    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class."""
+    """``y`` as int64 classes; a fractional (or missing) label is an error, not truncated to a class,
+    and so is a text label (the saved model and the CLI's readers know integer classes only)."""
     y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        try:
+            y = y.astype(np.float64)  # e.g. an object array of ints
+        except (TypeError, ValueError):
+            raise DataError(source, f"classification labels must be integers, got {y.reshape(-1).tolist()[0]!r} "
+                                    f"(dtype {y.dtype}); map text labels to integers first") from None
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         bad = y[y != np.round(y)][0]
         raise DataError(source, f"classification labels must be integers, got {bad}; use task='regression' "
@@ -113,13 +123,14 @@ class GraphEstimator:
             raise ConfigError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
         # the reader's label -> one-hot columns (TU), saved so that other files are read the same way
         self.encodings_ = getattr(graphs, "encodings", None) or None
-        graphs = check_graphs(graphs)
-        y = graph_labels(graphs, y)
+        source = getattr(graphs, "source", "") or "<graphs>"  # a GraphList knows its file
+        graphs = check_graphs(graphs, source)
+        y = graph_labels(graphs, y, source)
         if self.task == "classification":
-            y = class_labels(y)
+            y = class_labels(y, source)
             self.classes_ = np.unique(y)
             if len(self.classes_) < 2:
-                raise DataError("<graphs>", f"need at least two classes to train, found only {self.classes_.tolist()}")
+                raise DataError(source, f"need at least two classes to train, found only {self.classes_.tolist()}")
             yi = np.searchsorted(self.classes_, y)
         else:
             yi = y.astype(np.float32)

@@ -95,11 +95,10 @@ class GNNGraphClassifier(GraphEstimator):
 
     @staticmethod
     def _check_graphs(graphs, edge_dim: int, source: str) -> None:
-        """Every graph has nodes and, when the network reads edge features (GINE), ``edge_dim`` of
-        them on every edge: message passing would otherwise fail deep inside torch."""
+        """When the network reads edge features (GINE), every graph has ``edge_dim`` of them on every
+        edge: message passing would otherwise fail deep inside torch (``check_graphs`` has already
+        refused graphs without nodes)."""
         for i, g in enumerate(graphs):
-            if not g.num_nodes:
-                raise DataError(source, f"graph {i} has no nodes")
             if not edge_dim:
                 continue
             ea = getattr(g, "edge_attr", None)
@@ -125,6 +124,10 @@ class GNNGraphClassifier(GraphEstimator):
     # -- training ------------------------------------------------------------------------------
     def _fit(self, graphs, y, val):
         seed_everything(self.seed)
+        edge_dim = self._edge_dim(graphs)
+        self._check_graphs(graphs, edge_dim or 0, "<graphs>")  # before the holdout, so that i is the user's index
+        if val is not None:
+            self._check_graphs(val[0], edge_dim or 0, "<validation graphs>")
         if val is None and self.val_fraction and self.val_fraction > 0:
             tr, va = stratified_holdout(y, self.val_fraction, self.seed, self.task == "classification")
             val = ([graphs[i] for i in va], y[va])
@@ -135,10 +138,6 @@ class GNNGraphClassifier(GraphEstimator):
             y = (y - self.y_mean_) / self.y_std_
             if val is not None:
                 val = (val[0], (np.asarray(val[1], dtype=np.float32) - self.y_mean_) / self.y_std_)
-        edge_dim = self._edge_dim(graphs)
-        self._check_graphs(graphs, edge_dim or 0, "<graphs>")
-        if val is not None:
-            self._check_graphs(val[0], edge_dim or 0, "<validation graphs>")
         out_dim = len(self.classes_) if self.task == "classification" else 1
         self._build(int(graphs[0].x.shape[1]), out_dim, edge_dim)
         train = slim(graphs, y, edge_dim is not None)
