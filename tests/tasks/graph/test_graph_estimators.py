@@ -131,6 +131,14 @@ def test_string_labels_are_one_line_not_an_int_cast_traceback():
         make_estimator("ensemble", members=[{"model": "wl", "n_estimators": 5}]).fit(graphs, names)
 
 
+def test_a_missing_label_names_its_graph_not_a_regression_hint():
+    graphs = _toy(10)
+    y = np.asarray([0, 1] * 5, dtype=object)
+    y[3] = None
+    with pytest.raises(DataError, match=r"^<graphs>: graph 3 has no label"):
+        make_estimator("wl", n_estimators=5).fit(graphs, y)
+
+
 def test_fingerprint_baseline_on_molecules(tmp_path):
     from graphguard.builders.molecule import smiles_to_graph
 

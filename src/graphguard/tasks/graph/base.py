@@ -69,6 +69,9 @@ def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
         except (TypeError, ValueError):
             raise DataError(source, f"classification labels must be integers, got {y.reshape(-1).tolist()[0]!r} "
                                     f"(dtype {y.dtype}); map text labels to integers first") from None
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        i = int(np.flatnonzero(np.isnan(y.reshape(-1)))[0])
+        raise DataError(source, f"graph {i} has no label; give every training graph a class")
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         bad = y[y != np.round(y)][0]
         raise DataError(source, f"classification labels must be integers, got {bad}; use task='regression' "
