@@ -113,3 +113,29 @@ def make_hetero_fraud_graph(num_nodes: int = 2000, num_users: int = 400, seed: i
     h["review", "written_by", "user"].edge_index = w.flip(0)
     h.target_node_type = "review"
     return h
+
+
+LOGP_END_GROUPS = ["", "O", "N", "Cl", "F", "Br", "c1ccccc1", "C(=O)O", "C#N", "OC", "S", "C(C)C"]
+
+
+def make_logp_molecules(n: int = 160, seed: int = 0) -> list[tuple[str, float]]:
+    """``n`` (SMILES, Crippen logP) pairs: chains of 1-7 carbons between two end groups.
+
+    logP varies smoothly with the parts, so a graph regressor has a learnable, exactly computed
+    target without any downloaded dataset (needs RDKit).
+    """
+    import random
+
+    from rdkit import Chem, RDLogger
+    from rdkit.Chem import Crippen
+
+    RDLogger.DisableLog("rdApp.*")  # the invalid combinations are skipped on purpose
+    rng = random.Random(seed)
+    combos = sorted({(a, "C" * k, b) for a in LOGP_END_GROUPS for b in LOGP_END_GROUPS for k in range(1, 8)})
+    rng.shuffle(combos)
+    out: list[tuple[str, float]] = []
+    for a, chain, b in combos:
+        mol = Chem.MolFromSmiles(a + chain + b)
+        if mol is not None and len(out) < n:  # some end groups cannot start a chain ("C#NC")
+            out.append((Chem.MolToSmiles(mol), Crippen.MolLogP(mol)))
+    return out

@@ -1,7 +1,6 @@
 """Graph regression: a computed molecular property (RDKit's Crippen logP) learned from SMILES."""
 
 import json
-import random
 
 import numpy as np
 import pytest
@@ -10,24 +9,7 @@ from graphguard.errors import DataError
 
 pytest.importorskip("rdkit")
 
-ENDS = ["", "O", "N", "Cl", "F", "Br", "c1ccccc1", "C(=O)O", "C#N", "OC", "S", "C(C)C"]
-
-
-def _molecules(n=160, seed=0):
-    """Chains of 1-7 carbons between two end groups: logP varies smoothly with the parts."""
-    from rdkit import Chem, RDLogger
-    from rdkit.Chem import Crippen
-
-    RDLogger.DisableLog("rdApp.*")  # the invalid combinations are skipped on purpose
-    rng = random.Random(seed)
-    combos = sorted({(a, "C" * k, b) for a in ENDS for b in ENDS for k in range(1, 8)})
-    rng.shuffle(combos)
-    out = []
-    for a, chain, b in combos:
-        mol = Chem.MolFromSmiles(a + chain + b)
-        if mol is not None and len(out) < n:  # some end groups cannot start a chain ("C#NC")
-            out.append((Chem.MolToSmiles(mol), Crippen.MolLogP(mol)))
-    return out
+from graphguard.data.synthetic import make_logp_molecules as _molecules
 
 
 def _csv(path, rows, header="smiles,logp"):
