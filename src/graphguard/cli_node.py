@@ -242,7 +242,7 @@ def predict(
 
 
 @app.command()
-def models():
+def models(quiet: bool = typer.Option(False, "--quiet", "-q", help="Accepted like everywhere; the list is the output.")):
     """List the detector names."""
     from graphguard.tasks.node.registry import DEFAULT_DETECTOR, DETECTORS
 

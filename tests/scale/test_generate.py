@@ -169,6 +169,8 @@ def test_every_command_with_quiet_takes_short_q():
         else:
             yield path, cmd
 
-    lacking = [path for path, cmd in walk(typer.main.get_command(app), "graphguard")
-               for p in cmd.params if "--quiet" in p.opts and "-q" not in p.opts]
+    commands = list(walk(typer.main.get_command(app), "graphguard"))
+    lacking = [path for path, cmd in commands for p in cmd.params if "--quiet" in p.opts and "-q" not in p.opts]
     assert lacking == []
+    without_quiet = [path for path, cmd in commands if not any("--quiet" in p.opts for p in cmd.params)]
+    assert without_quiet == [], "the README promises --quiet on every command"
