@@ -10,6 +10,7 @@ unchanged), marked ``from``. Writes bench/results/godm_tolokers_ablations_paired
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -23,7 +24,11 @@ ORDER = ["none", "godm", "no_diffusion", "no_class_cond", "disconnected", "rando
 
 
 def main() -> None:
-    abl = json.loads(Path(sys.argv[1]).read_text())
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("ablations", help="the ablation run's result file (bench/godm_bench.py --variants ...), "
+                    "e.g. bench/results/godm_tolokers_ablations.json")
+    path = ap.parse_args().ablations
+    abl = json.loads(Path(path).read_text())
     s5 = {r["seed"]: r for r in json.loads((RES / "godm_tolokers_s5.json").read_text())["records"]}
     records = []
     for r in abl["records"]:
@@ -40,7 +45,7 @@ def main() -> None:
            "reference_arms": "none and godm records are those of bench/results/godm_tolokers_s5.json for the same "
                              "seeds (none itself from godm_tolokers_s4.json); their code path is unchanged, so they "
                              "were not rerun. The ablation run refits GODM per seed with the same seed and config.",
-           "ablation_run": {"file": sys.argv[1], "wall_s": abl["wall_s"], "load_average_at_end": abl["load_average_at_end"]}}
+           "ablation_run": {"file": path, "wall_s": abl["wall_s"], "load_average_at_end": abl["load_average_at_end"]}}
     (RES / "godm_tolokers_ablations_paired.json").write_text(json.dumps(res, indent=1, default=float))
     n = len(records)
     print(f"seeds {res['seeds']}\n\n{table(summary, variants, n)}\n\n{delta_table(deltas, variants, 'none')}\n")

@@ -10,6 +10,7 @@ test scores on the real graph, and the test scores on the augmented graph (``on_
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -28,6 +29,8 @@ from graphguard.utils import set_threads  # noqa: E402
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.parse_args()  # takes no arguments; only --help
     set_threads(1)
     g0, ratios = load("tolokers")
     seed = trial_seed(0)

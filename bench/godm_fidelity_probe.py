@@ -10,6 +10,7 @@ and the feature W1 against the *validation* anomalies (the only figure a choice 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -29,8 +30,14 @@ from graphguard.utils import set_threads  # noqa: E402
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", help="benchmark graph, as bench/godm_bench.py loads it (e.g. tolokers)")
+    ap.add_argument("godm_options", help="JSON object of GODM options for the single full fit, e.g. '{\"epochs\":6}'")
+    ap.add_argument("grid", help="JSON list of option sets; the latent diffusion is refitted with each, "
+                    "e.g. '[{\"diff_steps\":1000},{\"diff_steps\":4000}]'")
+    a = ap.parse_args()
     set_threads(1)
-    ds, kw, grid = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+    ds, kw, grid = a.dataset, json.loads(a.godm_options), json.loads(a.grid)
     g0, ratios = load(ds)
     seed = trial_seed(0)
     g = split_graph(g0, ratios, seed)

@@ -9,6 +9,7 @@ session 4's, marked ``from``. Writes bench/results/godm_tolokers_s5.json and pri
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -22,7 +23,10 @@ RES = Path(__file__).parent / "results"
 
 
 def main() -> None:
-    parts = [json.loads(Path(f).read_text()) for f in sys.argv[1].split(",")]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("parts", help="comma-separated result files of the session-5 GODM run's processes, "
+                    "e.g. bench/results/godm_tolokers_s5_a.json,bench/results/godm_tolokers_s5_b.json")
+    parts = [json.loads(Path(f).read_text()) for f in ap.parse_args().parts.split(",")]
     s4 = {r["seed"]: r for r in json.loads((RES / "godm_tolokers_s4.json").read_text())["records"]}
     records = []
     for r in sorted((r for p in parts for r in p["records"]), key=lambda r: r["seed"]):

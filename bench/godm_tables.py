@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ RES = Path(__file__).parent / "results"
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.parse_args()  # takes no arguments; only --help
     for name in ("tolokers_s4", "hetero_s4", "tolokers_5seeds", "yelpchi", "hetero_rerun", "tolokers", "hetero"):
         p = RES / f"godm_{name}.json"
         if not p.is_file():

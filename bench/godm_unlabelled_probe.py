@@ -7,6 +7,7 @@ option off and on, on GADBench's semi-supervised split. Prints one JSON line per
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -25,8 +26,12 @@ CONFIGS = {"tolokers": {"epochs": 6}, "hetero": {}, "yelpchi": {"epochs": 2}}  #
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dataset", help=f"benchmark graph, one of {', '.join(CONFIGS)} (GODM settings as in the benchmark)")
+    ap.add_argument("trials", help="comma-separated trial numbers, e.g. 0,1 (seed = trial_seed(trial))")
+    a = ap.parse_args()
     set_threads(1)
-    dataset, trials = sys.argv[1], [int(t) for t in sys.argv[2].split(",")]
+    dataset, trials = a.dataset, [int(t) for t in a.trials.split(",")]
     g0, _ = load(dataset)
     for trial in trials:
         seed = trial_seed(trial)
