@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch_geometric.nn import RGCNConv
+
+from graphguard.nn.basis_rgcn import BasisRGCNConv
 
 
 class RGCNEncoder(nn.Module):
@@ -36,7 +37,7 @@ class RGCNEncoder(nn.Module):
         self.register_buffer("edge_type", et)
         dims = [in_channels] + [hidden] * (layers - 1) + [out_channels]
         nb = None if num_bases is None else min(num_bases, 2 * num_relations)
-        self.convs = nn.ModuleList(RGCNConv(a, b, 2 * num_relations, num_bases=nb) for a, b in zip(dims[:-1], dims[1:]))
+        self.convs = nn.ModuleList(BasisRGCNConv(a, b, 2 * num_relations, num_bases=nb) for a, b in zip(dims[:-1], dims[1:]))
         self.skip = nn.Linear(in_channels, out_channels, bias=False) if residual else None
         self.drop = nn.Dropout(dropout)
         # set (by the estimator) on graphs trained by sampling: no-grad full passes then go layer-wise
