@@ -342,3 +342,19 @@ def test_date_properties_match_the_in_memory_reader(tmp_path, vertices, edges):
     assert np.array_equal(g["user"].node_time.numpy(), ref.node_time.numpy(), equal_nan=True)
     et = ("user", "knows", "user")
     assert sorted(g[et].edge_time.tolist()) == sorted(ref.edge_time.float().tolist())
+
+
+def test_neptune_properties_the_store_cannot_hold_are_named(tmp_path, monkeypatch):
+    """Text and list properties (``Date[]`` too) used to vanish from an ingested store without a word."""
+    from graphguard import _console
+
+    said = []
+    monkeypatch.setattr(_console, "log", said.append)
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,age:Int,nick:String,visits:Date[]\n"
+                             "a,user,30,ann,2024-01-01;2024-02-01\nb,user,40,bob,2024-03-01\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label\ne1,a,b,knows\n")
+    ingest(d, tmp_path / "s")
+    assert to_pyg(tmp_path / "s")["user"].feature_names == ["age"]
+    assert any("left out" in m and "nick:String" in m and "visits:Date[]" in m for m in said), said

@@ -539,8 +539,10 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport, 
     total = sum(f.stat().st_size for f in files)
     prog, done = _RowProgress("read nodes", total), 0
     nodes.neptune = True
+    left_out: dict[str, None] = {}
     for f in files:
         roles, types = _neptune_node_roles(heads[f], f, special)
+        left_out.update(dict.fromkeys(c for c in heads[f] if c not in roles))
         last = 0
         for batch, pos in _csv_batches(f, types, list(roles)):
             labels = batch.column("~label")
@@ -555,6 +557,9 @@ def _read_neptune_nodes(files: list[Path], nodes: _Nodes, report: IngestReport, 
             last = pos
         done += last
     prog.close()
+    if left_out:
+        _console.log(f"{files[0].parent}: node properties left out of the features (the store keeps numbers, "
+                     f"booleans and dates; read_neptune encodes text and lists): {', '.join(left_out)}")
 
 
 def _read_neptune_edges(files, nodes: _Nodes, edges: _Edges) -> None:
