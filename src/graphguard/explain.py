@@ -242,8 +242,11 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
 
-        cfg = run / "config.json"
-        task = json.loads(cfg.read_text())["job"]["task"] if cfg.is_file() else "node_classification"
+        from graphguard.serve.run_files import read_run_config
+
+        if not run.is_dir():
+            raise DataError(run, "run directory not found")
+        task = read_run_config(run)[1] if (run / "config.json").is_file() else "node_classification"
         if task != "node_classification":
             raise DataError(run, f"this is a {task} run; explain is for node_classification runs")
         for name in ("model", "graph.npz"):

@@ -230,8 +230,9 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     run = Path(run_dir)
     if not run.is_dir():
         raise DataError(run, "run directory not found")
-    cfg = read_json(_read(run, "config.json"))
-    task = cfg["job"]["task"]
+    from graphguard.serve.run_files import read_run_config
+
+    _, task = read_run_config(_read(run, "config.json").parent)
     if task == "node_classification":
         text = node_report_from_run(run)
     else:

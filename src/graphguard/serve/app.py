@@ -110,11 +110,11 @@ class PredictGraphs(BaseModel):
 def load_served(run_dir: str | Path):
     """The served model of a run directory, by the run's task."""
     from graphguard.errors import DataError
+    from graphguard.serve.run_files import read_run_config
 
-    cfg = Path(run_dir) / "config.json"
-    if not cfg.is_file():
+    if not (Path(run_dir) / "config.json").is_file():
         raise DataError(run_dir, "not a graphguard run directory (missing config.json)")
-    task = json.loads(cfg.read_text())["job"]["task"]
+    _, task = read_run_config(run_dir)
     if task == "link_prediction":
         from graphguard.serve.links import ServedLinks
 

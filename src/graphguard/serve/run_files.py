@@ -8,6 +8,20 @@ from graphguard.errors import DataError
 from graphguard.utils.serialization import read_json
 
 
+def read_run_config(run: str | Path) -> tuple[dict, str]:
+    """A run's ``config.json`` and its task; a damaged file or an unknown task is one line naming the file."""
+    from graphguard.workflow.job import TASKS
+
+    path = Path(run) / "config.json"
+    config = read_json(path)
+    job = config.get("job")
+    task = job.get("task") if isinstance(job, dict) else None
+    if task not in TASKS:
+        raise DataError(path, f"job.task is {task!r}, not one of {', '.join(TASKS)}; the file is damaged "
+                              "or was not written by graphguard run")
+    return config, task
+
+
 class FinishedRun:
     """Checks that ``run_dir`` holds a finished run and reads its ``config.json`` and ``metrics.json``.
 
@@ -22,9 +36,8 @@ class FinishedRun:
         for name in self.required:
             if not (self.run / name).exists():
                 raise DataError(self.run, f"not a finished run directory (missing {name})")
-        self.config = read_json(self.run / "config.json")
+        self.config, self.task = read_run_config(self.run)
         self.metrics = read_json(self.run / "metrics.json")
-        self.task = self.config["job"]["task"]
 
     def base_info(self) -> dict:
         """The metadata of ``GET /v1/model`` that every task reports."""
