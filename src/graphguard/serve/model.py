@@ -55,7 +55,15 @@ def _bad_value(value, kind: str) -> bool:
         except (ValueError, TypeError):
             return True
         return False
-    return isinstance(value, (dict, list)) if kind != "multi-category" else isinstance(value, dict)
+    if kind == "multi-category" and isinstance(value, list):  # Neptune's String[] as a JSON list
+        return any(isinstance(t, (dict, list)) for t in value)
+    return isinstance(value, (dict, list))
+
+
+def _cells(properties: dict, separators: dict[str, str]) -> dict:
+    """A new node's properties as table cells: a list becomes the separated string the encoder reads."""
+    return {k: separators[k].join(str(t) for t in v) if isinstance(v, list) and k in separators else v
+            for k, v in properties.items()}
 
 
 def _check_values(node, kinds: dict[str, str]) -> None:
@@ -149,8 +157,11 @@ class ServedModel(FinishedRun):
             kinds = {c.column: c.kind for c in self.encoder.columns_}
             for k in with_props:
                 _check_values(nodes[k], kinds)
-            table = pd.DataFrame([nodes[k].properties for k in with_props])
-            rows[with_props] = self.encoder.transform(table)
+            seps = {c.column: c.state["separator"] for c in self.encoder.columns_ if c.kind == "multi-category"}
+            table = pd.DataFrame([_cells(nodes[k].properties, seps) for k in with_props])
+            encoded = self.encoder.transform(table)
+            self._check_finite(encoded, [nodes[k] for k in with_props])
+            rows[with_props] = encoded
         for k, n in enumerate(nodes):
             if n.features is not None:
                 v = np.asarray(n.features, dtype=np.float64)
@@ -160,6 +171,16 @@ class ServedModel(FinishedRun):
                     raise BadNodes(f"node '{n.id}': 'features' contains NaN or inf")
                 rows[k] = v
         return rows
+
+    def _check_finite(self, encoded: np.ndarray, nodes: list[NewNode]) -> None:
+        """A finite value can still overflow the float32 features once scaled (the detector refuses inf)."""
+        bad = np.argwhere(~np.isfinite(encoded))
+        if bad.size:
+            row, col = bad[0]
+            owner = [c.column for c in self.encoder.columns_ if c.kind != "none" for _ in c.names][col]
+            value = nodes[row].properties.get(owner)
+            raise BadNodes(f"node '{nodes[row].id}': property '{owner}' = {value!r} is out of range "
+                           "(its encoded feature overflows float32)")
 
     def grown_graph(self, nodes: list[NewNode]):
         """The whole graph with the new nodes attached (the offline reference of inductive scoring)."""
