@@ -73,6 +73,16 @@ def test_bad_requests_are_422_with_a_clear_line(client, body, needle):
     assert isinstance(detail, str) and detail.startswith("invalid request: ") and needle in detail, detail
 
 
+@pytest.mark.parametrize("content,ctype,needle", [
+    (b'{"ids": ["acct-00001"', "application/json", "the body is not valid JSON"),
+    (b'{"ids": ["acct-00001"]}', "text/plain", "send the body as JSON with Content-Type: application/json"),
+])
+def test_unreadable_bodies_say_what_to_send(client, content, ctype, needle):
+    """These were 'invalid request: 23: JSON decode error' and 'body: Input should be a valid dictionary'."""
+    r = client.post("/v1/predict/nodes", content=content, headers={"content-type": ctype})
+    assert r.status_code == 422 and needle in r.json()["detail"], r.text
+
+
 def test_request_size_is_bounded(client):
     r = client.post("/v1/predict/nodes", json={"ids": ["x" * 100] * 60_000})
     assert r.status_code == 413
