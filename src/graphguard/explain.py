@@ -19,7 +19,6 @@ Two views, both grouped back to the properties of the input data so an analyst c
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
@@ -262,7 +261,9 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         index = int(hit[0])
     elif ids is None:
         ids = np.asarray([str(i) for i in range(int(graph.num_nodes))])
-    enc = json.loads((run / "encodings.json").read_text()) if (run / "encodings.json").is_file() else None
+    from graphguard.serve.run_files import read_encodings
+
+    enc = read_encodings(run)
     if feature_names is None:
         feature_names = enc.get("feature_names") if enc else None
     F = int(graph.x.shape[1])

@@ -22,7 +22,7 @@ def _report(run):
 def _explain(run):
     from graphguard.explain import explain_node
 
-    explain_node(run, "a")
+    explain_node(run, "acct-00001")
 
 
 DAMAGED = {
@@ -44,3 +44,26 @@ def test_damaged_config_is_one_line_naming_it(tmp_path, command, damage):
     with pytest.raises(DataError) as e:
         command(tmp_path)
     assert "config.json" in str(e.value) and needle in str(e.value) and "\n" not in str(e.value)
+
+
+def _damage(run_dir, tmp_path, name: str, text: str):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run)
+    (run / name).write_text(text)
+    return run
+
+
+@pytest.mark.parametrize("command", [_serve, _report, _explain], ids=["serve", "report", "explain"])
+@pytest.mark.parametrize("text", ['{"columns": 5}', '{"columns": [{"column": "age"}]}', "[]"])
+def test_damaged_encodings_are_one_line_naming_them(run_dir, tmp_path, command, text):
+    run = _damage(run_dir, tmp_path, "encodings.json", text)
+    with pytest.raises(DataError, match="encodings.json"):
+        command(run)
+
+
+def test_report_on_a_damaged_graph_is_one_line_naming_it(run_dir, tmp_path):
+    run = _damage(run_dir, tmp_path, "graph.npz", "junk")
+    with pytest.raises(DataError, match="graph.npz"):
+        _report(run)

@@ -9,7 +9,6 @@ All curves use the test nodes only, so they are honest estimates.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -178,7 +177,18 @@ def _read(run: Path, name: str):
     return p
 
 
+def _edge_index(path: Path) -> np.ndarray:
+    """Both directions of the run's edges (for the ego networks); a damaged file is one line naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            e = z["edges"].T
+    except (OSError, ValueError, KeyError) as err:
+        raise DataError(path, f"cannot read the edges ({type(err).__name__}: {err}); the file is damaged") from None
+    return np.concatenate([e, e[::-1]], 1)
+
+
 def node_report_from_run(run: Path) -> str:
+    from graphguard.serve.run_files import read_encodings
     from graphguard.workflow.tune import read_trials
 
     cfg = read_json(_read(run, "config.json"))
@@ -190,20 +200,15 @@ def node_report_from_run(run: Path) -> str:
     if test.empty or test["label"].nunique() < 2:
         test, which = pred[pred["label"] >= 0], "labelled"
     props = pd.read_parquet(run / "properties.parquet") if (run / "properties.parquet").is_file() else None
-    edge_index = None
-    if (run / "graph.npz").is_file():
-        with np.load(run / "graph.npz", allow_pickle=False) as z:
-            e = z["edges"].T
-        edge_index = np.concatenate([e, e[::-1]], 1)
+    edge_index = _edge_index(run / "graph.npz") if (run / "graph.npz").is_file() else None
     data = cfg.get("data", {})
     summary = [("detector", metrics.get("detector", "?")), ("nodes", f"{data.get('nodes', len(pred)):,}"),
                ("edges", f"{data.get('edges', 0):,}"), ("features", str(data.get("features", "?"))),
                ("labelled fraud", f"{data.get('positives', int((pred['label'] == 1).sum())):,}"),
                ("trials", str(metrics.get("trials", "?"))), ("tuned on", f"validation {metrics.get('metric')}")]
     extra = []
-    enc_path = run / "encodings.json"
-    if enc_path.is_file():
-        enc = json.loads(enc_path.read_text())
+    enc = read_encodings(run)
+    if enc is not None:
         rows = [{"property": c["column"], "encoding": c["kind"], "why": c["reason"], "features": len(c["features"])}
                 for c in enc["columns"]]
         extra.append(("Feature encodings", "Picked per property type; override them under features.overrides in the job.",

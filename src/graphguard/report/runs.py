@@ -7,7 +7,6 @@ trials underneath.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +39,11 @@ def _trials(run: Path, metrics: dict) -> list[tuple[str, str, str]]:
 
 
 def _encodings(run: Path) -> list[tuple[str, str, str]]:
-    p = run / "encodings.json"
-    if not p.is_file():
+    from graphguard.serve.run_files import read_encodings
+
+    enc = read_encodings(run)
+    if enc is None:
         return []
-    enc = json.loads(p.read_text())
     rows = [{"property": c["column"], "encoding": c["kind"], "why": c["reason"], "features": len(c["features"])}
             for c in enc["columns"]]
     return [("Feature encodings", "Picked per property type; override them under features.overrides in the job.",

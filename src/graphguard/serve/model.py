@@ -12,7 +12,6 @@ would see on the whole graph, so the score equals offline scoring of the grown g
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import pandas as pd
 import torch
 
 from graphguard.errors import GraphGuardError
-from graphguard.serve.run_files import FinishedRun
+from graphguard.serve.run_files import FinishedRun, read_encodings
 
 
 class UnknownIds(GraphGuardError):
@@ -116,8 +115,8 @@ class ServedModel(FinishedRun):
         del g.node_id
         self.graph = g
         self.index = {v: i for i, v in enumerate(self.ids.tolist())}
-        enc_path = self.run / "encodings.json"
-        self.encoder = FeatureEncoder.from_json(json.loads(enc_path.read_text())) if enc_path.is_file() else None
+        enc = read_encodings(self.run)
+        self.encoder = FeatureEncoder.from_json(enc) if enc is not None else None
         self.hops = int(hops) if hops else receptive_field(self.detector) + 1
         self.scores = self.detector.decision_function(g).astype(np.float64)
         self._lock = threading.Lock()  # one inductive scoring at a time bounds CPU and memory

@@ -22,6 +22,21 @@ def read_run_config(run: str | Path) -> tuple[dict, str]:
     return config, task
 
 
+def read_encodings(run: str | Path) -> dict | None:
+    """A run's ``encodings.json`` (None when the run has none); a damaged file is one line naming it."""
+    path = Path(run) / "encodings.json"
+    if not path.is_file():
+        return None
+    enc = read_json(path)
+    columns = enc.get("columns")
+    keys = {"column", "kind", "reason", "features"}
+    if not isinstance(columns, list) or not all(isinstance(c, dict) and keys <= set(c) and isinstance(c["features"], list)
+                                                for c in columns):
+        raise DataError(path, "needs a 'columns' list whose entries name column, kind, reason and features; "
+                              "the file is damaged")
+    return enc
+
+
 class FinishedRun:
     """Checks that ``run_dir`` holds a finished run and reads its ``config.json`` and ``metrics.json``.
 
