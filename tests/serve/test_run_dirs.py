@@ -67,3 +67,9 @@ def test_report_on_a_damaged_graph_is_one_line_naming_it(run_dir, tmp_path):
     run = _damage(run_dir, tmp_path, "graph.npz", "junk")
     with pytest.raises(DataError, match="graph.npz"):
         _report(run)
+
+
+def test_report_on_metrics_without_a_threshold_is_one_line_naming_them(run_dir, tmp_path):
+    run = _damage(run_dir, tmp_path, "metrics.json", '{"detector": "xgbgraph"}')
+    with pytest.raises(DataError, match="metrics.json: .*threshold"):
+        _report(run)

@@ -193,6 +193,9 @@ def node_report_from_run(run: Path) -> str:
 
     cfg = read_json(_read(run, "config.json"))
     metrics = read_json(_read(run, "metrics.json"))
+    if not isinstance(metrics.get("threshold"), (int, float)):
+        raise DataError(run / "metrics.json", "has no numeric 'threshold' (the decision threshold of the run); "
+                                              "the file is damaged")
     pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str})
     job = cfg["job"]
     test = pred[pred["split"] == "test"]
