@@ -73,3 +73,37 @@ def test_report_on_metrics_without_a_threshold_is_one_line_naming_them(run_dir, 
     run = _damage(run_dir, tmp_path, "metrics.json", '{"detector": "xgbgraph"}')
     with pytest.raises(DataError, match="metrics.json: .*threshold"):
         _report(run)
+
+
+@pytest.mark.parametrize("text", ["", "a,b\n1,2\n", 'id,score\n"x,1\n'], ids=["empty", "other columns", "bad quote"])
+def test_report_on_damaged_predictions_is_one_line_naming_them(run_dir, tmp_path, text):
+    run = _damage(run_dir, tmp_path, "predictions.csv", text)
+    with pytest.raises(DataError, match="predictions.csv"):
+        _report(run)
+
+
+@pytest.mark.parametrize("task,columns", [("node_regression", "split"), ("link_prediction", "tail_rank"),
+                                          ("graph_classification", "split")])
+def test_task_reports_on_damaged_predictions_are_one_line(tmp_path, task, columns):
+    from graphguard.report.runs import REPORTS
+
+    (tmp_path / "config.json").write_text('{"job": {"name": "x", "task": "%s"}}' % task)
+    (tmp_path / "metrics.json").write_text("{}")
+    (tmp_path / "predictions.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=f"predictions.csv: .*{columns}"):
+        REPORTS[task](tmp_path)
+    (tmp_path / "predictions.csv").write_text("")
+    with pytest.raises(DataError, match="predictions.csv"):
+        REPORTS[task](tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", "a,b\n1,2\n"], ids=["empty", "other columns"])
+def test_serving_a_regression_run_with_damaged_predictions_is_one_line(tmp_path, text):
+    from graphguard.serve.regression import ServedRegression
+
+    (tmp_path / "config.json").write_text('{"job": {"name": "x", "task": "node_regression"}}')
+    (tmp_path / "metrics.json").write_text("{}")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "predictions.csv").write_text(text)
+    with pytest.raises(DataError, match="predictions.csv"):
+        ServedRegression(tmp_path)

@@ -188,7 +188,7 @@ def _edge_index(path: Path) -> np.ndarray:
 
 
 def node_report_from_run(run: Path) -> str:
-    from graphguard.serve.run_files import read_encodings
+    from graphguard.serve.run_files import read_encodings, read_predictions
     from graphguard.workflow.tune import read_trials
 
     cfg = read_json(_read(run, "config.json"))
@@ -196,7 +196,7 @@ def node_report_from_run(run: Path) -> str:
     if not isinstance(metrics.get("threshold"), (int, float)):
         raise DataError(run / "metrics.json", "has no numeric 'threshold' (the decision threshold of the run); "
                                               "the file is damaged")
-    pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str})
+    pred = read_predictions(run, ("id", "score", "label", "split"), dtype={"id": str})
     job = cfg["job"]
     test = pred[pred["split"] == "test"]
     which = "test"

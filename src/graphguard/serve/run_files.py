@@ -37,6 +37,24 @@ def read_encodings(run: str | Path) -> dict | None:
     return enc
 
 
+def read_predictions(run: str | Path, columns: tuple[str, ...], dtype: dict | None = None):
+    """A run's ``predictions.csv`` with the ``columns`` its reader needs; a damaged file is one line naming it."""
+    import pandas as pd
+
+    path = Path(run) / "predictions.csv"
+    if not path.is_file():
+        raise DataError(run, "missing predictions.csv; is the run finished? (graphguard run JOB --resume)")
+    try:
+        pred = pd.read_csv(path, dtype=dtype)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError, UnicodeDecodeError) as e:
+        raise DataError(path, f"cannot be read ({type(e).__name__}: {e}); the file is damaged") from None
+    missing = [c for c in columns if c not in pred.columns]
+    if missing:
+        raise DataError(path, f"missing column(s) {', '.join(missing)} (has {', '.join(map(str, pred.columns))}); "
+                              "the file is damaged")
+    return pred
+
+
 class FinishedRun:
     """Checks that ``run_dir`` holds a finished run and reads its ``config.json`` and ``metrics.json``.
 
