@@ -107,3 +107,20 @@ def test_serving_a_regression_run_with_damaged_predictions_is_one_line(tmp_path,
     (tmp_path / "predictions.csv").write_text(text)
     with pytest.raises(DataError, match="predictions.csv"):
         ServedRegression(tmp_path)
+
+
+def test_a_port_in_use_is_one_line_before_the_model_loads(run_dir):
+    """uvicorn logged the bind error after 'serving ... on http://...' and the model load, and exited 3."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "graphguard", "serve", str(run_dir), "--host", "127.0.0.1",
+                            "--port", str(port)], capture_output=True, text=True, timeout=120)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"error: 127.0.0.1:{port}: ") and "in use" in lines[0]

@@ -292,6 +292,27 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     return app
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail in one line before the model loads when ``host:port`` cannot be listened on.
+
+    uvicorn would only log the bind error after loading the model and announcing the address.
+    """
+    import errno
+    import socket
+
+    from graphguard.errors import ConfigError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing port is reusable
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            hint = ("stop the server that holds it or pick another --port" if e.errno == errno.EADDRINUSE
+                    else "check --host and --port")
+            raise ConfigError(f"{host}:{port}: cannot listen here ({e.strerror or e}); {hint}") from None
+
+
 def app_from_env() -> FastAPI:
     """App factory for multi-worker uvicorn: each worker process reads the run and key from the environment."""
     import os
