@@ -245,7 +245,7 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
 
         if not run.is_dir():
             raise DataError(run, "run directory not found")
-        task = read_run_config(run)[1] if (run / "config.json").is_file() else "node_classification"
+        config, task = read_run_config(run) if (run / "config.json").is_file() else ({}, "node_classification")
         if task != "node_classification":
             raise DataError(run, f"this is a {task} run; explain is for node_classification runs")
         for name in ("model", "graph.npz"):
@@ -257,7 +257,10 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         del graph.node_id
         hit = np.flatnonzero(ids == str(node_id))
         if hit.size == 0:
-            raise DataError(run, f"unknown node id '{node_id}'")
+            data = config.get("data")
+            node_type = data.get("node_type") if isinstance(data, dict) else None
+            scores = f" (this run scores {node_type!r} nodes only)" if isinstance(node_type, str) else ""
+            raise DataError(run, f"unknown node id '{node_id}'{scores}")
         index = int(hit[0])
     elif ids is None:
         ids = np.asarray([str(i) for i in range(int(graph.num_nodes))])

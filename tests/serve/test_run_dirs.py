@@ -124,3 +124,14 @@ def test_a_port_in_use_is_one_line_before_the_model_loads(run_dir):
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(lines) == 1, r.stderr
     assert lines[0].startswith(f"error: 127.0.0.1:{port}: ") and "in use" in lines[0]
+
+
+def test_an_id_of_another_node_type_says_which_nodes_the_run_scores(run_dir):
+    """A device id was 'unknown node id' although the input data has it: the run scores accounts only."""
+    from graphguard.explain import explain_node
+    from graphguard.serve.model import ServedModel, UnknownIds
+
+    with pytest.raises(DataError, match="unknown node id 'dev-00001'.*this run scores 'account' nodes"):
+        explain_node(run_dir, "dev-00001")
+    with pytest.raises(UnknownIds, match="this run scores 'account' nodes"):
+        ServedModel(run_dir).lookup(["acct-00001", "dev-00001"])

@@ -27,10 +27,11 @@ from graphguard.serve.run_files import FinishedRun, read_encodings
 
 
 class UnknownIds(GraphGuardError):
-    def __init__(self, ids: list[str], total: int):
+    def __init__(self, ids: list[str], total: int, node_type: str | None = None):
         self.ids = ids
         shown = ", ".join(repr(i) for i in ids[:10]) + (" ..." if len(ids) > 10 else "")
-        super().__init__(f"unknown node id(s): {shown} ({len(ids)} of {total} not in the graph)")
+        scores = f"; this run scores {node_type!r} nodes only" if node_type else ""
+        super().__init__(f"unknown node id(s): {shown} ({len(ids)} of {total} not in the graph{scores})")
 
 
 def _bad_value(value, kind: str) -> bool:
@@ -137,7 +138,7 @@ class ServedModel(FinishedRun):
         idx = [self.index.get(i, -1) for i in ids]
         missing = [i for i, j in zip(ids, idx) if j < 0]
         if missing:
-            raise UnknownIds(missing, len(ids))
+            raise UnknownIds(missing, len(ids), self.node_type)
         return np.asarray(idx, dtype=np.int64)
 
     def encode(self, nodes: list[NewNode]) -> np.ndarray:
@@ -208,7 +209,7 @@ class ServedModel(FinishedRun):
                     src.append(self.ids.size + k)
                     dst.append(j)
         if unknown:
-            raise UnknownIds(sorted(set(unknown)), sum(len(n.edges) for n in nodes))
+            raise UnknownIds(sorted(set(unknown)), sum(len(n.edges) for n in nodes), self.node_type)
         pairs = np.unique(np.sort(np.asarray([src, dst], dtype=np.int64).reshape(2, -1), 0), axis=1)
         ei = torch.as_tensor(np.concatenate([pairs, pairs[::-1]], 1), dtype=torch.long)
         return x_new, ei

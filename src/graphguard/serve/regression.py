@@ -32,5 +32,5 @@ class ServedRegression(FinishedRun):
         idx = [self.index.get(i, -1) for i in ids]
         missing = [i for i, j in zip(ids, idx) if j < 0]
         if missing:
-            raise UnknownIds(missing, len(ids))
+            raise UnknownIds(missing, len(ids), self.node_type)
         return [{"id": i, "value": float(self.values[j]), "new": False} for i, j in zip(ids, idx)]

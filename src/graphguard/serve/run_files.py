@@ -71,6 +71,9 @@ class FinishedRun:
                 raise DataError(self.run, f"not a finished run directory (missing {name})")
         self.config, self.task = read_run_config(self.run)
         self.metrics = read_json(self.run / "metrics.json")
+        data = self.config.get("data")
+        node_type = data.get("node_type") if isinstance(data, dict) else None
+        self.node_type = node_type if isinstance(node_type, str) else None  # named when an id is not one of them
 
     def base_info(self) -> dict:
         """The metadata of ``GET /v1/model`` that every task reports."""
