@@ -65,6 +65,7 @@ def test_unknown_ids_are_404(client):
     # a finite value that overflows the float32 features was a 500 (NaN/inf features)
     ({"nodes": [{"id": "n1", "properties": {"age": 1e308}}]}, "property 'age' = 1e+308 is out of range"),
     ({"nodes": [{"id": "n1", "properties": {"tags": [["vpn"]]}}]}, "property 'tags' = [['vpn']] is not a valid"),
+    ({"nodes": [{"id": "n1", "features": [1e39] * 57}]}, "'features' has values outside the float32 range"),
 ])
 def test_bad_requests_are_422_with_a_clear_line(client, body, needle):
     r = client.post("/v1/predict/nodes", json=body)

@@ -169,6 +169,8 @@ class ServedModel(FinishedRun):
                     raise BadNodes(f"node '{n.id}': 'features' has {v.size} values, the model expects {f}")
                 if not np.isfinite(v).all():
                     raise BadNodes(f"node '{n.id}': 'features' contains NaN or inf")
+                if (np.abs(v) > np.finfo(np.float32).max).any():
+                    raise BadNodes(f"node '{n.id}': 'features' has values outside the float32 range")
                 rows[k] = v
         return rows
 
