@@ -135,3 +135,13 @@ def test_an_id_of_another_node_type_says_which_nodes_the_run_scores(run_dir):
         explain_node(run_dir, "dev-00001")
     with pytest.raises(UnknownIds, match="this run scores 'account' nodes"):
         ServedModel(run_dir).lookup(["acct-00001", "dev-00001"])
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+def test_report_to_an_unwritable_path_is_one_line_and_leaves_nothing(run_dir, tmp_path, where):
+    from graphguard.report import write_report
+
+    out = tmp_path / "no" / "such" / "r.html" if where == "missing folder" else tmp_path
+    with pytest.raises(DataError, match="report|folder|directory"):
+        write_report(run_dir, out)
+    assert not list(tmp_path.parent.glob(f"{tmp_path.name}*.tmp")) and not list(tmp_path.rglob("*.tmp"))

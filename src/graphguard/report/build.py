@@ -240,6 +240,8 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         raise DataError(run, "run directory not found")
     from graphguard.serve.run_files import read_run_config
 
+    if out is not None:
+        _check_writable(Path(out))
     _, task = read_run_config(_read(run, "config.json").parent)
     if task == "node_classification":
         text = node_report_from_run(run)
@@ -248,10 +250,23 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
 
         text = REPORTS[task](run)
     out = Path(out) if out is not None else run / "report.html"
+    _check_writable(out)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DataError(out, f"cannot write the report ({e.strerror or e})") from None
     return out
+
+
+def _check_writable(out: Path) -> None:
+    """Say before rendering when ``--out`` names a folder or sits in a folder that does not exist."""
+    if out.is_dir():
+        raise DataError(out, f"is a directory; give a file name such as {out / 'report.html'}")
+    if not out.parent.is_dir():
+        raise DataError(out, f"folder {out.parent} not found")
 
 
 __all__ = ["render_node_report", "render_link_report", "render_graph_report", "render_regression_report",
