@@ -83,9 +83,10 @@ def serve(
     """Serve the run's model over HTTP (FastAPI on uvicorn); OpenAPI docs at /docs."""
     import uvicorn
 
-    from graphguard.serve.app import create_app
+    from graphguard.serve.app import check_port, create_app
     from graphguard.utils.threads import set_threads
 
+    check_port(host, port)
     set_threads(threads)
     auth = "required (X-API-Key header)" if api_key else "not required"
     log_level = "warning" if quiet else "info"

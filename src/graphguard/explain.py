@@ -19,7 +19,6 @@ Two views, both grouped back to the properties of the input data so an analyst c
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
@@ -242,8 +241,11 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
 
-        cfg = run / "config.json"
-        task = json.loads(cfg.read_text())["job"]["task"] if cfg.is_file() else "node_classification"
+        from graphguard.serve.run_files import read_run_config
+
+        if not run.is_dir():
+            raise DataError(run, "run directory not found")
+        config, task = read_run_config(run) if (run / "config.json").is_file() else ({}, "node_classification")
         if task != "node_classification":
             raise DataError(run, f"this is a {task} run; explain is for node_classification runs")
         for name in ("model", "graph.npz"):
@@ -255,11 +257,16 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         del graph.node_id
         hit = np.flatnonzero(ids == str(node_id))
         if hit.size == 0:
-            raise DataError(run, f"unknown node id '{node_id}'")
+            data = config.get("data")
+            node_type = data.get("node_type") if isinstance(data, dict) else None
+            scores = f" (this run scores {node_type!r} nodes only)" if isinstance(node_type, str) else ""
+            raise DataError(run, f"unknown node id '{node_id}'{scores}")
         index = int(hit[0])
     elif ids is None:
         ids = np.asarray([str(i) for i in range(int(graph.num_nodes))])
-    enc = json.loads((run / "encodings.json").read_text()) if (run / "encodings.json").is_file() else None
+    from graphguard.serve.run_files import read_encodings
+
+    enc = read_encodings(run)
     if feature_names is None:
         feature_names = enc.get("feature_names") if enc else None
     F = int(graph.x.shape[1])

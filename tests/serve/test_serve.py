@@ -62,12 +62,26 @@ def test_unknown_ids_are_404(client):
     ({"nodes": [{"id": "n1", "properties": {"balance": "NaN"}}]}, "property 'balance' = 'NaN' is not a valid numeric"),
     ({"nodes": [{"id": "n1", "properties": {"signup": "not a date"}}]}, "property 'signup' = 'not a date' is not a "
                                                                        "valid datetime value"),
+    # a finite value that overflows the float32 features was a 500 (NaN/inf features)
+    ({"nodes": [{"id": "n1", "properties": {"age": 1e308}}]}, "property 'age' = 1e+308 is out of range"),
+    ({"nodes": [{"id": "n1", "properties": {"tags": [["vpn"]]}}]}, "property 'tags' = [['vpn']] is not a valid"),
+    ({"nodes": [{"id": "n1", "features": [1e39] * 57}]}, "'features' has values outside the float32 range"),
 ])
 def test_bad_requests_are_422_with_a_clear_line(client, body, needle):
     r = client.post("/v1/predict/nodes", json=body)
     assert r.status_code == 422, r.text
     detail = r.json()["detail"]
     assert isinstance(detail, str) and detail.startswith("invalid request: ") and needle in detail, detail
+
+
+@pytest.mark.parametrize("content,ctype,needle", [
+    (b'{"ids": ["acct-00001"', "application/json", "the body is not valid JSON"),
+    (b'{"ids": ["acct-00001"]}', "text/plain", "send the body as JSON with Content-Type: application/json"),
+])
+def test_unreadable_bodies_say_what_to_send(client, content, ctype, needle):
+    """These were 'invalid request: 23: JSON decode error' and 'body: Input should be a valid dictionary'."""
+    r = client.post("/v1/predict/nodes", content=content, headers={"content-type": ctype})
+    assert r.status_code == 422 and needle in r.json()["detail"], r.text
 
 
 def test_request_size_is_bounded(client):
@@ -117,6 +131,18 @@ def test_inductive_scores_equal_offline_scores_of_the_grown_graph(client, run_di
     offline = model.detector.decision_function(g)[idx]
     assert np.allclose([got["new-1"]["score"], got["new-2"]["score"]], offline, atol=1e-6)
     assert not np.allclose(offline[0], offline[1])  # the two new nodes are told apart
+
+
+def test_a_list_property_is_encoded_like_its_separated_string(run_dir):
+    """Neptune's String[] values may come as a JSON list; they were encoded as one unknown item."""
+    from graphguard.serve.model import NewNode, ServedModel
+
+    model = ServedModel(run_dir)
+    props = NEW[0]["properties"]
+    as_text = model.encode([NewNode("a", props)])
+    as_list = model.encode([NewNode("b", {**props, "tags": ["vpn", "new"]})])
+    other = model.encode([NewNode("c", {**props, "tags": "web"})])
+    assert np.array_equal(as_text, as_list) and not np.array_equal(as_text, other)
 
 
 @pytest.mark.parametrize("dense_fraction", [1.01, 0.0], ids=["neighbourhood", "whole-graph"])

@@ -9,7 +9,6 @@ All curves use the test nodes only, so they are honest estimates.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -178,32 +177,41 @@ def _read(run: Path, name: str):
     return p
 
 
+def _edge_index(path: Path) -> np.ndarray:
+    """Both directions of the run's edges (for the ego networks); a damaged file is one line naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            e = z["edges"].T
+    except (OSError, ValueError, KeyError) as err:
+        raise DataError(path, f"cannot read the edges ({type(err).__name__}: {err}); the file is damaged") from None
+    return np.concatenate([e, e[::-1]], 1)
+
+
 def node_report_from_run(run: Path) -> str:
+    from graphguard.serve.run_files import read_encodings, read_predictions
     from graphguard.workflow.tune import read_trials
 
     cfg = read_json(_read(run, "config.json"))
     metrics = read_json(_read(run, "metrics.json"))
-    pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str})
+    if not isinstance(metrics.get("threshold"), (int, float)):
+        raise DataError(run / "metrics.json", "has no numeric 'threshold' (the decision threshold of the run); "
+                                              "the file is damaged")
+    pred = read_predictions(run, ("id", "score", "label", "split"), dtype={"id": str})
     job = cfg["job"]
     test = pred[pred["split"] == "test"]
     which = "test"
     if test.empty or test["label"].nunique() < 2:
         test, which = pred[pred["label"] >= 0], "labelled"
     props = pd.read_parquet(run / "properties.parquet") if (run / "properties.parquet").is_file() else None
-    edge_index = None
-    if (run / "graph.npz").is_file():
-        with np.load(run / "graph.npz", allow_pickle=False) as z:
-            e = z["edges"].T
-        edge_index = np.concatenate([e, e[::-1]], 1)
+    edge_index = _edge_index(run / "graph.npz") if (run / "graph.npz").is_file() else None
     data = cfg.get("data", {})
     summary = [("detector", metrics.get("detector", "?")), ("nodes", f"{data.get('nodes', len(pred)):,}"),
                ("edges", f"{data.get('edges', 0):,}"), ("features", str(data.get("features", "?"))),
                ("labelled fraud", f"{data.get('positives', int((pred['label'] == 1).sum())):,}"),
                ("trials", str(metrics.get("trials", "?"))), ("tuned on", f"validation {metrics.get('metric')}")]
     extra = []
-    enc_path = run / "encodings.json"
-    if enc_path.is_file():
-        enc = json.loads(enc_path.read_text())
+    enc = read_encodings(run)
+    if enc is not None:
         rows = [{"property": c["column"], "encoding": c["kind"], "why": c["reason"], "features": len(c["features"])}
                 for c in enc["columns"]]
         extra.append(("Feature encodings", "Picked per property type; override them under features.overrides in the job.",
@@ -230,8 +238,11 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     run = Path(run_dir)
     if not run.is_dir():
         raise DataError(run, "run directory not found")
-    cfg = read_json(_read(run, "config.json"))
-    task = cfg["job"]["task"]
+    from graphguard.serve.run_files import read_run_config
+
+    if out is not None:
+        _check_writable(Path(out))
+    _, task = read_run_config(_read(run, "config.json").parent)
     if task == "node_classification":
         text = node_report_from_run(run)
     else:
@@ -239,10 +250,23 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
 
         text = REPORTS[task](run)
     out = Path(out) if out is not None else run / "report.html"
+    _check_writable(out)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DataError(out, f"cannot write the report ({e.strerror or e})") from None
     return out
+
+
+def _check_writable(out: Path) -> None:
+    """Say before rendering when ``--out`` names a folder or sits in a folder that does not exist."""
+    if out.is_dir():
+        raise DataError(out, f"is a directory; give a file name such as {out / 'report.html'}")
+    if not out.parent.is_dir():
+        raise DataError(out, f"folder {out.parent} not found")
 
 
 __all__ = ["render_node_report", "render_link_report", "render_graph_report", "render_regression_report",

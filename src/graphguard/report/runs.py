@@ -7,7 +7,6 @@ trials underneath.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +17,13 @@ from graphguard.report.html import table
 from graphguard.utils.serialization import read_json
 
 
-def _load(run: Path) -> tuple[dict, dict, pd.DataFrame]:
+def _load(run: Path, columns: tuple[str, ...]) -> tuple[dict, dict, pd.DataFrame]:
+    from graphguard.serve.run_files import read_predictions
+
     cfg = read_json(_read(run, "config.json"))
     metrics = read_json(_read(run, "metrics.json"))
-    pred = pd.read_csv(_read(run, "predictions.csv"), dtype={"id": str, "head": str, "tail": str, "relation": str,
-                                                             "top_tail": str})
+    pred = read_predictions(run, columns, dtype={"id": str, "head": str, "tail": str, "relation": str,
+                                                 "top_tail": str})
     return cfg, metrics, pred
 
 
@@ -40,10 +41,11 @@ def _trials(run: Path, metrics: dict) -> list[tuple[str, str, str]]:
 
 
 def _encodings(run: Path) -> list[tuple[str, str, str]]:
-    p = run / "encodings.json"
-    if not p.is_file():
+    from graphguard.serve.run_files import read_encodings
+
+    enc = read_encodings(run)
+    if enc is None:
         return []
-    enc = json.loads(p.read_text())
     rows = [{"property": c["column"], "encoding": c["kind"], "why": c["reason"], "features": len(c["features"])}
             for c in enc["columns"]]
     return [("Feature encodings", "Picked per property type; override them under features.overrides in the job.",
@@ -59,7 +61,7 @@ def _notes(data: dict) -> list[tuple[str, str, str]]:
 
 
 def regression_report_from_run(run: Path) -> str:
-    cfg, metrics, pred = _load(run)
+    cfg, metrics, pred = _load(run, ("split", "label", "predicted"))
     job, data = cfg["job"], cfg.get("data", {})
     test = pred[pred["split"] == "test"]
     tgt = data.get("target", {})
@@ -75,7 +77,7 @@ def regression_report_from_run(run: Path) -> str:
 
 
 def link_report_from_run(run: Path) -> str:
-    cfg, metrics, pred = _load(run)
+    cfg, metrics, pred = _load(run, ("head", "relation", "tail", "head_rank", "tail_rank", "top_tail"))
     job, data = cfg["job"], cfg.get("data", {})
     ranks = np.concatenate([pred["tail_rank"].to_numpy(), pred["head_rank"].to_numpy()])
     t = metrics.get("test", {})
@@ -92,7 +94,7 @@ def link_report_from_run(run: Path) -> str:
 
 
 def graph_report_from_run(run: Path) -> str:
-    cfg, metrics, pred = _load(run)
+    cfg, metrics, pred = _load(run, ("split", "label", "predicted", "score"))
     job, data = cfg["job"], cfg.get("data", {})
     test = pred[pred["split"] == "test"]
     classes = metrics.get("classes") or sorted(pred["label"].unique().tolist())

@@ -110,11 +110,11 @@ class PredictGraphs(BaseModel):
 def load_served(run_dir: str | Path):
     """The served model of a run directory, by the run's task."""
     from graphguard.errors import DataError
+    from graphguard.serve.run_files import read_run_config
 
-    cfg = Path(run_dir) / "config.json"
-    if not cfg.is_file():
+    if not (Path(run_dir) / "config.json").is_file():
         raise DataError(run_dir, "not a graphguard run directory (missing config.json)")
-    task = json.loads(cfg.read_text())["job"]["task"]
+    _, task = read_run_config(run_dir)
     if task == "link_prediction":
         from graphguard.serve.links import ServedLinks
 
@@ -186,6 +186,23 @@ def _summarise(errors: list[dict]) -> str:
     return "invalid request: " + "; ".join(parts) + more
 
 
+def _unreadable(errors: list[dict], content_type: str) -> str | None:
+    """A one-line reason when the body could not be read as a JSON object at all (else None)."""
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            reason = (e.get("ctx") or {}).get("error", "JSON decode error")
+            return f"invalid request: the body is not valid JSON ({reason} at character {e['loc'][-1]})"
+    whole = [e.get("type") for e in errors if tuple(e.get("loc", ())) == ("body",)]
+    if "model_attributes_type" in whole and "json" not in content_type:
+        return (f"invalid request: send the body as JSON with Content-Type: application/json "
+                f"(got {content_type or 'no Content-Type'})")
+    if "model_attributes_type" in whole:
+        return "invalid request: the body must be a JSON object ({...}), not a list or a single value"
+    if "missing" in whole:
+        return "invalid request: the body is empty; send a JSON object"
+    return None
+
+
 def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     model = run_dir if not isinstance(run_dir, (str, Path)) else load_served(run_dir)
     app = FastAPI(title=f"graphguard: {model.info()['name']}", version=model.info()["graphguard_version"] or "0",
@@ -200,7 +217,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        return JSONResponse(status_code=422, content={"detail": _summarise(errors), "errors": errors})
+        detail = _unreadable(exc.errors(), request.headers.get("content-type", "")) or _summarise(errors)
+        return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
 
     @app.exception_handler(UnknownIds)
     async def _unknown(request: Request, exc: UnknownIds):
@@ -272,6 +290,27 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
         return await run_in_threadpool(model.explain, req.id, req.top)
 
     return app
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail in one line before the model loads when ``host:port`` cannot be listened on.
+
+    uvicorn would only log the bind error after loading the model and announcing the address.
+    """
+    import errno
+    import socket
+
+    from graphguard.errors import ConfigError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a closing port is reusable
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            hint = ("stop the server that holds it or pick another --port" if e.errno == errno.EADDRINUSE
+                    else "check --host and --port")
+            raise ConfigError(f"{host}:{port}: cannot listen here ({e.strerror or e}); {hint}") from None
 
 
 def app_from_env() -> FastAPI:

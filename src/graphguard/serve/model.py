@@ -12,7 +12,6 @@ would see on the whole graph, so the score equals offline scoring of the grown g
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from dataclasses import dataclass, field
@@ -24,14 +23,15 @@ import pandas as pd
 import torch
 
 from graphguard.errors import GraphGuardError
-from graphguard.serve.run_files import FinishedRun
+from graphguard.serve.run_files import FinishedRun, read_encodings
 
 
 class UnknownIds(GraphGuardError):
-    def __init__(self, ids: list[str], total: int):
+    def __init__(self, ids: list[str], total: int, node_type: str | None = None):
         self.ids = ids
         shown = ", ".join(repr(i) for i in ids[:10]) + (" ..." if len(ids) > 10 else "")
-        super().__init__(f"unknown node id(s): {shown} ({len(ids)} of {total} not in the graph)")
+        scores = f"; this run scores {node_type!r} nodes only" if node_type else ""
+        super().__init__(f"unknown node id(s): {shown} ({len(ids)} of {total} not in the graph{scores})")
 
 
 def _bad_value(value, kind: str) -> bool:
@@ -55,7 +55,15 @@ def _bad_value(value, kind: str) -> bool:
         except (ValueError, TypeError):
             return True
         return False
-    return isinstance(value, (dict, list)) if kind != "multi-category" else isinstance(value, dict)
+    if kind == "multi-category" and isinstance(value, list):  # Neptune's String[] as a JSON list
+        return any(isinstance(t, (dict, list)) for t in value)
+    return isinstance(value, (dict, list))
+
+
+def _cells(properties: dict, separators: dict[str, str]) -> dict:
+    """A new node's properties as table cells: a list becomes the separated string the encoder reads."""
+    return {k: separators[k].join(str(t) for t in v) if isinstance(v, list) and k in separators else v
+            for k, v in properties.items()}
 
 
 def _check_values(node, kinds: dict[str, str]) -> None:
@@ -108,8 +116,8 @@ class ServedModel(FinishedRun):
         del g.node_id
         self.graph = g
         self.index = {v: i for i, v in enumerate(self.ids.tolist())}
-        enc_path = self.run / "encodings.json"
-        self.encoder = FeatureEncoder.from_json(json.loads(enc_path.read_text())) if enc_path.is_file() else None
+        enc = read_encodings(self.run)
+        self.encoder = FeatureEncoder.from_json(enc) if enc is not None else None
         self.hops = int(hops) if hops else receptive_field(self.detector) + 1
         self.scores = self.detector.decision_function(g).astype(np.float64)
         self._lock = threading.Lock()  # one inductive scoring at a time bounds CPU and memory
@@ -130,7 +138,7 @@ class ServedModel(FinishedRun):
         idx = [self.index.get(i, -1) for i in ids]
         missing = [i for i, j in zip(ids, idx) if j < 0]
         if missing:
-            raise UnknownIds(missing, len(ids))
+            raise UnknownIds(missing, len(ids), self.node_type)
         return np.asarray(idx, dtype=np.int64)
 
     def encode(self, nodes: list[NewNode]) -> np.ndarray:
@@ -149,8 +157,11 @@ class ServedModel(FinishedRun):
             kinds = {c.column: c.kind for c in self.encoder.columns_}
             for k in with_props:
                 _check_values(nodes[k], kinds)
-            table = pd.DataFrame([nodes[k].properties for k in with_props])
-            rows[with_props] = self.encoder.transform(table)
+            seps = {c.column: c.state["separator"] for c in self.encoder.columns_ if c.kind == "multi-category"}
+            table = pd.DataFrame([_cells(nodes[k].properties, seps) for k in with_props])
+            encoded = self.encoder.transform(table)
+            self._check_finite(encoded, [nodes[k] for k in with_props])
+            rows[with_props] = encoded
         for k, n in enumerate(nodes):
             if n.features is not None:
                 v = np.asarray(n.features, dtype=np.float64)
@@ -158,8 +169,20 @@ class ServedModel(FinishedRun):
                     raise BadNodes(f"node '{n.id}': 'features' has {v.size} values, the model expects {f}")
                 if not np.isfinite(v).all():
                     raise BadNodes(f"node '{n.id}': 'features' contains NaN or inf")
+                if (np.abs(v) > np.finfo(np.float32).max).any():
+                    raise BadNodes(f"node '{n.id}': 'features' has values outside the float32 range")
                 rows[k] = v
         return rows
+
+    def _check_finite(self, encoded: np.ndarray, nodes: list[NewNode]) -> None:
+        """A finite value can still overflow the float32 features once scaled (the detector refuses inf)."""
+        bad = np.argwhere(~np.isfinite(encoded))
+        if bad.size:
+            row, col = bad[0]
+            owner = [c.column for c in self.encoder.columns_ if c.kind != "none" for _ in c.names][col]
+            value = nodes[row].properties.get(owner)
+            raise BadNodes(f"node '{nodes[row].id}': property '{owner}' = {value!r} is out of range "
+                           "(its encoded feature overflows float32)")
 
     def grown_graph(self, nodes: list[NewNode]):
         """The whole graph with the new nodes attached (the offline reference of inductive scoring)."""
@@ -188,7 +211,7 @@ class ServedModel(FinishedRun):
                     src.append(self.ids.size + k)
                     dst.append(j)
         if unknown:
-            raise UnknownIds(sorted(set(unknown)), sum(len(n.edges) for n in nodes))
+            raise UnknownIds(sorted(set(unknown)), sum(len(n.edges) for n in nodes), self.node_type)
         pairs = np.unique(np.sort(np.asarray([src, dst], dtype=np.int64).reshape(2, -1), 0), axis=1)
         ei = torch.as_tensor(np.concatenate([pairs, pairs[::-1]], 1), dtype=torch.long)
         return x_new, ei

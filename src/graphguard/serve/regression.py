@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from graphguard.serve.model import UnknownIds
-from graphguard.serve.run_files import FinishedRun
+from graphguard.serve.run_files import FinishedRun, read_predictions
 
 
 class ServedRegression(FinishedRun):
@@ -21,7 +20,7 @@ class ServedRegression(FinishedRun):
 
     def __init__(self, run_dir: str | Path):
         super().__init__(run_dir)
-        pred = pd.read_csv(self.run / "predictions.csv", dtype={"id": str})
+        pred = read_predictions(self.run, ("id", "predicted"), dtype={"id": str})
         self.ids = pred["id"].to_numpy()
         self.values = pred["predicted"].to_numpy(dtype=np.float64)
         self.index = {v: i for i, v in enumerate(self.ids.tolist())}
@@ -33,5 +32,5 @@ class ServedRegression(FinishedRun):
         idx = [self.index.get(i, -1) for i in ids]
         missing = [i for i, j in zip(ids, idx) if j < 0]
         if missing:
-            raise UnknownIds(missing, len(ids))
+            raise UnknownIds(missing, len(ids), self.node_type)
         return [{"id": i, "value": float(self.values[j]), "new": False} for i, j in zip(ids, idx)]

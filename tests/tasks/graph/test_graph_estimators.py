@@ -154,6 +154,20 @@ def test_fingerprint_baseline_on_molecules(tmp_path):
         est.predict(_toy(2))
 
 
+@pytest.mark.parametrize("model,kw", [("wl", {"n_estimators": 10}),
+                                      ("fingerprint", {"n_estimators": 10, "descriptors": True})])
+def test_molecules_without_bonds_or_heavy_atoms_are_scored(model, kw):
+    """Methane, salts, noble gases, H2 and a dummy atom are valid SMILES: fit and predict score them."""
+    from graphguard.builders.molecule import smiles_to_graph
+
+    common = ["CCO", "CCCC", "CC(=O)O", "OC(=O)CC", "c1ccccc1", "CCN", "OC(=O)c1ccccc1", "CCCl"]
+    odd = ["C", "C.C", "[Na+].[Cl-]", "[Xe]", "[H][H]", "*"]
+    graphs = [smiles_to_graph(s) for s in common + odd[:2]]
+    est = make_estimator(model, **kw).fit(graphs, [0, 0, 1, 1, 0, 0, 1, 0, 0, 0])
+    proba = est.predict_proba([smiles_to_graph(s) for s in odd])
+    assert proba.shape == (len(odd), 2) and np.isfinite(proba).all()
+
+
 def test_misuse_errors_are_clear(tmp_path):
     graphs = _toy(10)
     with pytest.raises(NotFittedError):

@@ -19,10 +19,18 @@ def morgan_counts(mol, radius: int, n_bits: int) -> np.ndarray:
     return gen.GetCountFingerprintAsNumPy(mol).astype(np.float32)
 
 
+def _descriptor(fn, mol) -> float:
+    """One descriptor; NaN (counted as 0 below) where RDKit fails on an odd molecule (no heavy atoms: H2, '*')."""
+    try:
+        return fn(mol)
+    except (ArithmeticError, ValueError, RuntimeError):
+        return float("nan")
+
+
 def rdkit_descriptors(mol) -> np.ndarray:
     from rdkit.Chem import Descriptors
 
-    vals = [fn(mol) for _, fn in Descriptors.descList]
+    vals = [_descriptor(fn, mol) for _, fn in Descriptors.descList]
     v = np.asarray(vals, dtype=np.float64)
     v[~np.isfinite(v)] = 0.0
     return np.clip(v, -1e6, 1e6).astype(np.float32)

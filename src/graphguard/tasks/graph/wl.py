@@ -23,6 +23,8 @@ def stable_hash(s: str | bytes) -> int:
 def _row_labels(t: torch.Tensor | None, n: int) -> list[int]:
     if t is None:
         return [0] * n
+    if n == 0:  # a molecule without bonds has no edge labels (reshape(0, -1) is ambiguous)
+        return []
     t = t.reshape(n, -1).detach().cpu().numpy()
     t = np.round(t.astype(np.float64), 4)
     return [stable_hash(r.tobytes()) for r in t]
