@@ -264,7 +264,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
             scores = await run_in_threadpool(model.score_new, nodes)
             for n, s in zip(nodes, scores.tolist()):
                 out[n.id] = (s, True)
-        order = list(req.ids) + [n.id for n in req.nodes if n.id not in set(req.ids)]
+        asked = set(req.ids)
+        order = list(req.ids) + [n.id for n in req.nodes if n.id not in asked]
         thr = model.threshold
         return _json({"threshold": thr, "predictions": [
             {"id": i, "score": out[i][0], "label": int(out[i][0] >= thr), "new": out[i][1]} for i in order]})
