@@ -74,7 +74,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to bind (0.0.0.0 exposes it to the network)"),
     port: int = typer.Option(8080, "--port", "-p"),
     api_key: Optional[str] = typer.Option(None, "--api-key", envvar="GRAPHGUARD_API_KEY", show_envvar=True,
-                                          help="require this key in the X-API-Key header"),
+                                          help="require this key in the X-API-Key header (prefer the environment variable: a command-line key shows in the process list)"),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
                                 help="worker processes (each loads the model; more throughput under concurrency)"),
     threads: Optional[int] = typer.Option(None, "--threads"),

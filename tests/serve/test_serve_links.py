@@ -52,6 +52,7 @@ def test_top_tails_exclude_known_links_unless_asked(link_server):
     assert known <= {p["tail"] for p in r.json()["predictions"] if p["known"]}
     info = httpx.get(f"{base}/v1/model").json()
     assert info["task"] == "link_prediction" and set(info["relations"]) == {"next", "prev", "group"}
+    assert "Ranked tails" in httpx.get(f"{base}/openapi.json").json()["info"]["description"]  # not "Fraud scores"
 
 
 def test_unknown_entity_or_relation_is_404(link_server):

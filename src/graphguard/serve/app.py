@@ -203,10 +203,19 @@ def _unreadable(errors: list[dict], content_type: str) -> str | None:
     return None
 
 
+API_DESCRIPTIONS = {  # the OpenAPI description, per task of the run being served
+    "node_classification": "Fraud scores, explanations and inductive scoring of new nodes for one finished run.",
+    "node_regression": "Predicted node values, and inductive predictions for new nodes, for one finished run.",
+    "link_prediction": "Ranked tails for a head entity and a relation, for one finished link-prediction run.",
+    "graph_classification": "Class predictions for whole graphs (molecules as SMILES) for one finished run.",
+}
+
+
 def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     model = run_dir if not isinstance(run_dir, (str, Path)) else load_served(run_dir)
-    app = FastAPI(title=f"graphguard: {model.info()['name']}", version=model.info()["graphguard_version"] or "0",
-                  description="Fraud scores, explanations and inductive scoring of new nodes for one finished run.")
+    info = model.info()
+    app = FastAPI(title=f"graphguard: {info['name']}", version=info["graphguard_version"] or "0",
+                  description=API_DESCRIPTIONS.get(info["task"], "Predictions of one finished graphguard run."))
     app.add_middleware(BodyLimit, limit=max_body)
     header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
