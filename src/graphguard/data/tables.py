@@ -65,17 +65,16 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, dict | None]:
                      for name in table.column_names}
             return table.to_pandas(), nulls
         return read_text_csv(path, _csv_header(path)), None
+    except DataError:
+        raise  # already one line naming the file (a DataError is a ValueError too)
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, ValueError) as e:
         raise DataError(path, f"cannot read table ({type(e).__name__}: {str(e).splitlines()[0]})") from None
 
 
 def _csv_header(path: Path) -> list[str]:
-    import csv
-    import gzip
+    from graphguard.data.neptune import read_header
 
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), None)
+    header = read_header(path)
     if not header:
         raise DataError(path, "file is empty (no header)")
     return header
