@@ -241,7 +241,7 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         from graphguard.data.npz import read_npz
         from graphguard.tasks.node.base import NodeDetector
 
-        from graphguard.serve.run_files import read_run_config
+        from graphguard.serve.run_files import read_run_config, scored_node_type
 
         if not run.is_dir():
             raise DataError(run, "run directory not found")
@@ -257,9 +257,8 @@ def explain_node(run_dir: str | Path, node_id: str, *, top: int = 10, max_neighb
         del graph.node_id
         hit = np.flatnonzero(ids == str(node_id))
         if hit.size == 0:
-            data = config.get("data")
-            node_type = data.get("node_type") if isinstance(data, dict) else None
-            scores = f" (this run scores {node_type!r} nodes only)" if isinstance(node_type, str) else ""
+            node_type = scored_node_type(config)
+            scores = f" (this run scores {node_type!r} nodes only)" if node_type else ""
             raise DataError(run, f"unknown node id '{node_id}'{scores}")
         index = int(hit[0])
     elif ids is None:

@@ -240,17 +240,16 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         raise DataError(run, "run directory not found")
     from graphguard.serve.run_files import read_run_config
 
-    if out is not None:
-        _check_writable(Path(out))
-    _, task = read_run_config(_read(run, "config.json").parent)
+    out = Path(out) if out is not None else run / "report.html"
+    _check_writable(out)  # before rendering, which can take a while
+    _read(run, "config.json")  # a missing config is "is the run finished?", not a bare not-found
+    _, task = read_run_config(run)
     if task == "node_classification":
         text = node_report_from_run(run)
     else:
         from graphguard.report.runs import REPORTS
 
         text = REPORTS[task](run)
-    out = Path(out) if out is not None else run / "report.html"
-    _check_writable(out)
     tmp = out.with_name(out.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")

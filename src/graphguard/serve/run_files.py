@@ -22,6 +22,13 @@ def read_run_config(run: str | Path) -> tuple[dict, str]:
     return config, task
 
 
+def scored_node_type(config: dict) -> str | None:
+    """The node type a run scores (``data.node_type`` in its config), named when an id is not one of them."""
+    data = config.get("data")
+    node_type = data.get("node_type") if isinstance(data, dict) else None
+    return node_type if isinstance(node_type, str) else None
+
+
 def read_encodings(run: str | Path) -> dict | None:
     """A run's ``encodings.json`` (None when the run has none); a damaged file is one line naming it."""
     path = Path(run) / "encodings.json"
@@ -71,9 +78,7 @@ class FinishedRun:
                 raise DataError(self.run, f"not a finished run directory (missing {name})")
         self.config, self.task = read_run_config(self.run)
         self.metrics = read_json(self.run / "metrics.json")
-        data = self.config.get("data")
-        node_type = data.get("node_type") if isinstance(data, dict) else None
-        self.node_type = node_type if isinstance(node_type, str) else None  # named when an id is not one of them
+        self.node_type = scored_node_type(self.config)
 
     def base_info(self) -> dict:
         """The metadata of ``GET /v1/model`` that every task reports."""
