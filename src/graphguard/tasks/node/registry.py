@@ -59,12 +59,12 @@ def unknown_parameters(name: str, params) -> list[str]:
 
 def make_detector(name: str = DEFAULT_DETECTOR, **params):
     """A detector by name; a parameter it does not take is a one-line error, not a TypeError."""
-    accepted = detector_parameters(detector_class(name))
-    unknown = [k for k in params if k not in accepted]
+    cls = detector_class(name)
+    unknown = unknown_parameters(name, params)
     if unknown:
         raise ConfigError(f"detector '{name}' has no parameter {', '.join(repr(k) for k in unknown)} "
-                          f"(its parameters: {', '.join(accepted)})")
-    return detector_class(name)(**params)
+                          f"(its parameters: {', '.join(detector_parameters(cls))})")
+    return cls(**params)
 
 
 def load_detector(path):
