@@ -170,7 +170,7 @@ def read_tables(
     npath, epath = _find(folder, "nodes"), _find(folder, "edges")
     files = Files()
     time_col = time or "time"
-    if npath is None and (folder / "nodes").is_dir():
+    if is_per_type(folder):
         nodes, nkinds, edges, ekinds = _read_per_type(folder, files, time_col)
     elif npath is None:
         raise DataError(folder, "missing nodes.csv or nodes.parquet (or a nodes/ folder of <type> tables)")
@@ -198,29 +198,45 @@ def _tables_in(folder: Path) -> list[Path]:
     return sorted(f for f in folder.iterdir() if f.is_file() and f.name.endswith((".parquet", ".csv", ".csv.gz")))
 
 
-def _read_per_type(folder: Path, files: Files, time_col: str):
-    """``nodes/<type>.*`` and ``edges/<src>__<relation>__<dst>.*``: types and relations come from the
-    file names, and edges carry their endpoint types (``~from_type``, ``~to_type``) because ids need
-    only be unique within a type."""
-    node_files = _tables_in(folder / "nodes")
+def is_per_type(folder: Path) -> bool:
+    """The folder holds the per-type layout: a ``nodes/`` folder and no flat ``nodes.*`` table (which wins)."""
+    return _find(folder, "nodes") is None and (folder / "nodes").is_dir()
+
+
+def per_type_files(folder: Path) -> tuple[list[tuple[str, Path]], list[tuple[tuple[str, str, str], Path]]]:
+    """The node tables as ``(type, path)`` and the edge tables as ``((src type, relation, dst type), path)``
+    of a per-type folder, with the types named by the file names checked, so that every reader of the
+    layout (``read_tables``, the workflow) finds the same files and refuses the same names."""
+    node_files = [(_stem(f), f) for f in _tables_in(folder / "nodes")]
     if not node_files:
         raise DataError(folder / "nodes", "no node tables (<type>.parquet or <type>.csv)")
-    nframes, nkinds = [], {}
-    for f in node_files:
-        frame, kinds = _load(f, {"id": "~id"}, ["id"], files, time_col=time_col)
-        frame["~label"] = _stem(f)
-        _merge_kinds(nkinds, kinds, f)
-        nframes.append(frame)
+    types = [t for t, _ in node_files]
     edge_dir = folder / "edges"
-    eframes, ekinds = [], {}
+    edge_files = []
     for f in _tables_in(edge_dir) if edge_dir.is_dir() else []:
         et = _stem(f).split("__")
         if len(et) != 3:
             raise DataError(f, "edge table names must be <src type>__<relation>__<dst type>")
         for t in (et[0], et[2]):
-            if not any(_stem(n) == t for n in node_files):
-                raise DataError(f, f"node type '{t}' has no node table "
-                                   f"(known: {', '.join(_stem(n) for n in node_files)})")
+            if t not in types:
+                raise DataError(f, f"node type '{t}' has no node table (known: {', '.join(types)})")
+        edge_files.append(((et[0], et[1], et[2]), f))
+    return node_files, edge_files
+
+
+def _read_per_type(folder: Path, files: Files, time_col: str):
+    """``nodes/<type>.*`` and ``edges/<src>__<relation>__<dst>.*``: types and relations come from the
+    file names, and edges carry their endpoint types (``~from_type``, ``~to_type``) because ids need
+    only be unique within a type."""
+    node_files, edge_files = per_type_files(folder)
+    nframes, nkinds = [], {}
+    for node_type, f in node_files:
+        frame, kinds = _load(f, {"id": "~id"}, ["id"], files, time_col=time_col)
+        frame["~label"] = node_type
+        _merge_kinds(nkinds, kinds, f)
+        nframes.append(frame)
+    eframes, ekinds = [], {}
+    for et, f in edge_files:
         frame, kinds = _load(f, {"src": "~from", "dst": "~to"}, ["src", "dst"], files)
         frame["~from_type"], frame["~label"], frame["~to_type"] = et
         _merge_kinds(ekinds, kinds, f)

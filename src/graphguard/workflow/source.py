@@ -9,7 +9,10 @@ label column, and the edges among them.
   cards) are projected away: two target nodes that share one become linked (the "same device"
   meta-path, as YelpChi's R-U-R relation is built), with very large groups skipped so a shared
   hub cannot create a quadratic number of edges.
-* ``tables``: a node file and an edge file (CSV or Parquet) with named id columns.
+* ``tables``: a node file and an edge file (CSV or Parquet) with named id columns, or the per-type
+  layout ``graphguard generate --format tables`` writes (``nodes/<type>.*``,
+  ``edges/<src>__<relation>__<dst>.*``), read like a multi-label Neptune export: the target type's
+  nodes, linked where they share a node of another type.
 * ``npz``: a numeric graph (Tolokers' layout); its feature columns are numeric properties and the
   file's own split is kept.
 
@@ -27,6 +30,7 @@ import pandas as pd
 
 from graphguard.data.frames import SPLITS, Files, check_finite, parse_number
 from graphguard.data.neptune import NUMERIC, read_header, split_property
+from graphguard.data.tables import is_per_type, per_type_files
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
@@ -165,6 +169,23 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
         for t_col, o_col, mask in ((src, dst, s_t & ~d_t), (dst, src, d_t & ~s_t)):
             for o, t in zip(o_col[mask].tolist(), pos[t_col[mask]].tolist()):
                 via.setdefault(o, []).append(t)
+    proj, proj_notes = _shared_neighbour_edges(via, "label")
+    notes.extend(proj_notes)
+    ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
+    ei = _undirected_unique(ei)
+    masks = None
+    if "split" in tv.columns and label != "split":
+        masks = _file_masks(tv["split"], lambda k: (folder / tv["~file"].iloc[k], f"line {tv['~row'].iloc[k] + 2}"))
+    props = tv.drop(columns=[c for c in tv.columns if c.startswith("~")] + [label]).reset_index(drop=True)
+    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore").dropna(axis=1, how="all")
+    return NodeTable(ids, props, tv[label].reset_index(drop=True), ei,
+                     {k: t for k, t in declared.items() if k in props.columns}, masks, node_type, notes)
+
+
+def _shared_neighbour_edges(via: dict, kind: str) -> tuple[list[np.ndarray], list[str]]:
+    """Target nodes that share a neighbour of another ``kind`` (label or type) become linked, so the
+    nodes that are not encoded still carry their evidence; ``via`` maps each such neighbour to the
+    target nodes it touches. Groups above ``MAX_SHARED_GROUP`` are hubs and skipped."""
     proj, skipped = [], 0
     for members in via.values():
         m = np.unique(members)
@@ -175,19 +196,12 @@ def read_neptune_tables(folder: Path, node_type: str | None, label: str) -> Node
             continue
         a, b = np.triu_indices(m.size, 1)
         proj.append(np.stack([m[a], m[b]]))
+    notes = []
     if proj:
-        notes.append(f"{sum(p.shape[1] for p in proj)} edges from target nodes sharing a neighbour of another label")
+        notes.append(f"{sum(p.shape[1] for p in proj)} edges from target nodes sharing a neighbour of another {kind}")
     if skipped:
         notes.append(f"{skipped} shared neighbours with more than {MAX_SHARED_GROUP} target nodes were skipped as hubs")
-    ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
-    ei = _undirected_unique(ei)
-    masks = None
-    if "split" in tv.columns and label != "split":
-        masks = _file_masks(tv["split"], lambda k: (folder / tv["~file"].iloc[k], f"line {tv['~row'].iloc[k] + 2}"))
-    props = tv.drop(columns=[c for c in tv.columns if c.startswith("~")] + [label]).reset_index(drop=True)
-    props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore").dropna(axis=1, how="all")
-    return NodeTable(ids, props, tv[label].reset_index(drop=True), ei,
-                     {k: t for k, t in declared.items() if k in props.columns}, masks, node_type, notes)
+    return proj, notes
 
 
 def _undirected_unique(ei: np.ndarray) -> np.ndarray:
@@ -234,14 +248,24 @@ def _check_finite_table(path: Path, table: pd.DataFrame) -> None:
                 parse_number(v, rows, files, str(col))  # a number column with NaN/inf written in it: raises
 
 
-def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
+def read_plain_tables(folder: Path, spec, label: str, node_type: str | None = None) -> NodeTable:
+    """A tables folder as ``node train`` reads it (``graphguard.data.tables``): one node and one edge
+    file, or the per-type layout (``nodes/<type>.*``, ``edges/<src>__<relation>__<dst>.*``) that
+    ``graphguard generate --format tables`` writes, of which the target node type is read."""
+    if spec.nodes is None and is_per_type(folder):
+        return _read_per_type_tables(folder, spec, label, node_type)
+    return _read_flat_tables(folder, spec, label)
+
+
+def _read_flat_tables(folder: Path, spec, label: str) -> NodeTable:
     def pick(name: str | None, stem: str) -> Path:
         if name:
             return folder / name
         for ext in (".parquet", ".csv", ".csv.gz"):
             if (folder / f"{stem}{ext}").is_file():
                 return folder / f"{stem}{ext}"
-        raise DataError(folder, f"no {stem}.csv or {stem}.parquet; name the file with data.{stem}")
+        raise DataError(folder, f"no {stem}.csv or {stem}.parquet (nor a nodes/ folder of per-type tables); "
+                        f"name the file with data.{stem}")
 
     node_file = pick(spec.nodes, "nodes")
     nodes = _read_table(node_file)
@@ -263,16 +287,94 @@ def read_plain_tables(folder: Path, spec, label: str) -> NodeTable:
         k = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(folder, f"edge row {k} points to an unknown node ({s.iloc[k]} -> {d.iloc[k]}; {int(bad.sum())} such edges)")
     ei = _undirected_unique(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
+    return _target_table(nodes, node_file, spec.id_column, label, ids, ei)
+
+
+def _where(path: Path, k: int) -> str:
+    """Row ``k`` (0-based) of a table as a person finds it: a Parquet row, or a CSV line under the header."""
+    return f"row {k + 1}" if path.suffix == ".parquet" else f"line {k + 2}"
+
+
+def _target_table(nodes: pd.DataFrame, node_file: Path, id_column: str, label: str, ids: np.ndarray,
+                  ei: np.ndarray, node_type: str | None = None, notes: list[str] | None = None) -> NodeTable:
+    """The ``NodeTable`` of the target nodes' table: its split column as masks, the label apart, and
+    the other columns as properties (neither the split nor ``is_synthetic`` is a feature)."""
     masks = None
     if "split" in nodes.columns and label != "split":
-        parquet = node_file.suffix == ".parquet"
-        masks = _file_masks(nodes["split"], lambda k: (node_file, f"row {k + 1}" if parquet else f"line {k + 2}"))
-    props = nodes.drop(columns=[spec.id_column, label]).reset_index(drop=True)
+        masks = _file_masks(nodes["split"], lambda k: (node_file, _where(node_file, k)))
+    props = nodes.drop(columns=[id_column, label]).reset_index(drop=True)
     props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore")
     labels = nodes[label].reset_index(drop=True)
     written_nan = labels.astype("string").str.strip().str.lower().eq("nan").fillna(False).to_numpy(bool)
     labels = labels.mask(written_nan)  # a NaN label stays unlabelled, as before NaN text was read as text
-    return NodeTable(ids, props, labels, ei, masks=masks)
+    return NodeTable(ids, props, labels, ei, masks=masks, node_type=node_type, notes=notes or [])
+
+
+def _require_columns(path: Path, table: pd.DataFrame, *columns: str) -> None:
+    for col in columns:
+        if col not in table.columns:
+            raise DataError(path, f"no column '{col}' (it has: {', '.join(map(str, table.columns))})")
+
+
+def _read_per_type_tables(folder: Path, spec, label: str, node_type: str | None) -> NodeTable:
+    """The target type's table of a per-type folder, as ``read_neptune_tables`` reads a multi-label
+    export: edges among target nodes are kept, and target nodes that share a node of another type
+    (a device, a merchant) become linked; the other types' properties are not encoded. Ids need only
+    be unique within a type, so an edge's endpoints are looked up in the types its file name gives."""
+    if spec.edges is not None:
+        raise DataError(folder, "data.edges names one edge file, but this folder holds per-type tables whose "
+                        "edges are all read from edges/<src type>__<relation>__<dst type>.*; leave data.edges out")
+    node_files, edge_files = per_type_files(folder)
+    tables: dict[str, tuple[Path, pd.DataFrame]] = {}
+    for t, f in node_files:
+        if t in tables:
+            raise DataError(f, f"a second table of node type '{t}' (after {tables[t][0].name}); keep one file per type")
+        tables[t] = (f, _read_table(f))
+        _require_columns(f, tables[t][1], spec.id_column)
+    node_type = _per_type_target(folder, {t: df for t, (_, df) in tables.items()}, label, node_type)
+    node_file, nodes = tables[node_type]
+    _require_columns(node_file, nodes, label)
+    _check_finite_table(node_file, nodes.drop(columns=[label]))
+    ids = nodes[spec.id_column].astype(str).to_numpy()
+    dup = pd.Series(ids)[pd.Series(ids).duplicated()]
+    if len(dup):
+        raise DataError(node_file, f"node id '{dup.iloc[0]}' appears {int((ids == dup.iloc[0]).sum())} times")
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    known = {t: pd.Index(df[spec.id_column].astype(str)) for t, (_, df) in tables.items()}
+    direct, via = [], {}
+    for (st, _, dt), f in edge_files:
+        e = _read_table(f)
+        _require_columns(f, e, spec.source_column, spec.target_column)
+        s, d = e[spec.source_column].astype(str), e[spec.target_column].astype(str)
+        bad = ~(s.isin(known[st]) & d.isin(known[dt])).to_numpy()
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise DataError(f, f"{_where(f, k)}: edge points to an unknown node ({st} {s.iloc[k]} -> {dt} {d.iloc[k]}; "
+                               f"{int(bad.sum())} such edges)")
+        if st == dt == node_type:
+            direct.append(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
+        elif node_type in (st, dt):  # target -- another type: remember the membership for the projection
+            other_type, other, target = (dt, d, s) if st == node_type else (st, s, d)
+            for o, t in zip(other.tolist(), pos[target].tolist()):
+                via.setdefault((other_type, o), []).append(t)
+    proj, notes = _shared_neighbour_edges(via, "type")
+    ei = np.concatenate(direct + proj, 1) if (direct or proj) else np.zeros((2, 0), dtype=np.int64)
+    return _target_table(nodes, node_file, spec.id_column, label, ids, _undirected_unique(ei), node_type, notes)
+
+
+def _per_type_target(folder: Path, tables: dict[str, pd.DataFrame], label: str, node_type: str | None) -> str:
+    """``target.node_type``, or else the one node type whose table has values of the label column."""
+    types = ", ".join(tables)
+    if node_type is not None:
+        if node_type not in tables:
+            raise DataError(folder / "nodes", f"no table for target.node_type '{node_type}' (node types: {types})")
+        return node_type
+    having = [t for t, df in tables.items() if label in df.columns and df[label].notna().any()]
+    if len(having) != 1:
+        found = f"types with it: {', '.join(having)}" if having else f"none of {types} has it"
+        raise DataError(folder / "nodes", f"cannot tell which node type to predict '{label}' for ({found}); "
+                        "set target.node_type")
+    return having[0]
 
 
 # --------------------------------------------------------------------------- npz (already numeric)
@@ -302,7 +404,7 @@ def read_node_table(job) -> NodeTable:
     if fmt == "neptune":
         return read_neptune_tables(path if path.is_dir() else path.parent, job.spec.target.node_type, label)
     if fmt == "tables":
-        return read_plain_tables(path, spec, label)
+        return read_plain_tables(path, spec, label, job.spec.target.node_type)
     if fmt == "npz":
         return read_npz_table(path, spec.split)  # load_graph finds the file in a folder
     raise job.error(("data", "format"), f"format '{fmt}' does not hold node properties for a {job.spec.task} job "
