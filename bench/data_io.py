@@ -8,7 +8,8 @@
 2. Readers: a generated graph written as Neptune CSV and as tables, read back with graphguard, next
    to pandas ``read_csv`` of the same files (parsing only) as the floor.
 
-Run: ``GRAPHGUARD_THREADS=1 PYTHONPATH=src python bench/data_io.py [--trials 5] [--nodes 100000]``.
+Run: ``GRAPHGUARD_THREADS=1 PYTHONPATH=src python bench/data_io.py [--data DIR] [--trials 5] [--nodes 100000]``
+(``--data`` defaults to ``$GRAPHGUARD_DATA``; without YelpChi there it stops before any work).
 Writes ``bench/results/data_io.json``.
 """
 
@@ -24,12 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graphguard.data import data_root, gadbench_split
+from graphguard.data import gadbench_split
 from graphguard.data.neptune import read_neptune, write_neptune
 from graphguard.data.synthetic import make_fraud_graph
 from graphguard.data.tables import read_tables, write_tables
 from graphguard.data.yelpchi import read_yelpchi
 from graphguard.metrics import node_metrics
+
+from _data import YELPCHI, add_data_argument, require_data
 
 PUBLISHED = {"reviews": 45954, "spam": 6677, "rur": 49315, "rsr": 3402743, "rtr": 573616, "homo": 3846979}
 
@@ -57,11 +60,7 @@ def xgb_trials(x, y, trials):
     return out
 
 
-def bench_yelpchi(trials: int) -> dict:
-    root = data_root()
-    path = root / "yelpchi" / "metadata.gz" if root else None
-    if path is None or not path.is_file():
-        return {"skipped": "yelpchi/metadata.gz not found"}
+def bench_yelpchi(path: Path, trials: int) -> dict:
     g, t_hetero = timed(read_yelpchi, path)
     h, t_homo = timed(read_yelpchi, path, homo=True)
     s = g["review"]
@@ -103,21 +102,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=5)
     ap.add_argument("--nodes", type=int, default=100_000)
+    add_data_argument(ap)
     args = ap.parse_args()
-    res = {"yelpchi": bench_yelpchi(args.trials), "readers": bench_readers(args.nodes)}
+    yelpchi = require_data(args.data, YELPCHI) / YELPCHI.path
+    res = {"yelpchi": bench_yelpchi(yelpchi, args.trials), "readers": bench_readers(args.nodes)}
     res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     y = res["yelpchi"]
-    if "counts" in y:
-        print(f"YelpChi build: {y['build_seconds']['hetero']:.1f} s hetero, {y['build_seconds']['homo']:.1f} s homo")
-        print(f"{'count':<8}{'rebuilt':>12}{'published':>12}")
-        for k, v in y["counts"].items():
-            print(f"{k:<8}{v:>12,}{PUBLISHED[k]:>12,}")
-        print(f"\n{'XGBoost (defaults), ' + str(y['trials']) + ' trials':<40}{'AUROC':>16}{'AUPRC':>16}{'Rec@K':>16}")
-        for name, key in (("review features (graphguard)", "xgboost_review_features"),
-                          ("raw metadata columns (reference)", "xgboost_raw_metadata_reference")):
-            m = y[key]
-            print(f"{name:<40}" + "".join(f"{m[k]:>10.4f}±{m[k + '_std']:.3f}" for k in ("auroc", "auprc", "rec_at_k")))
-        print(f"{'published, 32 original features':<40}{'~0.90':>16}")
+    print(f"YelpChi build: {y['build_seconds']['hetero']:.1f} s hetero, {y['build_seconds']['homo']:.1f} s homo")
+    print(f"{'count':<8}{'rebuilt':>12}{'published':>12}")
+    for k, v in y["counts"].items():
+        print(f"{k:<8}{v:>12,}{PUBLISHED[k]:>12,}")
+    print(f"\n{'XGBoost (defaults), ' + str(y['trials']) + ' trials':<40}{'AUROC':>16}{'AUPRC':>16}{'Rec@K':>16}")
+    for name, key in (("review features (graphguard)", "xgboost_review_features"),
+                      ("raw metadata columns (reference)", "xgboost_raw_metadata_reference")):
+        m = y[key]
+        print(f"{name:<40}" + "".join(f"{m[k]:>10.4f}±{m[k + '_std']:.3f}" for k in ("auroc", "auprc", "rec_at_k")))
+    print(f"{'published, 32 original features':<40}{'~0.90':>16}")
     r = res["readers"]
     print(f"\nReaders on {r['nodes']:,} nodes / {r['directed_edges']:,} directed edges")
     print(f"  neptune: {r['neptune_read_seconds']:.2f} s (pandas read_csv floor {r['pandas_read_csv_neptune_files_seconds']:.2f} s)")

@@ -4,7 +4,7 @@ Each model runs in its own process (``--model NAME``) so peak RSS is per model; 
 merges the per-model JSON files into ``bench/results/gnn_tolokers.json`` and prints the table.
 ``--sampler`` measures sampled edges per second of graphguard's neighbour sampler.
 
-    python bench/gnn_tolokers.py --model graphsage
+    python bench/gnn_tolokers.py --model graphsage [--data DIR]     # --data defaults to $GRAPHGUARD_DATA
     python bench/gnn_tolokers.py --model pyg_sage      # the reference
     python bench/gnn_tolokers.py --sampler
     python bench/gnn_tolokers.py --table
@@ -20,9 +20,11 @@ from pathlib import Path
 
 import torch
 
-from graphguard.data import data_root, load_graph
+from graphguard.data import load_graph
 from graphguard.metrics import node_metrics
 from graphguard.utils import set_threads
+
+from _data import TOLOKERS, add_data_argument, require_data
 
 RESULTS = Path(__file__).parent / "results"
 PARTS = RESULTS / "gnn_tolokers_parts"
@@ -40,18 +42,18 @@ MODELS = {
 }
 
 
-def _graph():
-    return load_graph(data_root() / "tolokers" / "tolokers.npz")
+def _graph(root: Path):
+    return load_graph(root / TOLOKERS.path)
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_graphguard(key: str) -> dict:
+def run_graphguard(key: str, root: Path) -> dict:
     from graphguard.tasks.node.registry import make_detector
 
-    g = _graph()
+    g = _graph(root)
     name, params = MODELS[key]
     t0, c0 = time.perf_counter(), time.process_time()
     det = make_detector(name, seed=0, **params).fit(g)
@@ -61,13 +63,13 @@ def run_graphguard(key: str) -> dict:
             "cpu_seconds": time.process_time() - c0, "peak_rss_mb": _peak_mb(), **det.train_result_}
 
 
-def run_reference() -> dict:
+def run_reference(root: Path) -> dict:
     """A plain PyG GraphSAGE: 2 SAGEConv layers, hidden 64, lr 0.01, 200 full-batch epochs,
     class-weighted cross-entropy, test score at the best validation AUPRC."""
     from sklearn.metrics import average_precision_score
     from torch_geometric.nn import SAGEConv
 
-    g = _graph()
+    g = _graph(root)
     torch.manual_seed(0)
     t0, c0 = time.perf_counter(), time.process_time()
 
@@ -101,10 +103,10 @@ def run_reference() -> dict:
             "cpu_seconds": time.process_time() - c0, "peak_rss_mb": _peak_mb(), "best_val_auprc": best}
 
 
-def run_sampler() -> dict:
+def run_sampler(root: Path) -> dict:
     from graphguard.train.sampler import NeighborSampler, node_loader
 
-    g = _graph()
+    g = _graph(root)
     out = {}
     for fan in ([25, 10], [10, 5], [-1]):
         sampler = NeighborSampler(g, fan, seed=0)
@@ -142,15 +144,17 @@ def main() -> None:
     ap.add_argument("--model")
     ap.add_argument("--sampler", action="store_true")
     ap.add_argument("--table", action="store_true")
+    add_data_argument(ap)
     a = ap.parse_args()
+    root = require_data(a.data, TOLOKERS) if a.model or a.sampler else None  # --table reads only the parts
     set_threads(1)
     PARTS.mkdir(parents=True, exist_ok=True)
     if a.model:
-        res = run_reference() if a.model == "pyg_sage" else run_graphguard(a.model)
+        res = run_reference(root) if a.model == "pyg_sage" else run_graphguard(a.model, root)
         (PARTS / f"{a.model}.json").write_text(json.dumps(res, indent=2))
         print(a.model, json.dumps(res))
     if a.sampler:
-        res = run_sampler()
+        res = run_sampler(root)
         (PARTS / "sampler.json").write_text(json.dumps(res, indent=2))
         print(json.dumps(res, indent=2))
     if a.table:

@@ -1,7 +1,9 @@
 """GODM benchmark: detectors without augmentation, with GODM and with each ablation, over seeds.
 
-    PYTHONPATH=src python bench/godm_bench.py --dataset tolokers --seeds 5
+    PYTHONPATH=src python bench/godm_bench.py --dataset tolokers --seeds 5 [--data DIR]
     PYTHONPATH=src python bench/godm_bench.py --dataset hetero --seeds 5
+
+Tolokers and YelpChi come from the shared data folder (``--data``, default ``$GRAPHGUARD_DATA``); hetero is generated.
 
 Variants: none, godm (the connected merge), inbound (GODM's default since session 7: only the edges into synthetic
 nodes), no_diffusion (decode VAE-prior samples), no_class_cond (unconditional
@@ -27,6 +29,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import TOLOKERS, YELPCHI, add_data_argument, require_data  # noqa: E402
 from godm_detectors import SAGE_PROTOCOL, graphsage, tree  # noqa: E402
 
 from graphguard.augment import GODM, RandomOversampler, SMOTEAugmenter, fidelity  # noqa: E402
@@ -73,22 +76,20 @@ PUBLISHED = {
 FULL_SPLIT = {"tolokers": (0.5, 0.25, 0.25), "hetero": (0.4, 0.2, 0.4), "yelpchi": (0.4, 0.2, 0.4)}
 
 
-def load(dataset: str):
-    if dataset == "tolokers":
-        from graphguard.data import data_root
-        from graphguard.data.io import load_graph
-
-        return load_graph(data_root() / "tolokers" / "tolokers.npz"), FULL_SPLIT[dataset]
+def load(dataset: str, data: str | Path | None = None):
+    """The benchmark graph and its full split. Tolokers and YelpChi are read from ``data`` (a script's ``--data``;
+    None: ``$GRAPHGUARD_DATA``), and a missing file stops the script with one line before any work."""
     if dataset == "hetero":
         from graphguard.data.synthetic import make_hetero_fraud_graph
 
         return make_hetero_fraud_graph(num_nodes=3000, num_users=500, seed=0, signal=0.35), FULL_SPLIT[dataset]
-    if dataset == "yelpchi":
-        from graphguard.data import data_root
-        from graphguard.data.io import load_graph
+    if dataset not in ("tolokers", "yelpchi"):
+        raise SystemExit(f"unknown dataset {dataset}")
+    from graphguard.data.io import load_graph
 
-        return load_graph(data_root() / "yelpchi", format="yelpchi"), FULL_SPLIT[dataset]
-    raise SystemExit(f"unknown dataset {dataset}")
+    if dataset == "tolokers":
+        return load_graph(require_data(data, TOLOKERS) / TOLOKERS.path), FULL_SPLIT[dataset]
+    return load_graph(require_data(data, YELPCHI) / "yelpchi", format="yelpchi"), FULL_SPLIT[dataset]
 
 
 def split_graph(g0, ratios, seed: int):
@@ -243,6 +244,7 @@ def main() -> None:
                     help="comma list of result files (same settings, disjoint trials) to combine into --out")
     ap.add_argument("--refresh-published", action="store_true",
                     help="only rewrite the published_godm block of an existing result file")
+    add_data_argument(ap)
     args = ap.parse_args()
     out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}.json")
     if args.refresh_published:
@@ -252,7 +254,7 @@ def main() -> None:
         return
     set_threads(args.threads)
     variants = args.variants.split(",")
-    g0, ratios = load(args.dataset)
+    g0, ratios = load(args.dataset, args.data)
     ratios = "semi" if args.split == "semi" else ratios
     records = json.loads(out.read_text())["records"] if args.resume and out.is_file() else []
     start = time.time()

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM, fidelity  # noqa: E402
@@ -32,9 +33,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=3407)
     ap.add_argument("--godm", default='{"epochs": 6}')
     ap.add_argument("--out", default=None)
+    add_data_argument(ap)
     args = ap.parse_args()
     set_threads(1)
-    g0, ratios = load("tolokers")
+    g0, ratios = load("tolokers", args.data)
     g = split_graph(g0, ratios, args.seed)
     s = target_store(g)
     t0 = time.process_time()

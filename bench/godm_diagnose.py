@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
 from godm_detectors import graphsage  # noqa: E402
 
@@ -30,9 +31,10 @@ from graphguard.utils import set_threads  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.parse_args()  # takes no arguments; only --help
+    add_data_argument(ap)
+    args = ap.parse_args()
     set_threads(1)
-    g0, ratios = load("tolokers")
+    g0, ratios = load("tolokers", args.data)
     seed = trial_seed(0)
     g = split_graph(g0, ratios, seed)
     t = time.process_time()

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM  # noqa: E402
@@ -35,10 +36,11 @@ def main() -> None:
     ap.add_argument("godm_options", help="JSON object of GODM options for the single full fit, e.g. '{\"epochs\":6}'")
     ap.add_argument("grid", help="JSON list of option sets; the latent diffusion is refitted with each, "
                     "e.g. '[{\"diff_steps\":1000},{\"diff_steps\":4000}]'")
+    add_data_argument(ap)
     a = ap.parse_args()
     set_threads(1)
     ds, kw, grid = a.dataset, json.loads(a.godm_options), json.loads(a.grid)
-    g0, ratios = load(ds)
+    g0, ratios = load(ds, a.data)
     seed = trial_seed(0)
     g = split_graph(g0, ratios, seed)
     s = target_store(g)

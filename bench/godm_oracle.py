@@ -8,7 +8,7 @@ their real edges, and trains the same detectors as ``godm_bench.py``. Every arm,
 is scored on the same test set without the 60 moved nodes, so the arms pair per seed. If extra real
 anomalies do not raise AUPRC beyond the seed std, no generator can under this protocol.
 
-    GRAPHGUARD_DATA=... python bench/godm_oracle.py --dataset tolokers [--trials 0,2,4 --out part.json]
+    python bench/godm_oracle.py --dataset tolokers [--data DIR] [--trials 0,2,4 --out part.json]
     python bench/godm_oracle.py --dataset yelpchi --merge a.json,b.json   # combine disjoint trials
 """
 
@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, peak_rss_mb, split_graph  # noqa: E402
 from godm_detectors import graphsage, tree  # noqa: E402
 from godm_semi_pair import stat  # noqa: E402
@@ -84,7 +85,7 @@ def collect(args, run) -> tuple[list, float]:
     if args.merge:
         return read_parts(args.merge)
     start = time.time()
-    g0, _ = load(args.dataset)
+    g0, _ = load(args.dataset, args.data)
     trials = [int(t) for t in args.trials.split(",")] if args.trials else range(args.seeds)
     return [run(g0, t) for t in trials], time.time() - start
 
@@ -96,6 +97,7 @@ def main() -> None:
     ap.add_argument("--trials", default=None, help="comma list of trial indices (default: all seeds)")
     ap.add_argument("--merge", default=None, help="comma list of part files to combine into --out")
     ap.add_argument("--out", default=None)
+    add_data_argument(ap)
     args = ap.parse_args()
     out = Path(args.out or Path(__file__).parent / "results" / f"godm_{args.dataset}_semi_oracle.json")
     set_threads(1)

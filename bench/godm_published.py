@@ -50,6 +50,7 @@ apt-get download; all under /tmp/godm_ref, outside the repository):
 Run (from the repository root):
 
     G="env PYTHONPATH=$PWD/src GRAPHGUARD_DATA=/work/shared/data OMP_NUM_THREADS=1 GRAPHGUARD_THREADS=1"
+    # (or pass --data DIR to export and score; the venv's fit stage never reads the shared data)
     $G python bench/godm_published.py export --trials 0,1,2,3,4
     mkdir -p /tmp/godm_ref/run && cd /tmp/godm_ref/run   # it writes ./ckpt here
     LD_LIBRARY_PATH=/tmp/godm_ref/metis/usr/lib/x86_64-linux-gnu TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 \\
@@ -72,6 +73,8 @@ import sys
 import time
 from pathlib import Path
 
+from _data import TOLOKERS, add_data_argument, require_data  # imports no graphguard: the venv loads it too
+
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
 OUT = RESULTS / "godm_tolokers_published.json"
@@ -86,21 +89,21 @@ def _seed(trial: int) -> int:
     return trial_seed(trial)
 
 
-def _real_graph(trial: int):
+def _real_graph(trial: int, data: Path):
     """Tolokers with trial ``trial``'s split, through godm_bench's own loader and splitter."""
     sys.path.insert(0, str(HERE))
     from godm_bench import load, split_graph
 
-    g0, ratios = load("tolokers")
+    g0, ratios = load("tolokers", data)
     return split_graph(g0, ratios, _seed(trial))
 
 
-def export(work: Path, trials) -> None:
+def export(work: Path, trials, data: Path) -> None:
     import numpy as np
 
     work.mkdir(parents=True, exist_ok=True)
     for t in trials:
-        g = _real_graph(t)
+        g = _real_graph(t, data)
         y_train = (g.y.numpy() * g.train_mask.numpy()).astype(np.int64)  # val/test labels never leave this env
         np.savez(work / f"graph_{_seed(t)}.npz", x=g.x.numpy(), edge_index=g.edge_index.numpy(), y_train=y_train,
                  train_mask=g.train_mask.numpy(), val_mask=g.val_mask.numpy(), test_mask=g.test_mask.numpy())
@@ -142,7 +145,7 @@ def fit(work: Path, seed: int) -> None:
     print(json.dumps(info))
 
 
-def score(work: Path, trial: int) -> dict:
+def score(work: Path, trial: int, data: Path) -> dict:
     import numpy as np
     import torch
 
@@ -156,7 +159,7 @@ def score(work: Path, trial: int) -> dict:
 
     set_threads(1)
     seed = _seed(trial)
-    g = _real_graph(trial)
+    g = _real_graph(trial, data)
     p = np.load(work / f"published_{seed}.npz")
     info = json.loads((work / f"published_{seed}.json").read_text())
     assert set(np.unique(p["y"]).tolist()) == {1}, "published GODM generated a non-anomaly"
@@ -266,16 +269,19 @@ def main() -> None:
     ap.add_argument("--trials", default="0,1,2,3,4")
     ap.add_argument("--work", default="/tmp/godm_ref/work")
     ap.add_argument("--results", default=str(RESULTS), help="folder holding the none / graphguard GODM result files")
+    add_data_argument(ap)
     a = ap.parse_args()
     work, trials = Path(a.work), [int(t) for t in a.trials.split(",")]
+    # the venv's fit stage reads only --work (and has no graphguard to look the data up with)
+    data = require_data(a.data, TOLOKERS) if a.stage in ("export", "score") else None
     if a.stage == "export":
-        export(work, trials)
+        export(work, trials, data)
     elif a.stage == "fit":
         for t in trials:
             fit(work, 3407 + 10 * t)  # trial_seed(t), without importing graphguard in the venv
     elif a.stage == "score":
         for t in trials:
-            score(work, t)
+            score(work, t, data)
     else:
         report(work, Path(a.results))
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
 
 from graphguard.augment import GODM, fidelity  # noqa: E402
@@ -34,11 +35,12 @@ def main() -> None:
     ap.add_argument("--godm", default="{}")
     ap.add_argument("--file", required=True)
     ap.add_argument("--variant", default="inbound")
+    add_data_argument(ap)
     args = ap.parse_args()
     set_threads(1)
+    g0, ratios = load(args.dataset, args.data)
     path = Path(args.file)
     res = json.loads(path.read_text())
-    g0, ratios = load(args.dataset)
     for rec in res["records"]:
         seed = rec["seed"]
         g = split_graph(g0, ratios, seed)

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
 from godm_detectors import graphsage  # noqa: E402
 
@@ -51,9 +52,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("trial", type=int)
     ap.add_argument("--sigmas", default="0.5,1,2")
+    add_data_argument(ap)
     args = ap.parse_args()
     set_threads(1)
-    g0, ratios = load("tolokers")
+    g0, ratios = load("tolokers", args.data)
     seed = trial_seed(args.trial)
     g = split_graph(g0, ratios, seed)
     s = target_store(g)

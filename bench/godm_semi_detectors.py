@@ -17,7 +17,7 @@ fully supervised GODM configs of session 7 instead. Its arms are ``none``, ``inb
 ``connected`` (one GODM fit, two merges); moving 20 or 60 real anomalies means nothing next to the
 thousands already in training, so there are no ``real_*`` arms.
 
-    GRAPHGUARD_DATA=... python bench/godm_semi_detectors.py --dataset tolokers [--trials 0,2,4 --out part.json]
+    python bench/godm_semi_detectors.py --dataset tolokers [--data DIR] [--trials 0,2,4 --out part.json]
     python bench/godm_semi_detectors.py --dataset yelpchi --merge a.json,b.json
     python bench/godm_semi_detectors.py --table     # the three graphs' paired table and the target count
     python bench/godm_semi_detectors.py --split full --dataset hetero; ... --split full --table
@@ -35,6 +35,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import FULL_SPLIT, peak_rss_mb, split_graph  # noqa: E402
 from godm_detectors import metrics  # noqa: E402
 from godm_oracle import arms_for, collect  # noqa: E402
@@ -150,6 +151,7 @@ def main() -> None:
     ap.add_argument("--merge", default=None, help="comma list of part files to combine into --out")
     ap.add_argument("--out", default=None)
     ap.add_argument("--table", action="store_true", help="only print the table of the stored results")
+    add_data_argument(ap)
     args = ap.parse_args()
     if args.table:
         table(args.split)

@@ -16,7 +16,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _data import add_data_argument  # noqa: E402
 from godm_bench import load, split_graph  # noqa: E402
+
 from graphguard.augment import GODM, fidelity  # noqa: E402
 from graphguard.data.graph import target_store  # noqa: E402
 from graphguard.data.splits import trial_seed  # noqa: E402
@@ -29,10 +31,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", help=f"benchmark graph, one of {', '.join(CONFIGS)} (GODM settings as in the benchmark)")
     ap.add_argument("trials", help="comma-separated trial numbers, e.g. 0,1 (seed = trial_seed(trial))")
+    add_data_argument(ap)
     a = ap.parse_args()
     set_threads(1)
     dataset, trials = a.dataset, [int(t) for t in a.trials.split(",")]
-    g0, _ = load(dataset)
+    g0, _ = load(dataset, a.data)
     for trial in trials:
         seed = trial_seed(trial)
         g = split_graph(g0, "semi", seed)

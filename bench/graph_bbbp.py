@@ -15,11 +15,12 @@ import json
 import time
 from pathlib import Path
 
-from graphguard.data import data_root
 from graphguard.data.smiles import read_smiles_csv
 from graphguard.tasks.graph.protocols import scaffold_evaluate
 from graphguard.tasks.graph.registry import make_estimator
 from graphguard.utils import set_threads
+
+from _data import BBBP, add_data_argument, require_data
 
 PUBLISHED = {"gin": {"roc_auc": 0.658, "roc_auc_std": 0.045, "source": "Hu et al. 2020 (ICLR), GIN no pretraining"},
              "fingerprint": {"roc_auc": 0.714, "source": "Wu et al. 2018 (MoleculeNet), RF on ECFP"}}
@@ -35,9 +36,11 @@ def main():
     ap.add_argument("--gin-lr", type=float, default=0.01)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "graph_bbbp.json"))
+    add_data_argument(ap)
     a = ap.parse_args()
+    csv = require_data(a.data, BBBP) / BBBP.path
     set_threads(a.threads)
-    graphs = read_smiles_csv(data_root() / "bbbp" / "bbbp.csv", target="p_np")
+    graphs = read_smiles_csv(csv, target="p_np")
     runs = [("fingerprint", "deterministic", dict(classifier="rf", n_estimators=500)),
             ("fingerprint", "randomised", dict(classifier="rf", n_estimators=500))]
     results = {}

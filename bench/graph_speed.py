@@ -20,12 +20,13 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.loader import DataLoader
 
-from graphguard.data import data_root
 from graphguard.data.tu import read_tu
 from graphguard.nn.graph_encoders import GraphClassifierNet
 from graphguard.tasks.graph.gnn import GNNGraphClassifier
 from graphguard.utils import set_threads
 from graphguard.utils.seed import seed_everything
+
+from _data import MUTAG, add_data_argument, require_data
 
 SETTINGS = dict(hidden=32, layers=4, batch_size=32, lr=0.01, dropout=0.5)
 
@@ -75,9 +76,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "graph_speed.json"))
+    add_data_argument(ap)
     a = ap.parse_args()
+    mutag = require_data(a.data, MUTAG) / "mutag"
     set_threads(a.threads)
-    graphs = list(read_tu(data_root() / "mutag"))  # MUTAG's labels as stored: -1 / 1
+    graphs = list(read_tu(mutag))  # MUTAG's labels as stored: -1 / 1
     ref_graphs = _class_numbers(graphs)  # the plain loop's cross-entropy needs 0 / 1, as PyG's TUDataset gives
     gg, ref = [], []
     for _ in range(a.rounds):

@@ -16,7 +16,7 @@ links against its unknown pairs. Side by side in the same run:
 
 Published figures (not rerun here) are listed with their source.
 
-    python bench/link_drugrepo.py [--folds 10]
+    python bench/link_drugrepo.py [--folds 10] [--data DIR]     # --data defaults to $GRAPHGUARD_DATA
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from _data import FDATASET, add_data_argument, require_data  # noqa: E402
 
 PUBLISHED = [
     # Fdataset, 10-fold CV, mean ± std, as printed in the named table. Each paper reran the other methods itself.
@@ -92,9 +93,10 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "link_drugrepo.json"))
+    add_data_argument(ap)
     args = ap.parse_args()
+    root = require_data(args.data, FDATASET)
 
-    from graphguard.data import data_root
     from graphguard.data.drugrepo import load_fdataset
     from graphguard.metrics import auprc, auroc
     from graphguard.tasks.link.drugrepo import DrugRepurposer, fold_masks
@@ -102,9 +104,6 @@ def main() -> None:
     from graphguard.utils import set_threads
 
     set_threads(1)
-    root = data_root()
-    if root is None:
-        sys.exit("Fdataset not found: set GRAPHGUARD_DATA")
     d = load_fdataset(root / "drugrepo_fdataset")
     a = d.assoc.astype(np.float64)
     chosen = []

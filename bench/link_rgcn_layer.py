@@ -20,12 +20,13 @@ from torch_geometric.nn import RGCNConv
 
 from graphguard.nn.basis_rgcn import BasisRGCNConv
 
+from _data import UMLS, add_data_argument, require_data
 
-def umls_graph():
-    from graphguard.data import data_root
+
+def umls_graph(root: Path):
     from graphguard.data.triples import load_triples
 
-    ts = load_triples(data_root() / "umls")
+    ts = load_triples(root / UMLS.path)
     tr = torch.as_tensor(ts.split("train"))
     ei = torch.cat([tr[:, [0, 2]].T, tr[:, [2, 0]].T], 1)
     et = torch.cat([tr[:, 1], tr[:, 1] + len(ts.relations)])
@@ -56,9 +57,11 @@ def main():
     ap.add_argument("--generated", type=int, default=250_000, help="triples of the generated KG (0: skip)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "link_rgcn_layer.json"))
+    add_data_argument(ap)
     a = ap.parse_args()
+    root = require_data(a.data, UMLS)
     torch.set_num_threads(a.threads)
-    cases = [(umls_graph(), 400), (umls_graph(), 64)]
+    cases = [(umls_graph(root), 400), (umls_graph(root), 64)]
     if a.generated:
         cases.append((generated_graph(a.generated, 8), 32))
     rows = []

@@ -12,7 +12,10 @@ Two parts, every arm in its own subprocess (so ``ru_maxrss`` is that arm's peak 
   over every entity (the plain forward in full mode, layer-wise in sampled mode, as ranking does).
   Peak RSS of the arm and the subgraph sizes are recorded.
 
-    python bench/link_sampled.py [--epochs 30] [--sizes 250000,1000000] [--budget 90] [--parts umls,big]
+    python bench/link_sampled.py [--epochs 30] [--sizes 250000,1000000] [--budget 90] [--parts umls,big] [--data DIR]
+
+The UMLS part reads ``umls/umls.tar.gz`` of ``--data`` (default ``$GRAPHGUARD_DATA``) and stops before any arm
+when it is missing; every UMLS arm gets the same folder on its command line.
 
 Writes bench/results/link_sampled.json and prints a table.
 """
@@ -29,6 +32,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from _data import UMLS, add_data_argument, require_data  # noqa: E402
+
 OUT = ROOT / "bench" / "results" / "link_sampled.json"
 UMLS_CFG = dict(dim=64, training="slcwa", num_negatives=32, lr=0.01, batch_size=256)
 
@@ -72,7 +78,7 @@ def worker_umls(args) -> dict:
     from graphguard.tasks.link import LinkPredictor
 
     _console.set_quiet(True)
-    ts = load_triples(Path(os.environ["GRAPHGUARD_DATA"]) / "umls" / "umls.tar.gz")
+    ts = load_triples(Path(args.data) / UMLS.path)  # the folder the parent resolved
     sampled = args.mode in ("sampled", "sparse")
     m = LinkPredictor("distmult", **UMLS_CFG, epochs=args.epochs, eval_every=5, encoder="rgcn", seed=args.seed,
                       num_neighbors=args.fanout if sampled else None, full_batch_max_edges=0 if sampled else 10**9,
@@ -236,18 +242,19 @@ def main():
     ap.add_argument("--tag", default="")
     ap.add_argument("--modes", default="full,sampled", help="comma list of full, sampled, sparse (sampled + "
                     "sparse_entities)")
+    add_data_argument(ap)
     args = ap.parse_args()
     args.fanout = [int(v) for v in args.fanout.split(",")]
     if args.worker:
-        sys.path.insert(0, str(ROOT / "src"))
         print(json.dumps(worker_umls(args) if args.part == "umls" else worker_big(args)))
         return
+    data = require_data(args.data, UMLS) if "umls" in args.parts else None
     common = ["--seed", str(args.seed), "--fanout", ",".join(map(str, args.fanout))]
     results = []
     if "umls" in args.parts:
         for mode in args.modes.split(","):
-            results.append(run_arm(["--part", "umls", "--mode", mode, "--epochs", str(args.epochs), *common], 900,
-                                   args.cap_mb))
+            results.append(run_arm(["--part", "umls", "--mode", mode, "--epochs", str(args.epochs),
+                                    "--data", str(data), *common], 900, args.cap_mb))
             print(table(results[-1:]), flush=True)
     if "big" in args.parts:
         for size in [int(float(s)) for s in args.sizes.split(",")]:

@@ -10,6 +10,7 @@ test (PyKEEN's own pipeline and ``RankBasedEvaluator``, filtered with train and 
 (``pykeen_configs``). ``--best`` also runs graphguard's default preset (ComplEx, 1vsAll + N3).
 
     python bench/link_umls.py [--epochs N] [--models transe,complex,rotate] [--threads 1] [--best] [--append]
+        [--data DIR]     # the shared data folder holding umls/umls.tar.gz (default: $GRAPHGUARD_DATA)
 
 Writes bench/results/link_umls.json after every run (``--append`` merges into an existing file)
 and prints a table.
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from _data import UMLS, add_data_argument, require_data  # noqa: E402
 
 # one shared configuration per model: both libraries get exactly these settings
 CONFIGS = {
@@ -44,14 +47,9 @@ PUBLISHED = {
 }
 
 
-def umls_dir(tmp: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "src"))
-    from graphguard.data import data_root
-
-    root = data_root()
-    if root is None:
-        sys.exit("UMLS not found: set GRAPHGUARD_DATA")
-    with tarfile.open(root / "umls" / "umls.tar.gz") as tar:
+def umls_dir(archive: Path, tmp: Path) -> Path:
+    """UMLS's train/valid/test files extracted once into ``tmp``, for every child run (PyKEEN reads plain files)."""
+    with tarfile.open(archive) as tar:
         tar.extractall(tmp, filter="data")
     return tmp
 
@@ -137,7 +135,7 @@ def child(args) -> None:
     os.environ["GRAPHGUARD_THREADS"] = str(args.threads)
     cfg = dict(CONFIGS.get(args.model, {}))
     fn = run_graphguard if args.lib == "graphguard" else run_pykeen
-    out = fn(Path(args.data), args.model, args.epochs, cfg, args.seed)
+    out = fn(Path(args.triples), args.model, args.epochs, cfg, args.seed)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(out))
 
@@ -157,27 +155,28 @@ def main() -> None:
     ap.add_argument("--child", action="store_true")
     ap.add_argument("--lib")
     ap.add_argument("--model")
-    ap.add_argument("--data")
+    ap.add_argument("--triples", help=argparse.SUPPRESS)  # --child: the extracted UMLS folder
+    add_data_argument(ap)
     args = ap.parse_args()
     if args.child:
         return child(args)
     if args.table:
         return print(table(json.loads(Path(args.out).read_text())))
-    sys.path.insert(0, str(ROOT / "src"))
+    archive = require_data(args.data, UMLS) / UMLS.path
     from graphguard.tasks.link import PRESETS
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), OMP_NUM_THREADS=str(args.threads),
                GRAPHGUARD_THREADS=str(args.threads), PYSTOW_HOME=tempfile.mkdtemp())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        data = umls_dir(Path(tmp))
+        data = umls_dir(archive, Path(tmp))
         seeds = [int(x) for x in args.seeds.split(",")]
         jobs = [(m, lib, sd) for sd in seeds for m in args.models.split(",") for lib in args.libs.split(",")]
         if args.best:
             jobs.append(("best", "graphguard", seeds[0]))
         for model, lib, seed in jobs:
             t0 = time.perf_counter()
-            p = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--data",
+            p = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--triples",
                                 str(data), "--epochs", str(args.epochs), "--threads", str(args.threads), "--seed", str(seed)],
                                capture_output=True, text=True, env=env)
             line = [ln for ln in p.stdout.splitlines() if ln.startswith("RESULT ")]

@@ -5,6 +5,8 @@ uses the file's 10 official 50/25/25 splits; the YelpChi rebuild uses GADBench's
 40/20/40 split with seeds 3407 + 10 i. Output: a table on stdout and bench/results/node_gadbench.json.
 
     python bench/node_gadbench.py [--data DIR] [--trials 10] [--gnn-trials 3] [--datasets tolokers,yelpchi]
+
+``--data`` defaults to ``$GRAPHGUARD_DATA``; every dataset asked for must be there before any worker starts.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _data import TOLOKERS, YELPCHI, add_data_argument, require_data  # noqa: E402
 
+DATASETS = {"tolokers": TOLOKERS, "yelpchi": YELPCHI}
 TREES = ["graphgbm", "xgbgraph", "rfgraph", "xgboost"]
 GNNS = ["graphsage", "gcn", "gat", "bwgnn", "rgcn"]
 REFS = ["ref:plain_graphsage", "ref:plain_xgboost"]
@@ -40,10 +44,8 @@ def load(dataset: str, data_dir: Path, split: int):
     from graphguard.data import load_graph
 
     if dataset == "tolokers":
-        return load_graph(data_dir / "tolokers" / "tolokers.npz", split=split)
-    if dataset == "yelpchi":
-        return load_graph(data_dir / "yelpchi" / "metadata.gz")
-    raise SystemExit(f"unknown dataset {dataset}")
+        return load_graph(data_dir / TOLOKERS.path, split=split)
+    return load_graph(data_dir / YELPCHI.path)
 
 
 def worker(dataset: str, model: str, trials: int, data_dir: Path) -> dict:
@@ -91,7 +93,7 @@ def worker(dataset: str, model: str, trials: int, data_dir: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", type=Path, default=None)
+    add_data_argument(ap)
     ap.add_argument("--trials", type=int, default=10)
     ap.add_argument("--gnn-trials", type=int, default=3)
     ap.add_argument("--datasets", default="tolokers,yelpchi")
@@ -99,11 +101,11 @@ def main() -> None:
     ap.add_argument("--worker", nargs=2, metavar=("DATASET", "MODEL"))
     ap.add_argument("--out", type=Path, default=HERE / "results" / "node_gadbench.json")
     a = ap.parse_args()
-    from graphguard.data import data_root
-
-    data_dir = data_root(a.data)
-    if data_dir is None:
-        raise SystemExit("benchmark data not found: pass --data or set GRAPHGUARD_DATA")
+    datasets = [a.worker[0]] if a.worker else a.datasets.split(",")
+    unknown = sorted(set(datasets) - set(DATASETS))
+    if unknown:
+        raise SystemExit(f"unknown dataset(s) {', '.join(unknown)}: choose from {', '.join(DATASETS)}")
+    data_dir = require_data(a.data, *(DATASETS[ds] for ds in datasets))
     if a.worker:
         print(json.dumps(worker(a.worker[0], a.worker[1], a.trials, data_dir)))
         return
@@ -112,7 +114,7 @@ def main() -> None:
                         "splits": {"tolokers": "the file's official 50/25/25 splits 0..n-1",
                                    "yelpchi": "GADBench stratified 40/20/40, seeds 3407+10i"}},
                "published": PUBLISHED}
-    for ds in a.datasets.split(","):
+    for ds in datasets:
         results[ds] = {}
         for model in a.models.split(","):
             slow = model in GNNS or model == "ref:plain_graphsage"

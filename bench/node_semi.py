@@ -1,6 +1,6 @@
 """Tree detectors with few labels: GADBench's semi-supervised protocol (20 + 80 training labels).
 
-    PYTHONPATH=src python bench/node_semi.py --dataset tolokers --trials 5
+    PYTHONPATH=src python bench/node_semi.py --dataset tolokers --trials 5 [--data DIR]   # default $GRAPHGUARD_DATA
 
 Runs graphgbm as shipped (leaf size capped at 5 % of the training nodes), graphgbm with the
 uncapped leaf size of 40 that it used before (the reference this cap is measured against), and the
@@ -14,13 +14,15 @@ import json
 import time
 from pathlib import Path
 
-from graphguard.data import data_root
 from graphguard.data.io import load_graph
 from graphguard.tasks.node.detectors.trees import GraphGBM
 from graphguard.tasks.node.protocol import ProtocolConfig, run_protocol
 from graphguard.utils import set_threads
 
-PATHS = {"tolokers": ("tolokers/tolokers.npz", None), "yelpchi": ("yelpchi", "yelpchi")}
+from _data import TOLOKERS, YELPCHI, add_data_argument, require_data
+
+# dataset -> (its file in the shared data folder, what load_graph opens there, the format)
+PATHS = {"tolokers": (TOLOKERS, TOLOKERS.path, None), "yelpchi": (YELPCHI, "yelpchi", "yelpchi")}
 
 
 def main() -> None:
@@ -28,11 +30,12 @@ def main() -> None:
     ap.add_argument("--dataset", default="tolokers", choices=sorted(PATHS))
     ap.add_argument("--trials", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--data", default=None)
+    add_data_argument(ap)
     args = ap.parse_args()
+    dataset, rel, fmt = PATHS[args.dataset]
+    root = require_data(args.data, dataset)
     set_threads(args.threads)
-    rel, fmt = PATHS[args.dataset]
-    g = load_graph(data_root(args.data) / rel, **({"format": fmt} if fmt else {}))
+    g = load_graph(root / rel, **({"format": fmt} if fmt else {}))
     cfg = ProtocolConfig(protocol="semi", trials=args.trials)
     capped = GraphGBM._min_child
     rows = {}

@@ -11,7 +11,9 @@ inductive requests, each a new node with 10 edges to existing nodes. The referen
 what a server without the start-up scoring would pay per request: the detector's offline
 ``decision_function`` on the whole graph, timed in this process.
 
-    python bench/serve_load.py [--run-dir RUN] [--out bench/results/serve_load.json]
+    python bench/serve_load.py [--run-dir RUN | --data DIR] [--out bench/results/serve_load.json]
+
+The quick model reads ``tolokers/tolokers.npz`` of ``--data`` (default ``$GRAPHGUARD_DATA``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from _data import TOLOKERS, add_data_argument, require_data
+
 ROOT = Path(__file__).resolve().parents[1]
 CAP_SECONDS = 60.0
 PHASES = [(1, 2000), (8, 4000), (32, 4000)]
@@ -45,15 +49,11 @@ budget: {{trials: 1}}
 """
 
 
-def make_run(workdir: Path) -> tuple[Path, float]:
-    from graphguard.data.io import data_root
+def make_run(workdir: Path, tolokers: Path) -> tuple[Path, float]:
     from graphguard.workflow.run import run_job
 
-    root = data_root()
-    if root is None or not (root / "tolokers" / "tolokers.npz").is_file():
-        sys.exit("Tolokers not found: set GRAPHGUARD_DATA to the shared data folder")
     job = workdir / "tolokers.yaml"
-    job.write_text(TOLOKERS_JOB.format(path=root / "tolokers" / "tolokers.npz"))
+    job.write_text(TOLOKERS_JOB.format(path=tolokers))
     t0 = time.perf_counter()
     run = run_job(job, workdir / "run", report=False)
     return run, time.perf_counter() - t0
@@ -154,7 +154,9 @@ def main() -> None:
     ap.add_argument("--run-dir", type=Path, help="a finished Tolokers run (default: train a quick one first)")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "serve_load.json")
+    add_data_argument(ap)
     args = ap.parse_args()
+    tolokers = None if args.run_dir else require_data(args.data, TOLOKERS) / TOLOKERS.path
     import psutil
 
     from graphguard.serve.model import NewNode, ServedModel
@@ -166,7 +168,7 @@ def main() -> None:
     run = args.run_dir
     if run is None:
         print("training a quick Tolokers model (xgbgraph, 1 trial) ...", flush=True)
-        run, train_s = make_run(Path(tmp.name))
+        run, train_s = make_run(Path(tmp.name), tolokers)
     model = ServedModel(run)
     ids = model.ids
     rng = np.random.default_rng(0)
