@@ -123,6 +123,10 @@ def augment(
         log("Neptune CSV output: merge=connected (an inbound merge cannot be stored there)")
     out = _target_path(out, as_npz)
     _check_out(out, data, force)
+    if model_dir:
+        from graphguard.utils.serialization import check_model_target
+
+        check_model_target(model_dir)  # before the fit, which takes minutes
     model = GODM(checkpoint_dir=checkpoint, **opts)
     if model.config.merge == "inbound" and not as_npz:
         raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "

@@ -98,8 +98,10 @@ def train(
 ) -> None:
     """Train a graph classifier or regressor on all graphs (10% held out to pick the best epoch) and save it."""
     from graphguard.tasks.graph.registry import make_estimator
+    from graphguard.utils.serialization import check_model_target
 
     _setup(quiet, threads)
+    check_model_target(out)  # a folder that is not a model is refused before the fit, not after
     graphs = _dataset(data, target, skip_invalid, task)
     task = _task(graphs, task)
     est = make_estimator(model, **_params(model, epochs, hidden, layers, pooling, virtual_node, seed, task))

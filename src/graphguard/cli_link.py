@@ -107,7 +107,10 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """Train a knowledge-graph embedding model and save it with its vocabularies."""
+    from graphguard.utils.serialization import check_model_target
+
     _setup(quiet, threads)
+    check_model_target(out)  # a folder that is not a model is refused before the fit, not after
     ts = _load_triples(data, format)
     est = _estimator(model, dim, epochs, training, loss, negatives, lr, batch_size, sampler, regularizer, reg_weight,
                      encoder, seed, num_neighbors, full_batch_max_edges, sparse_entities).fit(ts)
@@ -181,6 +184,10 @@ def repurpose(
     _setup(quiet, None)
     if (data is None) == (model_dir is None):
         raise ConfigError("give exactly one of --data or --model-dir")
+    if save:
+        from graphguard.utils.serialization import check_model_target
+
+        check_model_target(save)
     est = DrugRepurposer.load(model_dir) if model_dir else DrugRepurposer().fit(data)
     if save:
         est.save(save)

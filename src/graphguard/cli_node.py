@@ -120,6 +120,9 @@ def train(
     threads: Optional[int] = ThreadsOpt,
 ):
     """Fit a detector on the labelled training nodes and save it."""
+    from graphguard.utils.serialization import check_model_target
+
+    check_model_target(out)  # a folder that is not a model is refused before the fit, not after
     if nproc > 1:
         from graphguard.errors import ConfigError
         from graphguard.tasks.node.registry import detector_class

@@ -112,3 +112,15 @@ def test_augmenting_an_augmented_graph_keeps_ids_unique(tmp_path):
     ids = np.asarray(twice.node_id)
     assert len(set(ids.tolist())) == ids.size
     assert int(twice.is_synthetic.sum()) == ids.size - g.num_nodes
+
+
+def test_save_model_into_a_folder_that_is_not_a_model_is_refused_before_fitting(src, monkeypatch):
+    project = src.parent / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    with monkeypatch.context() as m:
+        _no_fit(m)
+        r = _augment(src, src.parent / "out.npz", "--save-model", str(project))
+    assert isinstance(r.exception, DataError)
+    assert str(r.exception).startswith(f"{project}: is a folder with other files and not a graphguard model")
+    assert [p.name for p in project.iterdir()] == ["config.json"] and not (src.parent / "out.npz").exists()

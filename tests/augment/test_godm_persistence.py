@@ -86,3 +86,15 @@ def test_checkpoint_of_another_split_is_not_resumed(tmp_path, small_homo, fast_c
     GODM(fast_config, checkpoint_dir=ck).fit(small_homo)  # a finished state for the original split
     fresh = GODM(fast_config).fit(swapped)
     assert _same(fresh.augment(swapped), GODM(fast_config, checkpoint_dir=ck).fit(swapped).augment(swapped))
+
+
+def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model(tmp_path, fitted_homo):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    with pytest.raises(DataError, match=rf"^{project}: is a folder with other files and not a graphguard model"):
+        fitted_homo.save(project)
+    assert [p.name for p in project.iterdir()] == ["config.json"]
+    fitted_homo.save(tmp_path / "m")
+    fitted_homo.save(tmp_path / "m")
+    assert GODM.load(tmp_path / "m").config == fitted_homo.config

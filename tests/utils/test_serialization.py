@@ -33,3 +33,46 @@ def test_truncated_weights(model_dir):
     with pytest.raises(DataError, match=r"weights\.safetensors: cannot be read .*the model directory is damaged") as e:
         load_model_dir(model_dir)
     assert "\n" not in str(e.value)
+
+
+def _save(path):
+    return save_model_dir(path, {"detector": "y", "params": {}}, {"w": torch.ones(3)})
+
+
+def test_saves_into_a_new_or_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for target in (tmp_path / "new" / "deeper", tmp_path / "empty"):
+        assert load_model_dir(_save(target))[0]["detector"] == "y"
+
+
+def test_saves_over_an_earlier_model_directory_and_keeps_files_beside_it(model_dir):
+    (model_dir / "metrics.json").write_text("{}")  # node train writes its metrics beside the model
+    _save(model_dir)
+    assert load_model_dir(model_dir)[0]["detector"] == "y"
+    assert (model_dir / "metrics.json").read_text() == "{}"
+
+
+@pytest.mark.parametrize("files", [
+    {"config.json": '{"name": "my project"}', "notes.txt": "mine"},  # someone's own config.json
+    {"notes.txt": "mine"},
+    {"config.json": '{"job": {}, "job_digest": "x"}', "weights.safetensors": "x"},  # a graphguard run, not a model
+    {"config.json": '{"class": ', "weights.safetensors": "x"},  # not JSON
+])
+def test_refuses_a_folder_that_is_not_a_model_directory_and_writes_nothing(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(DataError, match=rf"^{tmp_path}: is a folder with other files and not a graphguard model "
+                                        r"directory .*give a new or empty folder$") as e:
+        _save(tmp_path)
+    assert "\n" not in str(e.value)
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == files
+
+
+def test_refuses_a_file_and_a_path_under_a_file(tmp_path):
+    f = tmp_path / "model.bin"
+    f.write_text("mine")
+    with pytest.raises(DataError, match=rf"^{f}: is a file, not a folder"):
+        _save(f)
+    with pytest.raises(DataError, match=rf"^{f / 'm'}: cannot create the model directory"):
+        _save(f / "m")
+    assert f.read_text() == "mine"

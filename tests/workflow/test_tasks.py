@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graphguard.errors import ConfigError
+from graphguard.errors import ConfigError, DataError
 from graphguard.workflow.run import run_job
 
 from tasks_data import make_regression_tables, make_smiles_csv, make_triples
@@ -114,6 +114,8 @@ def test_graph_classification_run_on_smiles(tmp_path):
     assert set(pred["split"]) == {"train", "val", "test"} and "smiles" in pred.columns
     html = (run / "report.html").read_text()
     assert "Graph classification report" in html and "ROC curve" in html and "confusion matrix" in html
+    assert m["threshold"] == 0.5  # what its two-class predictions use, recorded for the report
+    _report_without_a_threshold_is_one_line_naming_the_metrics(run, m, tmp_path / "damaged")
 
     from fastapi.testclient import TestClient
 
@@ -125,6 +127,17 @@ def test_graph_classification_run_on_smiles(tmp_path):
     assert c.post("/v1/predict/graphs", json={"smiles": ["C1CC("]}).status_code == 422
     r = c.post("/v1/predict/nodes", json={"ids": ["0"]})
     assert r.status_code == 404 and "graph_classification run" in r.json()["detail"]
+
+
+def _report_without_a_threshold_is_one_line_naming_the_metrics(run, metrics, damaged):
+    """A two-class graph run always records its threshold, so a missing one is a damaged file, not 0.5 unsaid."""
+    from graphguard.report.build import write_report
+
+    shutil.copytree(run, damaged)
+    (damaged / "metrics.json").write_text(json.dumps({k: v for k, v in metrics.items() if k != "threshold"}))
+    with pytest.raises(DataError, match=rf"^{damaged / 'metrics.json'}: has no numeric 'threshold'") as e:
+        write_report(damaged)
+    assert "\n" not in str(e.value)
 
 
 def test_node_regression_run_learns_from_neighbours(tmp_path):

@@ -187,15 +187,22 @@ def _edge_index(path: Path) -> np.ndarray:
     return np.concatenate([e, e[::-1]], 1)
 
 
+def recorded_threshold(run: Path, metrics: dict) -> float:
+    """The decision threshold the run wrote to metrics.json; a run without one is damaged, not 0.5 by default."""
+    threshold = metrics.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise DataError(run / "metrics.json", "has no numeric 'threshold' (the decision threshold of the run); "
+                                              "the file is damaged")
+    return float(threshold)
+
+
 def node_report_from_run(run: Path) -> str:
     from graphguard.serve.run_files import read_encodings, read_predictions
     from graphguard.workflow.tune import read_trials
 
     cfg = read_json(_read(run, "config.json"))
     metrics = read_json(_read(run, "metrics.json"))
-    if not isinstance(metrics.get("threshold"), (int, float)):
-        raise DataError(run / "metrics.json", "has no numeric 'threshold' (the decision threshold of the run); "
-                                              "the file is damaged")
+    threshold = recorded_threshold(run, metrics)
     pred = read_predictions(run, ("id", "score", "label", "split"), dtype={"id": str})
     job = cfg["job"]
     test = pred[pred["split"] == "test"]
@@ -227,7 +234,7 @@ def node_report_from_run(run: Path) -> str:
         extra.append(("Data notes", "", "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in data["notes"]) + "</ul>"))
     return render_node_report(
         title=f"graphguard: {job['name']}", y=test["label"].to_numpy(), scores=test["score"].to_numpy(),
-        threshold=float(metrics["threshold"]), metrics=metrics.get(which if which == "test" else "val"),
+        threshold=threshold, metrics=metrics.get(which if which == "test" else "val"),
         ids=pred["id"].to_numpy(), all_scores=pred["score"].to_numpy(), all_labels=pred["label"].to_numpy(),
         properties=props, edge_index=edge_index, top_k=job.get("report", {}).get("top_k", 20),
         ego=job.get("report", {}).get("ego_networks", 3), summary=summary, extra_sections=extra, which=which)

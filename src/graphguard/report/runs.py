@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graphguard.report.build import _read, render_graph_report, render_link_report, render_regression_report
+from graphguard.report.build import (_read, recorded_threshold, render_graph_report, render_link_report,
+                                    render_regression_report)
 from graphguard.report.html import table
 from graphguard.utils.serialization import read_json
 
@@ -107,8 +108,8 @@ def graph_report_from_run(run: Path) -> str:
     extra = _trials(run, metrics) + _notes(data)
     common = dict(title=f"graphguard: {job['name']}", y=y, scores=test["score"].to_numpy(), metrics=metrics.get("test"),
                   summary=summary, extra_sections=extra, labels=labels)
-    if len(classes) == 2:
-        return render_graph_report(threshold=float(metrics.get("threshold") or 0.5), **common)
+    if len(classes) == 2:  # graph runs record the 0.5 their two-class predictions use (workflow.graphs)
+        return render_graph_report(threshold=recorded_threshold(run, metrics), **common)
     return render_graph_report(pred=np.searchsorted(classes, test["predicted"].to_numpy()), **common)
 
 

@@ -2,7 +2,9 @@
 
 A model directory holds ``config.json`` (class name, hyperparameters, learned scalars) and
 ``weights.safetensors`` (tensors). ``load_model_dir`` refuses directories that lack either file
-with an error that names the directory.
+with an error that names the directory. ``save_model_dir`` writes into a new or empty folder, or
+over an earlier model directory (saving a re-fitted model again is normal), and refuses any other
+folder: ``--out .`` must not overwrite a project's own ``config.json``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from graphguard.errors import DataError
 
 CONFIG = "config.json"
 WEIGHTS = "weights.safetensors"
+# the top-level key that names the estimator in every model config graphguard writes
+MODEL_KEYS = ("detector", "regressor", "class")
 
 
 def _jsonable(obj: Any) -> Any:
@@ -35,9 +39,38 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def save_model_dir(path: str | Path, config: dict, tensors: dict[str, torch.Tensor | np.ndarray]) -> Path:
+def is_model_dir(path: str | Path) -> bool:
+    """Whether ``path`` is a model directory graphguard wrote: both files, and a config that names a model."""
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
+    if not (path / CONFIG).is_file() or not (path / WEIGHTS).is_file():
+        return False
+    try:
+        config = json.loads((path / CONFIG).read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return isinstance(config, dict) and any(k in config for k in MODEL_KEYS)
+
+
+def check_model_target(path: str | Path) -> Path:
+    """Refuse a save that would overwrite files that are not an earlier graphguard model; nothing is written.
+
+    The CLI calls this before fitting, so a bad ``--out`` fails in a second instead of after training.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise DataError(path, "is a file, not a folder; give a new or empty folder for the model directory")
+    if path.is_dir() and any(path.iterdir()) and not is_model_dir(path):
+        raise DataError(path, f"is a folder with other files and not a graphguard model directory ({CONFIG} + "
+                              f"{WEIGHTS} of a model), so the model is not saved there; give a new or empty folder")
+    return path
+
+
+def save_model_dir(path: str | Path, config: dict, tensors: dict[str, torch.Tensor | np.ndarray]) -> Path:
+    path = check_model_target(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a file where a parent folder should be
+        raise DataError(path, f"cannot create the model directory ({e.strerror or e})") from None
     flat = {}
     for k, v in tensors.items():
         t = torch.as_tensor(v) if not isinstance(v, torch.Tensor) else v

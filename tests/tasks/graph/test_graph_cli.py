@@ -107,3 +107,16 @@ def test_predict_on_a_smiles_csv_needs_no_label_and_keeps_the_name(mol_csv, tmp_
     assert r.exit_code == 0, r.exception
     df = pd.read_csv(tmp_path / "p.csv")
     assert df["name"].tolist() == ["benzene", "butane"] and df["prediction"].tolist() == [1, 0]
+
+
+def test_train_out_refuses_a_folder_that_is_not_a_model_and_saves_again_over_its_own(mol_csv, tmp_path, cli):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    r = cli("graph", "train", "--data", tmp_path / "not-read.csv", "-o", project, ok=False)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert f"{project}: is a folder with other files and not a graphguard model directory" in r.stderr
+    assert [f.name for f in project.iterdir()] == ["config.json"]
+    for _ in range(2):
+        cli("graph", "train", "--data", mol_csv, "--model", "fingerprint", "--skip-invalid", "-o", tmp_path / "m", "-q")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["class"] == "FingerprintClassifier"

@@ -249,3 +249,16 @@ def test_classification_refuses_fractional_labels_instead_of_truncating():
     with pytest.raises(DataError, match=r"^<graphs>: classification labels must be integers, got 0.5"):
         make_estimator("wl", n_estimators=5).fit(graphs, y=y + 0.5)
     assert make_estimator("wl", n_estimators=5).fit(graphs, y=y.astype(float)).classes_.tolist() == [0, 1]
+
+
+def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model(tmp_path):
+    est = make_estimator("wl", iterations=1, n_estimators=5).fit(_toy(20, 0))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    with pytest.raises(DataError, match=rf"^{project}: is a folder with other files and not a graphguard model"):
+        est.save(project)
+    assert [p.name for p in project.iterdir()] == ["config.json"]
+    est.save(tmp_path / "m")
+    est.save(tmp_path / "m")
+    assert type(GraphEstimator.load(tmp_path / "m")) is type(est)

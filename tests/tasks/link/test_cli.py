@@ -45,3 +45,18 @@ def test_train_with_a_sampled_encoder_and_a_bad_fanout(tiny_kg, tmp_path):
                         str(tmp_path / "bad"), "--encoder", "rgcn", "--num-neighbors", "5,0", "-q"],
                        capture_output=True, text=True)
     assert p.returncode != 0 and "num_neighbors" in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+
+
+def test_train_out_refuses_a_folder_that_is_not_a_model_and_saves_again_over_its_own(tiny_kg, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    p = subprocess.run([sys.executable, "-m", "graphguard", "link", "train", "--data", str(tmp_path / "not-read"),
+                        "--out", str(project), "-q"], capture_output=True, text=True)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert f"{project}: is a folder with other files and not a graphguard model directory" in p.stderr
+    assert [f.name for f in project.iterdir()] == ["config.json"]
+    for _ in range(2):
+        _run("train", "--data", str(tiny_kg), "--out", str(tmp_path / "m"), "--model", "distmult", "--dim", "4",
+             "--epochs", "1", "--json", "-q")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["class"] == "LinkPredictor"

@@ -123,3 +123,14 @@ def test_repurpose_cli_end_to_end(fdataset, tmp_path):
     assert [c["drug"] for c in again] == [c["drug"] for c in out["candidates"]]
     p = subprocess.run(cmd[:7] + ["--disease", "D000000", "--quiet"], capture_output=True, text=True)
     assert p.returncode == 2 and "unknown disease 'D000000'" in p.stderr and p.stderr.count("\n") == 1
+
+
+def test_repurpose_save_into_a_folder_that_is_not_a_model_is_refused_before_fitting(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    p = subprocess.run([sys.executable, "-m", "graphguard", "link", "repurpose", "--data", str(tmp_path / "not-read"),
+                        "--disease", "D1", "--save", str(project), "-q"], capture_output=True, text=True)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert f"{project}: is a folder with other files and not a graphguard model directory" in p.stderr
+    assert [f.name for f in project.iterdir()] == ["config.json"]

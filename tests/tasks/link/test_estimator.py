@@ -74,3 +74,16 @@ def test_umls_floor_for_a_fast_model(umls):
     m = LinkPredictor("complex", dim=64, epochs=12, eval_every=4).fit(ts)
     res = m.evaluate(ts, "test")
     assert res["mrr"] >= 0.80 and res["hits@10"] >= 0.95, res
+
+
+def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model(tiny_kg, tmp_path):
+    m = LinkPredictor("distmult", dim=4, epochs=1).fit(load_triples(tiny_kg))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    with pytest.raises(DataError, match=rf"^{project}: is a folder with other files and not a graphguard model"):
+        m.save(project)
+    assert [p.name for p in project.iterdir()] == ["config.json"]
+    m.save(tmp_path / "m")
+    m.save(tmp_path / "m")
+    assert LinkPredictor.load(tmp_path / "m").entities_ == m.entities_

@@ -110,3 +110,23 @@ def test_predict_to_an_unwritable_place_is_one_line(npz_graph, tmp_path):
            "--quiet", check=False)
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().startswith(f"error: {tmp_path / 'file' / 'p.csv'}: cannot write the predictions")
+
+
+def test_train_out_refuses_a_folder_that_is_not_a_model_before_reading_the_data(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    r = gg("node", "train", "--data", tmp_path / "not-read.npz", "--out", project, check=False)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().startswith(f"error: {project}: is a folder with other files and not a graphguard model")
+    assert r.stderr.strip().count("\n") == 0
+    assert [p.name for p in project.iterdir()] == ["config.json"]
+    r = gg("node", "train", "--data", tmp_path / "not-read.npz", "--out", project / "config.json", check=False)
+    assert r.returncode == 2 and f"{project / 'config.json'}: is a file, not a folder" in r.stderr
+
+
+def test_train_again_into_the_same_model_directory(npz_graph, tmp_path):
+    gg("node", "train", "--data", npz_graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+    gg("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["detector"] == "xgbgraph"
+    assert json.loads((tmp_path / "m" / "metrics.json").read_text())["model"] == "xgbgraph"

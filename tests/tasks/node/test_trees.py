@@ -135,3 +135,18 @@ def test_stacked_variant_keeps_its_params_through_save(fraud_graph, tmp_path):
     again = load_detector(tmp_path / "s")
     assert again.stack and again.num_leaves == 7 and again.n_estimators == 60
     np.testing.assert_array_equal(again.decision_function(fraud_graph), det.decision_function(fraud_graph))
+
+
+def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model(fraud_graph, tmp_path):
+    det = make_detector("xgboost").fit(fraud_graph)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "config.json").write_text('{"project": "mine"}')
+    with pytest.raises(DataError, match=rf"^{project}: is a folder with other files and not a graphguard model"):
+        det.save(project)
+    assert [p.name for p in project.iterdir()] == ["config.json"]
+    assert (project / "config.json").read_text() == '{"project": "mine"}'
+    det.save(tmp_path / "m")
+    det.save(tmp_path / "m")  # re-saving over an earlier model is normal
+    np.testing.assert_array_equal(load_detector(tmp_path / "m").decision_function(fraud_graph),
+                                  det.decision_function(fraud_graph))
