@@ -12,7 +12,6 @@ once, never modifies the caller's graph, picks the decision threshold on validat
 
 from __future__ import annotations
 
-import inspect
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from graphguard.data.graph import Graph, target_store
 from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
 from graphguard.tasks.node.columns import align_columns, fitted_columns
+from graphguard.tasks.node.params import Params, saved_name
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 
@@ -41,26 +41,19 @@ def _mask_idx(g: Graph, mask, name: str) -> np.ndarray | None:
     return m.long().numpy()
 
 
-class NodeDetector:
-    """Base class: subclasses set ``name`` and implement ``_fit``, ``_score``, ``_state``, ``_restore``."""
+CLASSES = np.array([0, 1])  # every detector's labels: 0 normal, 1 fraud (anomalous)
+
+
+class NodeDetector(Params):
+    """Base class: subclasses set ``name`` and implement ``_fit``, ``_score``, ``_state``, ``_restore``.
+
+    ``get_params`` / ``set_params`` cover every constructor parameter, parents' included, so
+    ``sklearn.base.clone`` works. After ``fit``: ``classes_`` (``[0, 1]``), ``threshold_`` (see ``predict``).
+    """
 
     name: str = "base"
     reads_store = False  # True: fits from a store-backed graph without edge_index (see graphguard.train.csc)
     data_parallel = False  # True: fit shards its training nodes over torchrun ranks (graphguard.train.ddp)
-
-    # ------------------------------------------------------------------ params
-    def get_params(self) -> dict:
-        sig = inspect.signature(type(self).__init__)
-        return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)}
-
-    def set_params(self, **params) -> "NodeDetector":
-        for k, v in params.items():
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
 
     # ------------------------------------------------------------------ public API
     def fit(self, graph: Graph, train_mask=None, val_mask=None, source=None) -> "NodeDetector":
@@ -96,24 +89,32 @@ class NodeDetector:
         self._fit_scores = None
         scores = np.asarray(all_scores)[idx]
         self.threshold_ = _best_f1_threshold(y[idx], scores)
+        self.classes_ = CLASSES.copy()
         return self
 
     def decision_function(self, graph: Graph, nodes=None) -> np.ndarray:
-        """Anomaly score of each target node (or of ``nodes``); higher = more suspicious."""
+        """Anomaly score (float64) of each target node (or of ``nodes``); higher = more suspicious."""
         self._check_fitted()
         validate_graph(graph)
         graph = align_columns(graph, getattr(self, "feature_names_", None))
         s = target_store(graph)
         if "x" in s and s.x.shape[1] != self.num_features_:
             raise DataError("predict", f"graph has {s.x.shape[1]} features, the model was fitted on {self.num_features_}")
-        scores = self._score(graph)
+        scores = np.asarray(self._score(graph), dtype=np.float64)  # GNNs score in float32, trees in float64
         return scores if nodes is None else scores[np.asarray(nodes)]
 
     def predict_proba(self, graph: Graph, nodes=None) -> np.ndarray:
+        """Columns ``[1 - score, score]`` for ``classes_`` ``[0, 1]``, the score clipped to [0, 1]."""
         p = np.clip(self.decision_function(graph, nodes), 0.0, 1.0)
         return np.stack([1.0 - p, p], axis=1)
 
     def predict(self, graph: Graph, nodes=None) -> np.ndarray:
+        """1 where the score reaches ``threshold_``, else 0.
+
+        ``threshold_`` is the score with the best F1 on the validation nodes (on the training nodes when
+        there are none), not 0.5: with rare fraud that cut flags far better than a fixed one. So ``predict``
+        can differ from ``predict_proba(...).argmax(1)``; cut ``decision_function`` yourself for another.
+        """
         return (self.decision_function(graph, nodes) >= self.threshold_).astype(np.int64)
 
     # ------------------------------------------------------------------ persistence
@@ -133,12 +134,15 @@ class NodeDetector:
 
     @classmethod
     def load(cls, path: str | Path) -> "NodeDetector":
+        """The detector saved in ``path``; ``SomeDetector.load`` refuses another detector's directory."""
         from graphguard.tasks.node.registry import detector_class
 
         config, tensors = load_model_dir(path)
-        klass = detector_class(config["detector"]) if cls is NodeDetector else cls
+        name = saved_name(path, config, "detector", None if cls is NodeDetector else cls)
+        klass = detector_class(name) if cls is NodeDetector else cls
         det = klass(**config["params"])
         det.threshold_ = config["threshold"]
+        det.classes_ = CLASSES.copy()
         det.num_features_ = config["num_features"]
         det.feature_names_ = config.get("feature_names", {})  # absent in models saved before names were kept
         det.fit_seconds_ = config.get("fit_seconds", 0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from graphguard.errors import ConfigError
+from graphguard.tasks.node.params import constructor_parameters
 
 DETECTORS: dict[str, str] = {
     # gradient-boosted / random-forest trees on neighbour-aggregated features
@@ -38,18 +39,7 @@ def detector_class(name: str):
 
 def detector_parameters(cls) -> list[str]:
     """The keyword parameters a detector class takes, following ``**kwargs`` up to its parents."""
-    import inspect
-
-    names: list[str] = []
-    for klass in cls.__mro__:
-        if "__init__" not in vars(klass) or klass is object:
-            continue
-        params = inspect.signature(klass.__init__).parameters
-        names += [k for k, v in params.items() if k != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)
-                  and k not in names]
-        if not any(v.kind is v.VAR_KEYWORD for v in params.values()):
-            break
-    return names
+    return constructor_parameters(cls)
 
 
 def unknown_parameters(name: str, params) -> list[str]:

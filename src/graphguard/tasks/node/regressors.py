@@ -16,9 +16,12 @@ next to ``config.json``.
 from __future__ import annotations
 
 import numpy as np
+import torch
+from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.tasks.node.params import Params, saved_name
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -28,56 +31,98 @@ def _bytes(t) -> bytes:
 
 
 def _tensor(b: bytes | bytearray | str):
-    import torch
-
     if isinstance(b, str):
         b = b.encode("utf-8")
     return torch.from_numpy(np.frombuffer(bytes(b), dtype=np.uint8).copy())
 
 
-class NodeRegressor:
-    """Base class: ``fit(graph, y, train_idx, val_idx)``, ``predict(graph)``, ``save``/``load``."""
+def _node_index(graph: Graph, given, name: str) -> np.ndarray:
+    """Node indices from an index array, list or tensor, or from a boolean mask over the nodes."""
+    idx = torch.as_tensor(given if isinstance(given, torch.Tensor) else np.asarray(given))
+    if idx.dtype == torch.bool:
+        if idx.numel() != graph.num_nodes:
+            raise DataError("fit", f"{name} has {idx.numel()} entries for {graph.num_nodes} nodes")
+        return idx.nonzero().flatten().numpy()
+    idx = idx.long().flatten().numpy()
+    if idx.size and (idx.min() < 0 or idx.max() >= graph.num_nodes):
+        raise DataError("fit", f"{name} holds node indices outside 0..{graph.num_nodes - 1}")
+    return idx
+
+
+def _graph_split(graph: Graph, y: np.ndarray, val_idx):
+    """The graph's own ``train_mask`` (else every node with a finite target) and, unless given, ``val_mask``."""
+    train = graph.train_mask if "train_mask" in graph else np.isfinite(y)
+    if val_idx is None and "val_mask" in graph:
+        val_idx = graph.val_mask
+    return train, val_idx
+
+
+def _check_homogeneous(graph, source: str) -> None:
+    if isinstance(graph, HeteroData):
+        raise DataError(source, "node regression supports homogeneous graphs (a torch_geometric Data with x), "
+                                f"not a HeteroData (node types {', '.join(graph.node_types)})")
+
+
+class NodeRegressor(Params):
+    """Base class: ``fit(graph, y, train_idx, val_idx)``, ``predict(graph)``, ``save``/``load``.
+
+    ``get_params`` / ``set_params`` cover every constructor parameter, so ``sklearn.base.clone`` works.
+    """
 
     name = "base"
-
-    def get_params(self) -> dict:
-        import inspect
-
-        sig = inspect.signature(type(self).__init__)
-        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
 
     def transform(self, graph: Graph) -> np.ndarray:
         raise NotImplementedError
 
-    def fit(self, graph: Graph, y: np.ndarray, train_idx: np.ndarray, val_idx: np.ndarray | None = None):
-        y = np.asarray(y, dtype=np.float64)
+    def fit(self, graph: Graph, y, train_idx=None, val_idx=None):
+        """Learn ``y`` (one value per node) on ``train_idx``, early-stopped on ``val_idx`` where a model does.
+
+        Either is an index array, list or tensor, or a boolean mask. Without ``train_idx`` the graph's
+        own ``train_mask`` trains (no mask: every node with a finite ``y``) and, unless ``val_idx`` is
+        given, its ``val_mask`` validates; ``train_idx`` alone trains without validation.
+        """
+        _check_homogeneous(graph, "fit")
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        if y.size != graph.num_nodes:
+            raise DataError("fit", f"y has {y.size} entries for {graph.num_nodes} nodes")
+        if train_idx is None:
+            train_idx, val_idx = _graph_split(graph, y, val_idx)
+        train_idx = _node_index(graph, train_idx, "train_idx")
+        val_idx = None if val_idx is None else _node_index(graph, val_idx, "val_idx")
         if train_idx.size < 2 or not np.isfinite(y[train_idx]).all():
             raise DataError("fit", "node regression needs at least two training nodes with a finite target")
+        if val_idx is not None and np.intersect1d(train_idx, val_idx).size:
+            raise DataError("fit", "validation nodes overlap the training nodes")
         F = self.transform(graph)
         self.num_features_ = int(graph.x.shape[1])
         self._fit(F, y, train_idx, val_idx if val_idx is not None and val_idx.size else None)
         return self
 
     def predict(self, graph: Graph) -> np.ndarray:
-        if not hasattr(self, "num_features_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() first")
+        self._check_fitted()
+        _check_homogeneous(graph, "predict")
         if graph.x.shape[1] != self.num_features_:
             raise DataError("predict", f"graph has {graph.x.shape[1]} features, the model was fitted on {self.num_features_}")
         return np.asarray(self._predict(self.transform(graph)), dtype=np.float64)
 
     def save(self, path):
+        self._check_fitted()
         config = {"regressor": self.name, "params": self.get_params(), "num_features": self.num_features_}
         return save_model_dir(path, config, {"booster": _tensor(self._model_bytes())})
 
     @classmethod
     def load(cls, path) -> "NodeRegressor":
+        """The regressor saved in ``path``; ``SomeRegressor.load`` refuses another regressor's directory."""
         config, tensors = load_model_dir(path)
-        if "regressor" not in config:
-            raise DataError(path, "not a node regressor model directory")
-        obj = regressor_class(config["regressor"])(**config["params"])
+        name = saved_name(path, config, "regressor", None if cls is NodeRegressor else cls)
+        obj = (regressor_class(name) if cls is NodeRegressor else cls)(**config["params"])
         obj.num_features_ = config["num_features"]
         obj._restore(_bytes(tensors["booster"]))
         return obj
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "num_features_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph, y) first")
 
 
 class GraphGBMRegressor(NodeRegressor):

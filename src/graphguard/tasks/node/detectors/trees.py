@@ -361,9 +361,3 @@ class GraphGBMStacked(GraphGBM):
 
     def __init__(self, stack: bool = True, **kwargs):
         super().__init__(stack=stack, **kwargs)
-
-    def get_params(self) -> dict:
-        import inspect
-
-        names = [k for k in inspect.signature(GraphGBM.__init__).parameters if k != "self"]
-        return {k: getattr(self, k) for k in names}
