@@ -150,3 +150,20 @@ def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model
     det.save(tmp_path / "m")  # re-saving over an earlier model is normal
     np.testing.assert_array_equal(load_detector(tmp_path / "m").decision_function(fraud_graph),
                                   det.decision_function(fraud_graph))
+
+
+# --------------------------------------------------------------------------- stacked threshold
+def test_stacked_threshold_is_best_f1_on_the_scores_decision_function_gives(fraud_graph):
+    """The threshold comes from the validation scores predict compares it to (the second stage sees
+    out-of-fold first-stage scores only while fitting)."""
+    from sklearn.metrics import f1_score, precision_recall_curve
+
+    g = fraud_graph
+    det = make_detector("graphgbm-stack", n_estimators=300, early_stopping=50).fit(g)
+    va = g.val_mask.numpy()
+    y, s = g.y.numpy()[va], det.decision_function(g)[va]
+    prec, rec, thr = precision_recall_curve(y, s)
+    f1 = 2 * prec[:-1] * rec[:-1] / np.maximum(prec[:-1] + rec[:-1], 1e-12)
+    assert det.threshold_ == thr[int(np.argmax(f1))]
+    np.testing.assert_array_equal(det.predict(g)[va], (s >= det.threshold_).astype(np.int64))
+    assert f1_score(y, det.predict(g)[va]) == pytest.approx(f1.max())

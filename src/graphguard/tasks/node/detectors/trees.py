@@ -324,7 +324,9 @@ class GraphGBM(_TreeDetector):
         F2 = np.concatenate([F, self._stack_features(graph, scores)], 1)
         second = self._train(F2, y, tr, va)
         self.boosters_.append(second)
-        self._fit_scores = second.predict(F2, num_iteration=second.best_iteration, num_threads=get_threads())
+        # the threshold is chosen on these: the scores decision_function gives, whose second stage reads
+        # in-sample first-stage scores (F2 above read out-of-fold ones, up to 0.16 apart)
+        self._fit_scores = self.score_features(F, graph)
 
     def _score(self, graph):
         return self.score_features(self.transform(graph), graph)
