@@ -150,3 +150,126 @@ def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model
     det.save(tmp_path / "m")  # re-saving over an earlier model is normal
     np.testing.assert_array_equal(load_detector(tmp_path / "m").decision_function(fraud_graph),
                                   det.decision_function(fraud_graph))
+
+
+# --------------------------------------------------------------------------- relations of a HeteroData
+RELATIONAL_TREES = ["graphgbm", "graphgbm-stack", "xgbgraph", "rfgraph"]
+SMALL = {"graphgbm": dict(n_estimators=100), "graphgbm-stack": dict(n_estimators=100, early_stopping=30),
+         "xgbgraph": dict(n_estimators=20), "rfgraph": dict(n_estimators=20), "xgboost": dict(n_estimators=20)}
+
+
+def _rebuilt(h, edge_types, rename=None):
+    """``h`` with its edge types inserted in the order given (``rename`` maps an edge type to a new one)."""
+    from torch_geometric.data import HeteroData
+
+    out = HeteroData()
+    for nt in h.node_types:
+        for k, v in h[nt].items():
+            out[nt][k] = v
+    for et in edge_types:
+        for k, v in h[et].items():
+            out[(rename or {}).get(et, et)][k] = v
+    out.target_node_type = h.target_node_type
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_hetero():
+    """Reviews with two review-review relations and two user relations whose degrees differ."""
+    from graphguard.data.synthetic import make_hetero_fraud_graph
+
+    h = make_hetero_fraud_graph(600, num_users=120, seed=0)
+    h["review", "written_by", "user"].edge_index = h["review", "written_by", "user"].edge_index[:, ::2]
+    return h
+
+
+@pytest.mark.parametrize("name", RELATIONAL_TREES)
+def test_relations_listed_in_another_order_score_identically(name, small_hetero, tmp_path):
+    det = make_detector(name, **SMALL[name]).fit(small_hetero)
+    reordered = _rebuilt(small_hetero, list(reversed(small_hetero.edge_types)))
+    assert reordered.edge_types != small_hetero.edge_types
+    expected = det.decision_function(small_hetero)
+    np.testing.assert_array_equal(det.decision_function(reordered), expected)
+    det.save(tmp_path / name)
+    np.testing.assert_array_equal(load_detector(tmp_path / name).decision_function(reordered), expected)
+
+
+@pytest.mark.parametrize("name", RELATIONAL_TREES)
+def test_renamed_or_missing_relation_is_a_one_line_error(name, small_hetero):
+    det = make_detector(name, **SMALL[name]).fit(small_hetero)
+    renamed = _rebuilt(small_hetero, small_hetero.edge_types,
+                       rename={("review", "same_user", "review"): ("review", "same_device", "review")})
+    with pytest.raises(DataError, match=r"^predict: graph has relation \(review, same_device, review\) the model was "
+                                        r"not fitted on \(known: .*\(review, same_user, review\)"):
+        det.decision_function(renamed)
+    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    with pytest.raises(DataError, match=r"^predict: graph lacks relation \(review, written_by, user\) the model was "
+                                        r"fitted on \(known: "):
+        det.predict(dropped)
+
+
+@pytest.mark.parametrize("name", RELATIONAL_TREES)
+def test_model_fitted_on_a_heterodata_refuses_a_data_saying_what_it_was_fitted_on(name, small_hetero):
+    from torch_geometric.data import Data
+
+    det = make_detector(name, **SMALL[name]).fit(small_hetero)
+    r = small_hetero["review"]
+    homo = Data(x=r.x, y=r.y, edge_index=small_hetero["review", "related", "review"].edge_index, num_nodes=r.num_nodes)
+    with pytest.raises(DataError, match=r"^predict: graph is a homogeneous Data; the model was fitted on a HeteroData "
+                                        r"with target type 'review' and relations \(review, related, review\)"):
+        det.decision_function(homo)
+
+
+def _forget_relations(model_dir):
+    """Rewrite a saved model's config as models saved before relations were recorded."""
+    import json
+
+    cfg = json.loads((model_dir / "config.json").read_text())
+    for key in ("relations", "target_type", "num_columns"):
+        cfg["state"].pop(key, None)
+    (model_dir / "config.json").write_text(json.dumps(cfg))
+
+
+@pytest.mark.parametrize("name", RELATIONAL_TREES)
+def test_model_saved_without_relations_loads_and_scores_as_before(name, small_hetero, tmp_path):
+    det = make_detector(name, **SMALL[name]).fit(small_hetero)
+    det.save(tmp_path / name)
+    _forget_relations(tmp_path / name)
+    old = load_detector(tmp_path / name)
+    assert old.relations_ is None
+    np.testing.assert_array_equal(old.decision_function(small_hetero), det.decision_function(small_hetero))
+
+
+@pytest.mark.parametrize("name", ["graphgbm", "graphgbm-stack", "xgbgraph"])  # boosters know their width
+def test_model_saved_without_relations_gives_a_width_mismatch_in_one_line(name, small_hetero, tmp_path):
+    make_detector(name, **SMALL[name]).fit(small_hetero).save(tmp_path / name)
+    _forget_relations(tmp_path / name)
+    old = load_detector(tmp_path / name)
+    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    with pytest.raises(DataError, match=r"^predict: graph gives \d+ tree features, the model was fitted on \d+ "
+                                        r"\(a graph with other relations\?\)$"):
+        old.decision_function(dropped)
+
+
+def test_raw_xgboost_reads_no_relations(small_hetero):
+    """The graph-free baseline sees only the target features, so the relations may differ."""
+    det = make_detector("xgboost", **SMALL["xgboost"]).fit(small_hetero)
+    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "same_user"])
+    np.testing.assert_array_equal(det.decision_function(dropped), det.decision_function(small_hetero))
+
+
+# --------------------------------------------------------------------------- stacked threshold
+def test_stacked_threshold_is_best_f1_on_the_scores_decision_function_gives(fraud_graph):
+    """The threshold comes from the validation scores predict compares it to (the second stage sees
+    out-of-fold first-stage scores only while fitting)."""
+    from sklearn.metrics import f1_score, precision_recall_curve
+
+    g = fraud_graph
+    det = make_detector("graphgbm-stack", n_estimators=300, early_stopping=50).fit(g)
+    va = g.val_mask.numpy()
+    y, s = g.y.numpy()[va], det.decision_function(g)[va]
+    prec, rec, thr = precision_recall_curve(y, s)
+    f1 = 2 * prec[:-1] * rec[:-1] / np.maximum(prec[:-1] + rec[:-1], 1e-12)
+    assert det.threshold_ == thr[int(np.argmax(f1))]
+    np.testing.assert_array_equal(det.predict(g)[va], (s >= det.threshold_).astype(np.int64))
+    assert f1_score(y, det.predict(g)[va]) == pytest.approx(f1.max())

@@ -9,6 +9,11 @@
   a random forest of 100 gini trees with sqrt features; positives weighted by neg/pos.
 * ``XGBoostRaw``: XGBoost on the raw features only (the graph-free baseline).
 
+On a ``HeteroData`` the features are built per relation, so a model keeps the relations it was
+fitted on (target type, then every edge type with an end on it) and reads a graph's relations in
+that order by name; scoring refuses a graph with a missing, renamed or extra such relation, or of
+the other kind (``Data`` / ``HeteroData``), in one line. ``XGBoostRaw`` reads no edges and checks none.
+
 Models are stored without pickle: boosters as their own text/JSON model strings (bytes in the
 safetensors file), forests as flat node arrays scored by a vectorised traversal.
 """
@@ -18,20 +23,53 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from graphguard.data.graph import Graph, target_store, to_relational
+from graphguard.data.graph import Graph, is_hetero, relational_parts, target_store, target_type
+from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.tasks.node.features import adjacency, extreme_aggregate, gin_mean_features, mean_aggregate, rich_features
 from graphguard.utils.threads import get_threads
 
 
-def _relational_arrays(graph: Graph, merge: bool) -> tuple[np.ndarray, list[torch.Tensor]]:
-    x, eis, _ = to_relational(graph)
-    x = x.numpy()
+def _relational_arrays(graph: Graph, merge: bool, order: list[tuple] | None = None
+                       ) -> tuple[np.ndarray, list[torch.Tensor]]:
+    """Target features (degree columns joined) and relation edge indices, in the relations' ``order``.
+
+    ``order`` (the fitted relations, see ``_tree_relations``) lines the degree columns and the edge
+    indices up by name, so a graph listing its relations in another order gives the same matrix.
+    """
+    x, extra, eis, _ = relational_parts(graph)
+    if order is not None and is_hetero(graph):
+        t, rels = _tree_relations(graph)
+        own = [r for r in rels if r[0] == r[2] == t]
+        degree = [r for r in rels if r not in own]
+        eis = [eis[own.index(r)] for r in order if r in own]
+        if extra is not None:
+            extra = extra[:, [degree.index(r) for r in order if r in degree]]
+    x = (x if extra is None else torch.cat([x, extra], 1)).numpy()
     if merge and len(eis) > 1:
         eis = [torch.cat(eis, 1)]
     if not eis:
         eis = [torch.zeros(2, 0, dtype=torch.long)]
     return x, eis
+
+
+def _tree_relations(graph: Graph) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """The target node type (``None`` for a ``Data``) and the relations tree features read, in graph order:
+    those among target nodes and those with one end on them (their degree columns)."""
+    if not is_hetero(graph):
+        return None, [("node", "to", "node")]
+    t = target_type(graph)
+    return t, [tuple(et) for et in graph.edge_types if t in (et[0], et[2])]
+
+
+def _relation_name(r) -> str:
+    return "(" + ", ".join(r) + ")"
+
+
+def _describe(target: str | None, relations: list) -> str:
+    if target is None:
+        return "a homogeneous Data"
+    return f"a HeteroData with target type '{target}' and relations " + ", ".join(map(_relation_name, relations))
 
 
 def _bytes_tensor(b: bytes | bytearray | str) -> torch.Tensor:
@@ -57,7 +95,14 @@ def _holdout(train_idx: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarra
 
 
 class _TreeDetector(NodeDetector):
-    """Shared plumbing: features from the graph, a fitted model, scores for every target node."""
+    """Shared plumbing: features from the graph, a fitted model, scores for every target node.
+
+    Features aggregate per relation, so the relations a model was fitted on are kept (``relations_``)
+    and a graph is read in that order; scoring refuses a graph with other relations. Models saved
+    before relations were kept have ``relations_ = None`` and read the graph's own order.
+    """
+
+    reads_relations = True  # False: the features ignore the edges (the raw-feature baseline)
 
     def transform(self, graph: Graph) -> np.ndarray:
         """The feature matrix the trees see, one row per target node (cache it to score repeatedly)."""
@@ -67,8 +112,66 @@ class _TreeDetector(NodeDetector):
         """Scores for precomputed feature rows (see ``transform``)."""
         raise NotImplementedError
 
+    def num_columns(self) -> int | None:
+        """Width of the feature rows the fitted model reads (``None`` when unknown)."""
+        return None
+
     def _score(self, graph: Graph) -> np.ndarray:
-        return self.score_features(self.transform(graph))
+        return self.score_features(self._checked_features(graph))
+
+    # relations -------------------------------------------------------------
+    def _record_relations(self, graph: Graph) -> None:
+        if self.reads_relations:
+            self.target_type_, self.relations_ = _tree_relations(graph)
+
+    def _relation_order(self, graph: Graph) -> list[tuple] | None:
+        """The fitted relations when ``graph`` has exactly those (in any order), else ``None`` (its own)."""
+        fitted = getattr(self, "relations_", None)
+        target, rels = _tree_relations(graph)
+        if fitted is None or target != self.target_type_ or sorted(rels) != sorted(fitted):
+            return None
+        return fitted
+
+    def _structure(self, graph: Graph, merge: bool) -> tuple[np.ndarray, list[torch.Tensor]]:
+        return _relational_arrays(graph, merge, self._relation_order(graph))
+
+    def _check_relations(self, graph: Graph) -> None:
+        fitted = getattr(self, "relations_", None)
+        if fitted is None or not self.reads_relations:
+            return
+        target, rels = _tree_relations(graph)
+        if target != self.target_type_:
+            raise DataError("predict", f"graph is {_describe(target, rels)}; the model was fitted on "
+                                       f"{_describe(self.target_type_, fitted)}")
+        known = ", ".join(map(_relation_name, fitted))
+        for r in rels:
+            if r not in fitted:
+                raise DataError("predict", f"graph has relation {_relation_name(r)} the model was not fitted on "
+                                           f"(known: {known})")
+        for r in fitted:
+            if r not in rels:
+                raise DataError("predict", f"graph lacks relation {_relation_name(r)} the model was fitted on "
+                                           f"(known: {known})")
+
+    def _checked_features(self, graph: Graph) -> np.ndarray:
+        """``transform(graph)``, refusing a graph whose relations or feature width differ from the fitted ones."""
+        self._check_relations(graph)
+        F = self.transform(graph)
+        expected = self.num_columns()
+        if expected is not None and F.shape[1] != expected:
+            raise DataError("predict", f"graph gives {F.shape[1]} tree features, the model was fitted on {expected} "
+                                       "(a graph with other relations?)")
+        return F
+
+    def _relation_state(self) -> dict:
+        if getattr(self, "relations_", None) is None:
+            return {}
+        return {"target_type": self.target_type_, "relations": [list(r) for r in self.relations_]}
+
+    def _restore_relations(self, state: dict) -> None:
+        rels = state.get("relations")  # absent in models saved before relations were kept
+        self.relations_ = None if rels is None else [tuple(r) for r in rels]
+        self.target_type_ = state.get("target_type")
 
 
 # --------------------------------------------------------------------------- GADBench references
@@ -76,6 +179,7 @@ class XGBoostRaw(_TreeDetector):
     """XGBoost with library defaults on the raw node features (no graph)."""
 
     name = "xgboost"
+    reads_relations = False
 
     def __init__(self, n_estimators: int | None = None, seed: int = 0):
         self.n_estimators = n_estimators
@@ -91,16 +195,20 @@ class XGBoostRaw(_TreeDetector):
         return xgb.XGBClassifier(n_jobs=get_threads(), random_state=self.seed, scale_pos_weight=_pos_weight(y), **kw)
 
     def _fit(self, graph, train_idx, val_idx):
+        self._record_relations(graph)
         F = self.transform(graph)
         y = target_store(graph).y.numpy()
         self.model_ = self._model(y[train_idx]).fit(F[train_idx], y[train_idx])
         self.booster_ = self.model_.get_booster()
 
+    def num_columns(self):
+        return int(self.booster_.num_features())
+
     def score_features(self, features):
         return self.booster_.inplace_predict(np.ascontiguousarray(features, dtype=np.float32)).astype(np.float64)
 
     def _state(self):
-        return {}, {"booster_json": _bytes_tensor(self.booster_.save_raw("json"))}
+        return self._relation_state(), {"booster_json": _bytes_tensor(self.booster_.save_raw("json"))}
 
     def _restore(self, state, tensors):
         import xgboost as xgb
@@ -108,19 +216,21 @@ class XGBoostRaw(_TreeDetector):
         self.booster_ = xgb.Booster()
         self.booster_.load_model(bytearray(_tensor_bytes(tensors["booster_json"])))
         self.booster_.set_param({"nthread": get_threads()})
+        self._restore_relations(state)
 
 
 class XGBGraph(XGBoostRaw):
     """GADBench XGBGraph: XGBoost (library defaults) on ``[x, h1, h2]`` closed-neighbourhood means."""
 
     name = "xgbgraph"
+    reads_relations = True
 
     def __init__(self, num_layers: int = 2, n_estimators: int | None = None, seed: int = 0):
         self.num_layers = num_layers
         super().__init__(n_estimators=n_estimators, seed=seed)
 
     def transform(self, graph):
-        x, eis = _relational_arrays(graph, merge=True)
+        x, eis = self._structure(graph, merge=True)
         return gin_mean_features(x, eis[0], self.num_layers)
 
 
@@ -135,12 +245,13 @@ class RFGraph(_TreeDetector):
         self.seed = seed
 
     def transform(self, graph):
-        x, eis = _relational_arrays(graph, merge=True)
+        x, eis = self._structure(graph, merge=True)
         return gin_mean_features(x, eis[0], self.num_layers)
 
     def _fit(self, graph, train_idx, val_idx):
         from sklearn.ensemble import RandomForestClassifier
 
+        self._record_relations(graph)
         F = self.transform(graph)
         y = target_store(graph).y.numpy()[train_idx]
         w = np.where(y == 1, _pos_weight(y), 1.0)
@@ -148,6 +259,10 @@ class RFGraph(_TreeDetector):
                                     n_jobs=get_threads(), random_state=self.seed)
         rf.fit(F[train_idx], y, sample_weight=w)
         self._flatten(rf)
+        self.num_columns_ = F.shape[1]
+
+    def num_columns(self):
+        return getattr(self, "num_columns_", None)  # not kept by forests saved before relations were
 
     def _flatten(self, rf) -> None:
         """Keep the forest as flat arrays (children, feature, threshold, leaf P(fraud)) and tree offsets."""
@@ -190,13 +305,19 @@ class RFGraph(_TreeDetector):
         return total / len(self.roots_)
 
     def _state(self):
-        return {}, {"left": self.left_, "right": self.right_, "feature": self.feature_, "threshold": self.thr_,
-                    "prob": self.prob_, "roots": self.roots_}
+        extra = self._relation_state()
+        if self.num_columns() is not None:
+            extra["num_columns"] = self.num_columns()
+        return extra, {"left": self.left_, "right": self.right_, "feature": self.feature_, "threshold": self.thr_,
+                       "prob": self.prob_, "roots": self.roots_}
 
     def _restore(self, state, tensors):
         self.left_, self.right_ = tensors["left"].numpy(), tensors["right"].numpy()
         self.feature_, self.thr_ = tensors["feature"].numpy(), tensors["threshold"].numpy()
         self.prob_, self.roots_ = tensors["prob"].numpy(), tensors["roots"].numpy()
+        self._restore_relations(state)
+        if "num_columns" in state:
+            self.num_columns_ = state["num_columns"]
 
 
 # --------------------------------------------------------------------------- graphguard default
@@ -241,9 +362,6 @@ class GraphGBM(_TreeDetector):
         self.seed = seed
 
     # features -------------------------------------------------------------
-    def _structure(self, graph: Graph):
-        return _relational_arrays(graph, merge=False)
-
     def _hops(self, num_relations: int) -> int:
         """Three hops on one relation; two per relation on multi-relation graphs (width grows per relation)."""
         if self.num_hops is not None:
@@ -251,7 +369,7 @@ class GraphGBM(_TreeDetector):
         return 3 if num_relations <= 1 else 2
 
     def transform(self, graph: Graph) -> np.ndarray:
-        x, eis = self._structure(graph)
+        x, eis = self._structure(graph, merge=False)
         n = x.shape[0]
         adjs = [adjacency(ei, n) for ei in eis]
         blocks = [rich_features(x, eis, self._hops(len(eis)), adjacencies=adjs)]
@@ -263,7 +381,7 @@ class GraphGBM(_TreeDetector):
         return np.concatenate(blocks, 1)
 
     def _stack_features(self, graph: Graph, first_scores: np.ndarray) -> np.ndarray:
-        _, eis = self._structure(graph)
+        _, eis = self._structure(graph, merge=False)
         s = first_scores.astype(np.float32)[:, None]
         out = []
         for ei in eis:
@@ -305,6 +423,7 @@ class GraphGBM(_TreeDetector):
     def _fit(self, graph, train_idx, val_idx):
         y = target_store(graph).y.numpy()
         tr, va = (train_idx, val_idx) if val_idx is not None else _holdout(train_idx, y, self.seed)
+        self._record_relations(graph)
         F = self.transform(graph)
         first = self._train(F, y, tr, va)
         first_scores = first.predict(F, num_iteration=first.best_iteration, num_threads=get_threads())
@@ -324,10 +443,15 @@ class GraphGBM(_TreeDetector):
         F2 = np.concatenate([F, self._stack_features(graph, scores)], 1)
         second = self._train(F2, y, tr, va)
         self.boosters_.append(second)
-        self._fit_scores = second.predict(F2, num_iteration=second.best_iteration, num_threads=get_threads())
+        # the threshold is chosen on these: the scores decision_function gives, whose second stage reads
+        # in-sample first-stage scores (F2 above read out-of-fold ones, up to 0.16 apart)
+        self._fit_scores = self.score_features(F, graph)
+
+    def num_columns(self):
+        return int(self.boosters_[0].num_feature())
 
     def _score(self, graph):
-        return self.score_features(self.transform(graph), graph)
+        return self.score_features(self._checked_features(graph), graph)
 
     def score_features(self, features, graph: Graph | None = None):
         b0 = self.boosters_[0]
@@ -342,7 +466,7 @@ class GraphGBM(_TreeDetector):
                           dtype=np.float64)
 
     def _state(self):
-        return {"num_boosters": len(self.boosters_)}, {
+        return {"num_boosters": len(self.boosters_), **self._relation_state()}, {
             f"booster_{i}": _bytes_tensor(b.model_to_string(num_iteration=b.best_iteration or None))
             for i, b in enumerate(self.boosters_)
         }
@@ -352,6 +476,7 @@ class GraphGBM(_TreeDetector):
 
         self.boosters_ = [lgb.Booster(model_str=_tensor_bytes(tensors[f"booster_{i}"]).decode("utf-8"))
                           for i in range(state["num_boosters"])]
+        self._restore_relations(state)
 
 
 class GraphGBMStacked(GraphGBM):
