@@ -84,7 +84,10 @@ class DrugRepurposer:
             raise NotFittedError("this DrugRepurposer is not fitted yet; call fit() or load()")
 
     def score_matrix(self) -> np.ndarray:
-        """Predicted association probabilities ``[drugs, diseases]``."""
+        """Association scores ``[drugs, diseases]``, higher = more likely: Kronecker RLS predictions of the
+        0/1 link matrix, so mostly in [0, 1] but neither bounded nor calibrated (a few fall below 0 or
+        above 1, and drugs without a training link are scaled by ``cold``); they rank, they are not
+        probabilities."""
         self._check()
         return self.scores_
 
