@@ -20,6 +20,7 @@ import torch
 
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
 from graphguard.errors import DataError, NotFittedError
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -114,6 +115,14 @@ class DocumentParser:
     def __init__(self, n_estimators: int = 200, pair_threshold: float = 0.5, seed: int = 0):
         self.n_estimators, self.pair_threshold, self.seed = n_estimators, pair_threshold, seed
 
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's options (``deep`` is scikit-learn's; there is nothing nested)."""
+        return {"n_estimators": self.n_estimators, "pair_threshold": self.pair_threshold, "seed": self.seed}
+
+    def set_params(self, **params) -> "DocumentParser":
+        """Change options as scikit-learn does (an unknown name is refused)."""
+        return set_params_via_constructor(self, params)
+
     def fit(self, docs):
         graphs = [_as_graph(d) for d in docs]
         for i, g in enumerate(graphs):
@@ -178,8 +187,7 @@ class DocumentParser:
         self._check()
         tensors = {name: torch.frombuffer(bytearray(m.get_booster().save_raw("json")), dtype=torch.uint8)
                    for name, m in (("node_model", self.node_model_), ("pair_model", self.pair_model_))}
-        return save_model_dir(path, {"class": "DocumentParser", "params": {
-            "n_estimators": self.n_estimators, "pair_threshold": self.pair_threshold, "seed": self.seed}}, tensors)
+        return save_model_dir(path, {"class": "DocumentParser", "params": self.get_params()}, tensors)
 
     @classmethod
     def load(cls, path):
