@@ -41,7 +41,7 @@ def test_set_params_changes_an_option_and_checks_it():
 
 
 def test_set_params_refuses_an_unknown_name_in_one_line():
-    with pytest.raises(ValueError, match=r"^invalid parameter 'num_negative' for LinkPredictor \(valid: .*num_negatives"):
+    with pytest.raises(ValueError, match=r"^invalid parameter 'num_negative' for LinkPredictor \(valid: .*negatives"):
         LinkPredictor("transe").set_params(num_negative=8)
 
 
