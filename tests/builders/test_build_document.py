@@ -86,3 +86,27 @@ def test_writing_labelled_and_unlabelled_documents_together_is_refused(tmp_path)
     graphs = [boxes_to_graph(FORM), boxes_to_graph(plain)]
     with pytest.raises(DataError, match="'y' is given for 1 of 2 graphs but not for graph 1"):
         write_graphs(graphs, tmp_path / "mix")
+
+
+def _relabel(forms, old, new):
+    return [{**f, "boxes": [{**b, "label": new if b["label"] == old else b["label"]} for b in f["boxes"]]}
+            for f in forms]
+
+
+def test_parser_trains_on_forms_without_one_label_and_predicts_only_the_labels_it_saw(tmp_path):
+    forms = _relabel(make_forms(16, seed=1), "header", "other")  # xgboost refused classes [1 2 3]
+    parser = DocumentParser(n_estimators=20).fit(forms)
+    test = make_forms(4, seed=2)
+    proba = parser.predict_proba(test[0])
+    assert proba.shape[1] == 4 and (proba[:, 0] == 0).all() and proba[:, 1:].sum(1) == pytest.approx(1, abs=1e-5)
+    labels = [lab for f in test for lab in parser.predict(f)[0]]
+    assert "header" not in labels and {"question", "answer"} <= set(labels)
+    parser.save(tmp_path / "p")
+    again = DocumentParser.load(tmp_path / "p")
+    assert again.predict(test[1]) == parser.predict(test[1])
+
+
+def test_parser_refuses_forms_with_a_single_label_in_one_line():
+    forms = [{**f, "boxes": [{**b, "label": "other"} for b in f["boxes"]], "pairs": []} for f in make_forms(4, seed=1)]
+    with pytest.raises(DataError, match=r"^documents: every box is labelled 'other'; the parser needs at least two"):
+        DocumentParser(n_estimators=5).fit(forms)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,7 @@ from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edg
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 LOSS_KEYS = ("feat", "kl", "type", "degree", "time", "edge", "rel", "edge_time")
@@ -148,7 +149,20 @@ class GODM:
     def __init__(self, config: GODMConfig | None = None, checkpoint_dir: str | Path | None = None, **overrides):
         base = config or GODMConfig()
         self.config = base.replace(**overrides) if overrides else base
-        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        # a Path is kept as given: scikit-learn's clone checks that the constructor does not change it
+        self.checkpoint_dir = None if not checkpoint_dir else \
+            checkpoint_dir if isinstance(checkpoint_dir, Path) else Path(checkpoint_dir)
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Every ``GODMConfig`` option by name, plus ``checkpoint_dir``: ``GODM(**get_params())`` is this
+        model's twin, and a search can set ``epochs`` or ``guidance`` directly (``deep`` has nothing to
+        descend into)."""
+        return {**{f.name: getattr(self.config, f.name) for f in fields(GODMConfig)},
+                "checkpoint_dir": self.checkpoint_dir}
+
+    def set_params(self, **params) -> "GODM":
+        """Change options as scikit-learn does; ``GODMConfig`` checks them (an unknown name is refused)."""
+        return set_params_via_constructor(self, params)
 
     # ------------------------------------------------------------------ fitting
     def fit(self, graph) -> "GODM":

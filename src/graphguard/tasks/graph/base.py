@@ -13,6 +13,7 @@ import torch
 from torch_geometric.data import Data
 
 from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 TASKS = ("classification", "regression")
@@ -116,8 +117,13 @@ class GraphEstimator:
     def _restore(self, config: dict, tensors: dict) -> None:
         raise NotImplementedError
 
-    def get_params(self) -> dict:
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's options (``deep`` is scikit-learn's; ensemble members are specs, not estimators)."""
         return {k: getattr(self, k) for k in self._param_names}
+
+    def set_params(self, **params):
+        """Change options as scikit-learn does, through the constructor (an unknown name is refused)."""
+        return set_params_via_constructor(self, params)
 
     # -- public API ------------------------------------------------------------------------
     def fit(self, graphs, y=None, val_graphs=None, val_y=None):

@@ -20,6 +20,7 @@ import torch
 
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
 from graphguard.errors import DataError, NotFittedError
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -108,11 +109,44 @@ def _xgb(multi: bool, seed: int, n_estimators: int):
                objective="multi:softprob" if multi else "binary:logistic")
 
 
+class BoxClassifier:
+    """Gradient-boosted trees over the box labels present in the training boxes.
+
+    xgboost wants classes 0..k-1, so forms without, say, any header box would stop it; the labels
+    seen are encoded, and probabilities come back over all ``LABELS`` (0 for a label never seen),
+    so the pair features keep their width and only seen labels can be predicted.
+    """
+
+    def __init__(self, classes, seed: int, n_estimators: int):
+        self.classes = np.asarray(classes, dtype=np.int64)
+        self.model = _xgb(len(self.classes) > 2, seed, n_estimators) if len(self.classes) > 1 else None
+
+    @classmethod
+    def fit(cls, X: np.ndarray, y: np.ndarray, seed: int, n_estimators: int) -> "BoxClassifier":
+        m = cls(np.unique(y), seed, n_estimators)
+        if m.model is not None:
+            m.model.fit(X, np.searchsorted(m.classes, y))
+        return m
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(X), len(LABELS)), dtype=np.float32)
+        out[:, self.classes] = self.model.predict_proba(X) if self.model is not None else 1.0
+        return out
+
+
 class DocumentParser:
     """``fit(docs)`` on labelled forms; ``predict(doc)`` -> (labels, pairs); ``save``/``load``."""
 
     def __init__(self, n_estimators: int = 200, pair_threshold: float = 0.5, seed: int = 0):
         self.n_estimators, self.pair_threshold, self.seed = n_estimators, pair_threshold, seed
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's options (``deep`` is scikit-learn's; there is nothing nested)."""
+        return {"n_estimators": self.n_estimators, "pair_threshold": self.pair_threshold, "seed": self.seed}
+
+    def set_params(self, **params) -> "DocumentParser":
+        """Change options as scikit-learn does (an unknown name is refused)."""
+        return set_params_via_constructor(self, params)
 
     def fit(self, docs):
         graphs = [_as_graph(d) for d in docs]
@@ -121,14 +155,17 @@ class DocumentParser:
                 raise DataError(f"document {i}", "every box needs a 'label' to train the parser")
         feats = [node_features(g) for g in graphs]
         X, y = np.concatenate(feats), np.concatenate([g.y.numpy() for g in graphs])
-        self.node_model_ = _xgb(True, self.seed, self.n_estimators).fit(X, y)
+        if len(np.unique(y)) < 2:
+            raise DataError("documents", f"every box is labelled '{LABELS[int(y[0])]}'; the parser needs at least "
+                                         "two box labels to learn")
+        self.node_model_ = BoxClassifier.fit(X, y, self.seed, self.n_estimators)
         # cross-fitted probabilities for the link model
         half = np.arange(len(graphs)) % 2
         probs = [None] * len(graphs)
         for h in (0, 1):
             tr = [i for i in range(len(graphs)) if half[i] != h]
-            m = _xgb(True, self.seed, self.n_estimators).fit(np.concatenate([feats[i] for i in tr]),
-                                                            np.concatenate([graphs[i].y.numpy() for i in tr]))
+            m = BoxClassifier.fit(np.concatenate([feats[i] for i in tr]),
+                                  np.concatenate([graphs[i].y.numpy() for i in tr]), self.seed, self.n_estimators)
             for i in range(len(graphs)):
                 if half[i] == h:
                     probs[i] = m.predict_proba(feats[i])
@@ -147,6 +184,7 @@ class DocumentParser:
             raise NotFittedError("DocumentParser is not fitted; call fit() or load() first")
 
     def predict_proba(self, doc) -> np.ndarray:
+        """One row per box, one column per ``LABELS`` entry (0 for a label the training boxes never had)."""
         self._check()
         g = _as_graph(doc)
         return self.node_model_.predict_proba(node_features(g))
@@ -177,9 +215,9 @@ class DocumentParser:
     def save(self, path):
         self._check()
         tensors = {name: torch.frombuffer(bytearray(m.get_booster().save_raw("json")), dtype=torch.uint8)
-                   for name, m in (("node_model", self.node_model_), ("pair_model", self.pair_model_))}
-        return save_model_dir(path, {"class": "DocumentParser", "params": {
-            "n_estimators": self.n_estimators, "pair_threshold": self.pair_threshold, "seed": self.seed}}, tensors)
+                   for name, m in (("node_model", self.node_model_.model), ("pair_model", self.pair_model_))}
+        return save_model_dir(path, {"class": "DocumentParser", "params": self.get_params(),
+                                     "labels": self.node_model_.classes.tolist()}, tensors)
 
     @classmethod
     def load(cls, path):
@@ -187,8 +225,9 @@ class DocumentParser:
         if config.get("class") != "DocumentParser":
             raise DataError(path, f"holds a {config.get('class')}, not a DocumentParser")
         est = cls(**config["params"])
-        est.node_model_ = _xgb(True, est.seed, est.n_estimators)
-        est.node_model_.load_model(bytearray(tensors["node_model"].numpy().tobytes()))
+        # models saved before the labels were recorded were trained on all of them
+        est.node_model_ = BoxClassifier(config.get("labels", range(len(LABELS))), est.seed, est.n_estimators)
+        est.node_model_.model.load_model(bytearray(tensors["node_model"].numpy().tobytes()))
         est.pair_model_ = _xgb(False, est.seed, est.n_estimators)
         est.pair_model_.load_model(bytearray(tensors["pair_model"].numpy().tobytes()))
         est.fitted_ = True

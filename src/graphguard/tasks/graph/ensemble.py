@@ -24,8 +24,8 @@ class GraphEnsemble(GraphEstimator):
     _param_names = ("members", "weights", "task", "seed")
 
     def __init__(self, members=DEFAULT_MEMBERS, weights=None, task: str = "classification", seed: int = 0):
-        self.members = [dict(m) for m in members]
-        self.weights = None if weights is None else [float(w) for w in weights]
+        # kept as given (scikit-learn's clone checks that the constructor does not change them); read only
+        self.members, self.weights = members, weights
         self.task, self.seed = task, seed
 
     def _check_spec(self):

@@ -64,14 +64,14 @@ class WLKernelSVM(GraphEstimator):
                  C_grid=C_GRID, inner_folds: int = 10, inner_repeats: int = 3, use_edge_labels: bool = True,
                  task: str = "classification", seed: int = 0):
         self.iterations, self.C = iterations, C
-        self.iteration_grid, self.C_grid = list(iteration_grid), list(C_grid)
+        self.iteration_grid, self.C_grid = iteration_grid, C_grid  # as given, for scikit-learn's clone
         self.inner_folds, self.inner_repeats = inner_folds, inner_repeats
         self.use_edge_labels, self.task, self.seed = use_edge_labels, task, seed
 
     # -- selection -----------------------------------------------------------------------------
     def _candidates(self):
-        hs = [self.iterations] if self.iterations is not None else self.iteration_grid
-        cs = [self.C] if self.C is not None else self.C_grid
+        hs = [self.iterations] if self.iterations is not None else list(self.iteration_grid)
+        cs = [self.C] if self.C is not None else list(self.C_grid)
         if not hs or not cs or min(hs) < 0 or min(cs) <= 0:
             raise ConfigError("WL kernel SVM needs iterations >= 0 and C > 0 (or non-empty grids)")
         return [int(h) for h in hs], [float(c) for c in cs]

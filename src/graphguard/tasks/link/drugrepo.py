@@ -27,6 +27,7 @@ from graphguard.data.drugrepo import DrugDiseaseData, load_fdataset
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 PARAMS = ("alpha", "sigma", "k", "eta", "cold", "graph_k")
@@ -52,8 +53,15 @@ class DrugRepurposer:
             raise ConfigError("need 0 <= alpha <= 1, sigma > 0, k >= 0, 0 < eta <= 1 and cold > 0")
         self.alpha, self.sigma, self.k, self.eta, self.cold, self.graph_k = alpha, sigma, k, eta, cold, graph_k
 
-    def get_params(self) -> dict:
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's options (``deep`` is scikit-learn's; there is nothing nested)."""
         return {p: getattr(self, p) for p in PARAMS}
+
+    def set_params(self, **params) -> "DrugRepurposer":
+        """Change options through the constructor's checks; evidence paths follow a new ``graph_k``."""
+        set_params_via_constructor(self, params)
+        self._nbrs = None
+        return self
 
     def fit(self, data, train_mask: np.ndarray | None = None) -> "DrugRepurposer":
         """Learn from the known links; ``train_mask`` (drugs x diseases, bool) hides the pairs outside it."""
@@ -76,7 +84,10 @@ class DrugRepurposer:
             raise NotFittedError("this DrugRepurposer is not fitted yet; call fit() or load()")
 
     def score_matrix(self) -> np.ndarray:
-        """Predicted association probabilities ``[drugs, diseases]``."""
+        """Association scores ``[drugs, diseases]``, higher = more likely: Kronecker RLS predictions of the
+        0/1 link matrix, so mostly in [0, 1] but neither bounded nor calibrated (a few fall below 0 or
+        above 1, and drugs without a training link are scaled by ``cold``); they rank, they are not
+        probabilities."""
         self._check()
         return self.scores_
 

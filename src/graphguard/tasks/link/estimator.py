@@ -29,6 +29,7 @@ from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
+from graphguard.utils.params import set_params_via_constructor
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 _COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regularizer=None, reg_weight=0.0,
@@ -69,15 +70,24 @@ def _vocabulary_hint(value: str, vocab: list[str], kind: str) -> str:
 
 
 def _check_training_options(model: str, training: str, given: dict, preset: dict) -> None:
-    """Refuse sLCWA-only options under 1-N training, which scores every entity and would ignore them."""
+    """Refuse sLCWA-only options under 1-N training, which scores every entity and would ignore them.
+
+    The values 1-N training itself holds (``num_negatives=0``, ``margin=0.0``, its own loss) pass, so
+    that ``LinkPredictor(**m.get_params())`` rebuilds any model."""
     if training == "slcwa":
         return
-    unused = [k for k in ("num_negatives", "margin") if given[k] is not None]
+    unused = [k for k in ("num_negatives", "margin") if given[k] not in (None, preset[k])]
     if given["loss"] not in (None, preset["loss"]):
         unused.insert(0, "loss")
     if unused:
         raise ConfigError(f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} used only by training='slcwa'; "
                           f"{model} trains with '{training}' here, which scores every entity (pass training='slcwa')")
+
+
+def _as_passed(value, canonical):
+    """``value`` itself when it already equals its checked form: scikit-learn's ``clone`` needs the
+    constructor to keep each parameter object it was given."""
+    return value if type(value) is type(canonical) and value == canonical else canonical
 
 
 def _check_diverged(model, loss: float, epoch: int) -> None:
@@ -116,7 +126,7 @@ class LinkPredictor:
             raise ConfigError(f"unknown model '{model}' (known: {', '.join(INTERACTIONS)})")
         if encoder not in (None, "rgcn"):
             raise ConfigError(f"unknown encoder '{encoder}' (known: rgcn)")
-        self.model = key
+        self.model = _as_passed(model, key)
         given = dict(dim=dim, epochs=epochs, training=training, loss=loss, margin=margin, num_negatives=num_negatives,
                      lr=lr, batch_size=batch_size, sampler=sampler, temperature=temperature,
                      label_smoothing=label_smoothing, regularizer=regularizer, reg_weight=reg_weight,
@@ -131,7 +141,7 @@ class LinkPredictor:
         if num_neighbors is not None:
             if encoder is None:
                 raise ConfigError("num_neighbors samples the encoder's neighbourhoods: it needs encoder='rgcn'")
-            num_neighbors = check_fanouts(num_neighbors, int(encoder_layers))
+            num_neighbors = _as_passed(num_neighbors, check_fanouts(num_neighbors, int(encoder_layers)))
         self.num_neighbors = num_neighbors
         if isinstance(full_batch_max_edges, bool) or not isinstance(full_batch_max_edges, int) \
                 or full_batch_max_edges < 0:
@@ -156,13 +166,22 @@ class LinkPredictor:
             raise ConfigError(f"lr must be a positive finite number (got {self.lr!r})")
 
     # ------------------------------------------------------------------ building
-    def get_params(self) -> dict:
+    def get_params(self, deep: bool = True) -> dict:
+        """Every constructor option with the value it resolved to (presets filled in); ``deep`` is
+        scikit-learn's and has nothing to descend into here."""
         out = {k: getattr(self, k) for k in PARAMS}
         out.update(model=self.model, encoder=self.encoder, encoder_layers=self.encoder_layers,
                    num_neighbors=self.num_neighbors, full_batch_max_edges=self.full_batch_max_edges,
                    sparse_entities=self.sparse_entities,
                    eval_every=self.eval_every, patience=self.patience, seed=self.seed)
         return out
+
+    def set_params(self, **params) -> "LinkPredictor":
+        """Change options as scikit-learn does; the constructor's checks apply (an unknown name is refused).
+
+        Other options keep their current values: changing ``training`` keeps ``loss``, ``margin`` and
+        ``num_negatives``, so pass the new mode's ones with it."""
+        return set_params_via_constructor(self, params)
 
     def _sampled(self, num_triples: int, warn: bool = False) -> bool:
         """Whether the encoder trains on sampled neighbourhoods (a graph above ``full_batch_max_edges``)."""
@@ -387,7 +406,7 @@ class LinkPredictor:
         if config.get("class") != "LinkPredictor":
             raise DataError(path, f"holds a '{config.get('class')}' model, not a LinkPredictor")
         p = dict(config["params"])
-        if p.get("training") != "slcwa":  # sLCWA-only options: unused here (and once recorded even when given)
+        if p.get("training") != "slcwa":  # dirs saved before they were refused may hold ignored sLCWA-only options
             p.update(loss=None, num_negatives=None, margin=None)
         obj = cls(p.pop("model"), **{k: p[k] for k in PARAMS}, encoder=p.get("encoder"),
                   encoder_layers=p.get("encoder_layers", 2), num_neighbors=p.get("num_neighbors"),
