@@ -39,6 +39,17 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def describe_model(config: dict) -> str:
+    """What a model directory's config says it holds, in words, for "holds X, not Y" errors."""
+    if "detector" in config:
+        return f"a '{config['detector']}' node detector"
+    if "regressor" in config:
+        return f"a '{config['regressor']}' node regressor"
+    if "class" in config:
+        return f"a {config['class']} model"
+    return "no model graphguard names"
+
+
 def is_model_dir(path: str | Path) -> bool:
     """Whether ``path`` is a model directory graphguard wrote: both files, and a config that names a model."""
     path = Path(path)

@@ -198,3 +198,15 @@ def test_fitted_detector_has_classes_and_float64_scores(name, small_graph):
     np.testing.assert_array_equal(det.classes_, [0, 1])
     assert det.decision_function(small_graph).dtype == np.float64
     assert det.predict_proba(small_graph).dtype == np.float64
+
+
+@pytest.mark.parametrize("loader", ["LinkPredictor", "DrugRepurposer", "GraphEstimator", "DocumentParser"])
+def test_other_task_loaders_name_the_node_model_a_directory_holds(saved, loader):
+    from graphguard.tasks.graph.base import GraphEstimator
+    from graphguard.tasks.graph.document import DocumentParser
+    from graphguard.tasks.link.drugrepo import DrugRepurposer
+    from graphguard.tasks.link.estimator import LinkPredictor
+
+    cls = {c.__name__: c for c in (LinkPredictor, DrugRepurposer, GraphEstimator, DocumentParser)}[loader]
+    with pytest.raises(DataError, match=rf"^{saved['gcn']}: holds a 'gcn' node detector, not a {loader}$"):
+        cls.load(saved["gcn"])

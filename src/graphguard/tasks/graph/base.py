@@ -14,7 +14,7 @@ from torch_geometric.data import Data
 
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.utils.params import set_params_via_constructor
-from graphguard.utils.serialization import load_model_dir, save_model_dir
+from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 TASKS = ("classification", "regression")
 
@@ -219,7 +219,7 @@ class GraphEstimator:
 
         klass = ESTIMATORS.get(config.get("class", ""))
         if klass is None or (cls is not GraphEstimator and not issubclass(klass, cls)):
-            raise DataError(path, f"holds a {config.get('class')}, not a {cls.__name__}")
+            raise DataError(path, f"holds {describe_model(config)}, not a {cls.__name__}")
         est = klass(**config["params"])
         est.num_features_ = config["num_features"]
         est.encodings_ = config.get("encodings")

@@ -21,7 +21,7 @@ import torch
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
 from graphguard.errors import DataError, NotFittedError
 from graphguard.utils.params import set_params_via_constructor
-from graphguard.utils.serialization import load_model_dir, save_model_dir
+from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
 QUESTION, ANSWER = LABELS.index("question"), LABELS.index("answer")
@@ -223,7 +223,7 @@ class DocumentParser:
     def load(cls, path):
         config, tensors = load_model_dir(path)
         if config.get("class") != "DocumentParser":
-            raise DataError(path, f"holds a {config.get('class')}, not a DocumentParser")
+            raise DataError(path, f"holds {describe_model(config)}, not a DocumentParser")
         est = cls(**config["params"])
         # models saved before the labels were recorded were trained on all of them
         est.node_model_ = BoxClassifier(config.get("labels", range(len(LABELS))), est.seed, est.n_estimators)

@@ -28,7 +28,7 @@ from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
 from graphguard.utils.params import set_params_via_constructor
-from graphguard.utils.serialization import load_model_dir, save_model_dir
+from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 PARAMS = ("alpha", "sigma", "k", "eta", "cold", "graph_k")
 
@@ -172,7 +172,7 @@ class DrugRepurposer:
     def load(cls, path) -> "DrugRepurposer":
         config, t = load_model_dir(path)
         if config.get("class") != "DrugRepurposer":
-            raise DataError(path, f"holds a '{config.get('class')}' model, not a DrugRepurposer")
+            raise DataError(path, f"holds {describe_model(config)}, not a DrugRepurposer")
         obj = cls(**config["params"])
         obj.data_ = DrugDiseaseData(config["drugs"], config["diseases"], t["assoc"].numpy(), t["drug_sim"].numpy(),
                                     t["disease_sim"].numpy(), source=config.get("source", str(path)))

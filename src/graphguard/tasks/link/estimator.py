@@ -30,7 +30,7 @@ from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
 from graphguard.utils.params import set_params_via_constructor
-from graphguard.utils.serialization import load_model_dir, save_model_dir
+from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 _COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regularizer=None, reg_weight=0.0,
                optimizer="adam", weight_decay=0.0)
@@ -404,7 +404,7 @@ class LinkPredictor:
     def load(cls, path) -> "LinkPredictor":
         config, tensors = load_model_dir(path)
         if config.get("class") != "LinkPredictor":
-            raise DataError(path, f"holds a '{config.get('class')}' model, not a LinkPredictor")
+            raise DataError(path, f"holds {describe_model(config)}, not a LinkPredictor")
         p = dict(config["params"])
         if p.get("training") != "slcwa":  # dirs saved before they were refused may hold ignored sLCWA-only options
             p.update(loss=None, num_negatives=None, margin=None)

@@ -11,6 +11,7 @@ import inspect
 from pathlib import Path
 
 from graphguard.errors import ConfigError, DataError
+from graphguard.utils.serialization import describe_model
 
 
 def constructor_parameters(cls) -> list[str]:
@@ -50,17 +51,6 @@ class Params:
         return f"{type(self).__name__}({args})"
 
 
-def _held(config: dict) -> str:
-    """What a model directory's config says it holds, in words."""
-    if "detector" in config:
-        return f"a '{config['detector']}' node detector"
-    if "regressor" in config:
-        return f"a '{config['regressor']}' node regressor"
-    if "class" in config:
-        return f"a {config['class']} model"
-    return "no model graphguard names"
-
-
 def saved_name(path: str | Path, config: dict, kind: str, loader: type | None = None) -> str:
     """The name under ``config[kind]`` ("detector" / "regressor"); another estimator's directory is one line.
 
@@ -71,8 +61,8 @@ def saved_name(path: str | Path, config: dict, kind: str, loader: type | None = 
     if not isinstance(name, str):
         hint = f"; load it with {generic['regressor']}" if "regressor" in config else ""
         hint = f"; load it with {generic['detector']}" if "detector" in config else hint
-        raise DataError(path, f"holds {_held(config)}, not a node {kind}{hint}")
+        raise DataError(path, f"holds {describe_model(config)}, not a node {kind}{hint}")
     if loader is not None and name != loader.name:
-        raise DataError(path, f"holds {_held(config)}, not the '{loader.name}' that {loader.__name__}.load reads "
+        raise DataError(path, f"holds {describe_model(config)}, not the '{loader.name}' that {loader.__name__}.load reads "
                               f"(load it with {generic[kind]})")
     return name
