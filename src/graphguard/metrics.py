@@ -18,8 +18,19 @@ def _as_numpy(a) -> np.ndarray:
     return np.asarray(a)
 
 
+def _binary_labels(y_true) -> np.ndarray:
+    """``y_true`` as int64; a fractional or NaN label is an error, not truncated to a class."""
+    y = _as_numpy(y_true).ravel()
+    if y.dtype.kind == "f":
+        fractional = y != np.round(y)  # NaN too: it never equals itself
+        if fractional.any():
+            raise DataError("metrics", f"labels must be 0/1, got {y[fractional][0]:g} "
+                                       f"({int(fractional.sum())} of {y.size} labels are not whole numbers)")
+    return y.astype(np.int64)
+
+
 def _check(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
-    y = _as_numpy(y_true).astype(np.int64).ravel()
+    y = _binary_labels(y_true)
     s = _as_numpy(scores).astype(np.float64).ravel()
     if y.shape != s.shape:
         raise DataError("metrics", f"{y.shape[0]} labels but {s.shape[0]} scores")
