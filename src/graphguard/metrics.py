@@ -31,7 +31,9 @@ def _binary_labels(y_true) -> np.ndarray:
 
 def _check(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
     y = _binary_labels(y_true)
-    s = _as_numpy(scores).astype(np.float64).ravel()
+    s = _as_numpy(scores).ravel()
+    if s.dtype.kind != "f":  # float32 stays float32: recall_at_k sorts the scores as GADBench gets them
+        s = s.astype(np.float64)
     if y.shape != s.shape:
         raise DataError("metrics", f"{y.shape[0]} labels but {s.shape[0]} scores")
     if y.size == 0:
@@ -59,12 +61,15 @@ def auprc(y_true, scores) -> float:
 def recall_at_k(y_true, scores, k: int | None = None) -> float:
     """Share of the true anomalies found among the ``k`` highest scores (K = #anomalies by default).
 
-    Ties at the cut-off are broken by a stable sort on the negated scores, as GADBench does.
+    Computed as GADBench computes it, ``y[scores.argsort()[-k:]]``: the last ``k`` of numpy's default
+    ascending sort, so that numbers compare with GADBench's even when scores tie at the cut-off.
+    Which of the tied nodes count is then up to that (unstable) sort, as it is in GADBench: with
+    numpy 2.4, ten tied scores with anomalies at nodes 3, 4 and 9 give 1/3 (the last three nodes).
     """
     y, s = _check(y_true, scores)
     k = int(y.sum()) if k is None else int(k)
-    order = np.argsort(-s, kind="stable")[:k]
-    return float(y[order].sum() / y.sum())
+    top = s.argsort()[-k:] if k > 0 else np.zeros(0, np.int64)  # [-0:] would be every node
+    return float(y[top].sum() / y.sum())
 
 
 def node_metrics(y_true, scores) -> dict[str, float]:
