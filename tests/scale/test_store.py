@@ -126,3 +126,35 @@ def test_feature_names_survive_a_store_round_trip(tmp_path, fraud_graph):
     back = homogeneous_view(save_store(g, tmp_path / "s"))
     assert back.feature_names == g.feature_names
     assert np.array_equal(back.x.numpy(), g.x.numpy())
+
+
+def _epoch_second_graph():
+    """Edge times in epoch seconds, one second apart: float32 holds them only to within 64-128 s."""
+    from torch_geometric.data import Data
+
+    ei = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 0]])
+    t = torch.tensor([1_700_000_036.0, 1_700_000_037.0, 1_700_000_100.5, 1_731_000_063.0, 1_000.0], dtype=torch.float64)
+    return Data(x=torch.zeros(5, 2), edge_index=ei, edge_time=t, node_time=t.clone(), num_nodes=5)
+
+
+def test_save_store_keeps_epoch_second_edge_times_exactly(tmp_path):
+    """Edge times went through float32 and came back off by up to 64 s, while node times were exact."""
+    from graphguard.data.store import save_store
+
+    g = _epoch_second_graph()
+    back = to_pyg(save_store(g, tmp_path / "s"))["node", "to", "node"]
+    src, dst = back.edge_index
+    want = {(int(a), int(b)): float(t) for a, b, t in zip(*g.edge_index, g.edge_time)}
+    got = {(int(a), int(b)): float(t) for a, b, t in zip(src, dst, back.edge_time)}
+    assert got == want and back.edge_time.dtype == torch.float64
+
+
+def test_a_store_written_with_float32_edge_times_still_opens(tmp_path):
+    from graphguard.data.store import save_store
+
+    path = save_store(_epoch_second_graph(), tmp_path / "s")
+    f = path / "edges" / "node__to__node" / "edge_time.npy"
+    np.save(f, np.load(f).astype(np.float32))  # as stores were written before
+    back = to_pyg(path)["node", "to", "node"]
+    assert back.edge_time.dtype == torch.float32 and back.edge_time.shape == (5,)
+

@@ -9,7 +9,8 @@ Layout of a store folder::
     nodes/<type>/node_id.parquet          original ids (read only when asked for)
     edges/<src>__<rel>__<dst>/indptr.npy  int64 [N_dst + 1]
     edges/<src>__<rel>__<dst>/indices.npy int32 (int64 only when ids do not fit) [E]: source nodes
-    edges/<src>__<rel>__<dst>/edge_time.npy  float32 [E], same order as indices
+    edges/<src>__<rel>__<dst>/edge_time.npy  float64 [E] epoch seconds, same order as indices
+                                          (float32 in stores written before: read as they are)
 
 Edges are grouped by **destination** (CSR over destination rows, i.e. the CSC of the usual
 ``src -> dst`` adjacency): that is the layout neighbour samplers and mean aggregation read, since a
@@ -62,8 +63,10 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     relations are sorted in two passes, first into about a thousand buckets of destination rows
     (a scatter into few write streams, which stays in cache), then each bucket on its own (a
     scatter into a cache-sized range, buckets spread over ``threads``): on 6e7 edges that took
-    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. With ``out`` (a folder),
-    ``indices`` and ``data`` are written to ``.npy`` files there in one sequential write each.
+    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. Only without data or with
+    4-byte data, which rides in one 8-byte record with its row: float64 edge times take the one
+    scatter. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
+    in one sequential write each.
     """
     from scipy.sparse import _sparsetools
 
@@ -185,8 +188,13 @@ class StoreWriter:
 
     def add_relation(self, et: tuple[str, str, str], src: np.ndarray, dst: np.ndarray,
                      time: np.ndarray | None = None) -> None:
-        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists)."""
+        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists).
+
+        ``time`` is kept as float64: epoch seconds in float32 are off by up to 64 s.
+        """
         s, r, d = et
+        if time is not None:
+            time = [np.asarray(p, np.float64) for p in _parts(time)]
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
         out = self.path / "edges" / _rel_dir(et)
@@ -400,7 +408,7 @@ def save_store(graph, path: str | Path) -> Path:
         st = graph[et] if hetero else graph
         ei = st.edge_index.cpu().numpy()
         t = st.get("edge_time")
-        w.add_relation(tuple(et), ei[0], ei[1], None if t is None else t.cpu().numpy().astype(np.float32))
+        w.add_relation(tuple(et), ei[0], ei[1], None if t is None else t.cpu().numpy())
     target = getattr(graph, "target_node_type", None) if hetero else "node"
     return w.finish(target)
 
