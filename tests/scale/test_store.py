@@ -158,3 +158,23 @@ def test_a_store_written_with_float32_edge_times_still_opens(tmp_path):
     back = to_pyg(path)["node", "to", "node"]
     assert back.edge_time.dtype == torch.float32 and back.edge_time.shape == (5,)
 
+
+def test_save_store_names_the_edge_attributes_it_leaves_out(tmp_path, monkeypatch):
+    """edge_attr vanished without a word; with as many edges as nodes it was even stored as a node array."""
+    from graphguard import _console
+    from graphguard.data.store import save_store
+
+    said = []
+    monkeypatch.setattr(_console, "log", said.append)
+    g = _epoch_second_graph()
+    g.edge_attr = torch.ones(5, 3)  # 5 edges and 5 nodes
+    path = save_store(g, tmp_path / "s")
+    assert len(said) == 1 and said[0].endswith("edge attributes left out (a store keeps the edges and their "
+                                               "edge_time only): edge_attr"), said
+    assert "edge_attr" not in to_pyg(path)["node"]
+    said.clear()
+    save_store(_epoch_second_graph(), tmp_path / "s2")
+    assert said == []
+    h = g.to_heterogeneous(node_type_names=["acct"], edge_type_names=[("acct", "pays", "acct")])
+    save_store(h, tmp_path / "s3")
+    assert said[0].endswith(": edge_attr (pays)"), said

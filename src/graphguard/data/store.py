@@ -379,15 +379,28 @@ def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None
     return g
 
 
+def _left_out_edge_attributes(graph, ets, hetero: bool) -> list[str]:
+    """Per-edge attributes a store has no place for (``edge_attr``, ``edge_id``, ...), as ``name (relation)``."""
+    out = []
+    for et in ets:
+        st = graph[et] if hetero else graph
+        out += [f"{k} ({et[1]})" if hetero else k for k in st.keys()
+                if k not in ("edge_index", "edge_time") and st.is_edge_attr(k)]
+    return out
+
+
 def save_store(graph, path: str | Path) -> Path:
     """Write an in-memory ``Data``/``HeteroData`` as a store (a ``Data`` becomes type ``node``).
 
     Node tensors with one row per node (``x``, ``y``, masks, times) become arrays, edges become
-    CSR as they are (directions kept). For handing one graph to several processes (DDP) without
+    CSR as they are (directions kept), with their ``edge_time``. Other per-edge attributes
+    (``edge_attr``) are left out, as ``graphguard ingest`` leaves them out, and a line says so: no
+    detector reads them from a store. For handing one graph to several processes (DDP) without
     each holding a copy: they all open the store memory-mapped.
     """
     from torch_geometric.data import HeteroData
 
+    from graphguard._console import log
     from graphguard.data.graph import feature_names
 
     hetero = isinstance(graph, HeteroData)
@@ -398,12 +411,16 @@ def save_store(graph, path: str | Path) -> Path:
         n = int(st.num_nodes)
         w.set_num_nodes(nt, n)
         for k, v in st.items():
-            if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and k not in ("edge_index", "edge_time"):
+            if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and not st.is_edge_attr(k):
                 w.save_node_array(nt, k, v.detach().cpu().numpy())
         names = feature_names(st)
         if names is not None:
             w.set_feature_names(nt, names)
     ets = graph.edge_types if hetero else [("node", "to", "node")]
+    left_out = _left_out_edge_attributes(graph, ets, hetero)
+    if left_out:
+        log(f"{path}: edge attributes left out (a store keeps the edges and their edge_time only): "
+            f"{', '.join(left_out)}")
     for et in ets:
         st = graph[et] if hetero else graph
         ei = st.edge_index.cpu().numpy()
