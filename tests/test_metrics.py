@@ -47,3 +47,16 @@ def test_recall_at_k_matches_gadbench_on_scores_with_many_ties():
 def test_recall_at_k_of_a_perfect_ranking_is_one():
     y = np.array([0, 1, 0, 1, 1, 0, 0, 0])
     assert recall_at_k(y, y + 0.5) == 1.0 and recall_at_k(y, -y) == 0.0
+
+
+def test_the_reports_recall_curve_reads_recall_at_k_at_k_equal_to_the_fraud_count(monkeypatch):
+    """The report's curve sorted ties its own way, so its 'K = #fraud' label could disagree with the card."""
+    import matplotlib.axes
+
+    from graphguard.report import plots
+
+    said = []
+    monkeypatch.setattr(matplotlib.axes.Axes, "annotate", lambda self, text, *a, **k: said.append(text))
+    y = np.array([0, 0, 0, 1, 1, 0, 0, 0, 0, 1])
+    plots.recall_at_k(y, np.zeros(10))
+    assert said == [f"K = #fraud = 3: recall {recall_at_k(y, np.zeros(10)):.2f}"]

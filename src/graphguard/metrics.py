@@ -58,6 +58,11 @@ def auprc(y_true, scores) -> float:
     return float(average_precision_score(y, s))
 
 
+def highest_first(scores: np.ndarray) -> np.ndarray:
+    """Node order by descending score, ties placed as GADBench's ``scores.argsort()[-k:]`` places them."""
+    return np.asarray(scores).argsort()[::-1]
+
+
 def recall_at_k(y_true, scores, k: int | None = None) -> float:
     """Share of the true anomalies found among the ``k`` highest scores (K = #anomalies by default).
 
@@ -68,8 +73,7 @@ def recall_at_k(y_true, scores, k: int | None = None) -> float:
     """
     y, s = _check(y_true, scores)
     k = int(y.sum()) if k is None else int(k)
-    top = s.argsort()[-k:] if k > 0 else np.zeros(0, np.int64)  # [-0:] would be every node
-    return float(y[top].sum() / y.sum())
+    return float(y[highest_first(s)[:k]].sum() / y.sum())
 
 
 def node_metrics(y_true, scores) -> dict[str, float]:
