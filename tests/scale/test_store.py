@@ -149,6 +149,24 @@ def test_save_store_keeps_epoch_second_edge_times_exactly(tmp_path):
     assert got == want and back.edge_time.dtype == torch.float64
 
 
+def test_edge_times_exact_in_float32_stay_float32_for_the_fast_csr_sort(tmp_path):
+    """Times that float32 holds exactly (the generator's relative times, small whole numbers) keep the
+    4-byte layout the two-pass CSR sort needs; only times float32 would round are widened."""
+    from torch_geometric.data import Data
+
+    from graphguard.data.store import save_store
+
+    ei = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    for t, dtype in ((torch.tensor([0.25, 0.5, 3.0, 7.0], dtype=torch.float64), np.float32),
+                     (torch.tensor([0.1, 0.5, 3.0, 7.0], dtype=torch.float64), np.float64)):
+        path = save_store(Data(x=torch.zeros(4, 1), edge_index=ei, edge_time=t, num_nodes=4), tmp_path / str(dtype))
+        stored = np.load(path / "edges" / "node__to__node" / "edge_time.npy")
+        assert stored.dtype == dtype
+        back = to_pyg(path)["node", "to", "node"]
+        got = {(int(a), int(b)): float(x) for a, b, x in zip(*back.edge_index, back.edge_time)}
+        assert got == {(int(a), int(b)): float(x) for a, b, x in zip(*ei, t)}
+
+
 def test_a_store_written_with_float32_edge_times_still_opens(tmp_path):
     from graphguard.data.store import save_store
 

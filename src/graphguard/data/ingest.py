@@ -451,7 +451,7 @@ class _Edges:
         s.append(_narrow(src))
         d.append(_narrow(dst))
         if t is not None:
-            tt.append(np.asarray(t, np.float64))  # epoch seconds: float32 would be off by up to 64 s
+            tt.append(np.asarray(t))  # the store keeps float64 unless every time is exactly a float32
 
     def missing(self, source, ids, bad: np.ndarray) -> None:
         """Record the edges whose endpoint ``ids`` (an Arrow column) are missing where ``bad``."""

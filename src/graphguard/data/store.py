@@ -9,8 +9,8 @@ Layout of a store folder::
     nodes/<type>/node_id.parquet          original ids (read only when asked for)
     edges/<src>__<rel>__<dst>/indptr.npy  int64 [N_dst + 1]
     edges/<src>__<rel>__<dst>/indices.npy int32 (int64 only when ids do not fit) [E]: source nodes
-    edges/<src>__<rel>__<dst>/edge_time.npy  float64 [E] epoch seconds, same order as indices
-                                          (float32 in stores written before: read as they are)
+    edges/<src>__<rel>__<dst>/edge_time.npy  float64 [E] (float32 when every time is exactly one),
+                                          same order as indices
 
 Edges are grouped by **destination** (CSR over destination rows, i.e. the CSC of the usual
 ``src -> dst`` adjacency): that is the layout neighbour samplers and mean aggregation read, since a
@@ -40,6 +40,20 @@ BUCKETED_MIN = 1 << 22  # edges; below this one counting sort is as fast as two 
 
 def _parts(a) -> list[np.ndarray]:
     return list(a) if isinstance(a, (list, tuple)) else [a]
+
+
+def _exact_times(time) -> list[np.ndarray]:
+    """Edge times as float32 where every value is one exactly (the generator's relative times: the
+    CSR build's fast two-pass sort carries a 4-byte value in one record with its row), else float64:
+    epoch seconds in float32 are off by up to 64 s."""
+    parts = _parts(time)
+    if all(p.dtype == np.float32 for p in parts):
+        return parts
+    wide = [np.asarray(p, np.float64) for p in parts]
+    narrow = [p.astype(np.float32) for p in wide]
+    if all(np.array_equal(n, w, equal_nan=True) for n, w in zip(narrow, wide)):
+        return narrow
+    return wide
 
 
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
@@ -190,11 +204,11 @@ class StoreWriter:
                      time: np.ndarray | None = None) -> None:
         """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists).
 
-        ``time`` is kept as float64: epoch seconds in float32 are off by up to 64 s.
+        ``time`` is kept exactly (see ``_exact_times``).
         """
         s, r, d = et
         if time is not None:
-            time = [np.asarray(p, np.float64) for p in _parts(time)]
+            time = _exact_times(time)
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
         out = self.path / "edges" / _rel_dir(et)
