@@ -18,9 +18,22 @@ def _as_numpy(a) -> np.ndarray:
     return np.asarray(a)
 
 
+def _binary_labels(y_true) -> np.ndarray:
+    """``y_true`` as int64; a fractional or NaN label is an error, not truncated to a class."""
+    y = _as_numpy(y_true).ravel()
+    if y.dtype.kind == "f":
+        fractional = y != np.round(y)  # NaN too: it never equals itself
+        if fractional.any():
+            raise DataError("metrics", f"labels must be 0/1, got {y[fractional][0]:g} "
+                                       f"({int(fractional.sum())} of {y.size} labels are not whole numbers)")
+    return y.astype(np.int64)
+
+
 def _check(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
-    y = _as_numpy(y_true).astype(np.int64).ravel()
-    s = _as_numpy(scores).astype(np.float64).ravel()
+    y = _binary_labels(y_true)
+    s = _as_numpy(scores).ravel()
+    if s.dtype.kind != "f":  # float32 stays float32: recall_at_k sorts the scores as GADBench gets them
+        s = s.astype(np.float64)
     if y.shape != s.shape:
         raise DataError("metrics", f"{y.shape[0]} labels but {s.shape[0]} scores")
     if y.size == 0:
@@ -45,15 +58,22 @@ def auprc(y_true, scores) -> float:
     return float(average_precision_score(y, s))
 
 
+def highest_first(scores: np.ndarray) -> np.ndarray:
+    """Node order by descending score, ties placed as GADBench's ``scores.argsort()[-k:]`` places them."""
+    return np.asarray(scores).argsort()[::-1]
+
+
 def recall_at_k(y_true, scores, k: int | None = None) -> float:
     """Share of the true anomalies found among the ``k`` highest scores (K = #anomalies by default).
 
-    Ties at the cut-off are broken by a stable sort on the negated scores, as GADBench does.
+    Computed as GADBench computes it, ``y[scores.argsort()[-k:]]``: the last ``k`` of numpy's default
+    ascending sort, so that numbers compare with GADBench's even when scores tie at the cut-off.
+    Which of the tied nodes count is then up to that (unstable) sort, as it is in GADBench: with
+    numpy 2.4, ten tied scores with anomalies at nodes 3, 4 and 9 give 1/3 (the last three nodes).
     """
     y, s = _check(y_true, scores)
     k = int(y.sum()) if k is None else int(k)
-    order = np.argsort(-s, kind="stable")[:k]
-    return float(y[order].sum() / y.sum())
+    return float(y[highest_first(s)[:k]].sum() / y.sum())
 
 
 def node_metrics(y_true, scores) -> dict[str, float]:

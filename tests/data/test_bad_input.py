@@ -181,6 +181,33 @@ def test_validate_graph_rejects_labels_outside_0_1(fraud_graph):
         validate_graph(g, "g.npz")
 
 
+@pytest.mark.parametrize("bad, shown", [(0.5, "0.5"), (float("nan"), "nan")])
+def test_validate_graph_refuses_fractional_labels_instead_of_truncating(fraud_graph, bad, shown):
+    """A float y of 0.5 passed the [-1, 1] range check and went into training as class 0."""
+    g = fraud_graph.clone()
+    g.y = g.y.double()
+    g.y[[5, 9]] = bad
+    with pytest.raises(DataError, match=rf"^g\.npz: labels must be 0 or 1 \(or -1 for unlabelled\); 2 of 1500 nodes "
+                                        rf"hold a fractional or NaN label, e\.g\. {shown}$"):
+        validate_graph(g, "g.npz")
+    g.y = fraud_graph.y.double()  # whole numbers in a float tensor are still labels
+    assert validate_graph(g, "g.npz") is g
+
+
+def test_npz_with_fractional_labels_is_one_line_not_truncated(tmp_path):
+    """make_graph cast node_labels to int64, so 0.7 reached validation as a valid class 0."""
+    path = tmp_path / "g.npz"
+    np.savez(path, node_features=np.zeros((4, 2), np.float32), node_labels=np.array([0.7, 0, 1, 0]),
+             edges=np.array([[0, 1], [1, 2]]))
+    with pytest.raises(DataError, match=r"g\.npz: labels must be 0 or 1 .*1 of 4 nodes hold a fractional or NaN "
+                                        r"label, e\.g\. 0\.7$") as e:
+        load_graph(path)
+    one_line(e)
+    np.savez(path, node_features=np.zeros((4, 2), np.float32), node_labels=np.array([1.0, 0, 1, -1]),
+             edges=np.array([[0, 1], [1, 2]]))
+    assert load_graph(path).y.tolist() == [1, 0, 1, -1]
+
+
 def test_an_option_the_format_does_not_have_is_one_line(tmp_path):
     """``node train --data g.npz --label x`` passed ``label`` to the npz reader: a TypeError traceback."""
     from graphguard.data.npz import write_npz

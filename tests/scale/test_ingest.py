@@ -341,7 +341,7 @@ def test_date_properties_match_the_in_memory_reader(tmp_path, vertices, edges):
     assert np.allclose(g["user"].x.numpy(), ref.x.numpy())
     assert np.array_equal(g["user"].node_time.numpy(), ref.node_time.numpy(), equal_nan=True)
     et = ("user", "knows", "user")
-    assert sorted(g[et].edge_time.tolist()) == sorted(ref.edge_time.float().tolist())
+    assert sorted(g[et].edge_time.tolist()) == sorted(ref.edge_time.tolist())
 
 
 def test_neptune_properties_the_store_cannot_hold_are_named(tmp_path, monkeypatch):
@@ -358,3 +358,18 @@ def test_neptune_properties_the_store_cannot_hold_are_named(tmp_path, monkeypatc
     ingest(d, tmp_path / "s")
     assert to_pyg(tmp_path / "s")["user"].feature_names == ["age"]
     assert any("left out" in m and "nick:String" in m and "visits:Date[]" in m for m in said), said
+
+
+def test_ingest_keeps_epoch_second_edge_times_exactly(tmp_path):
+    """Edge times were stored as float32: 2024 dates came back up to 64 s off (node times were exact)."""
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label\na,user\nb,user\nc,user\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label,time:Date\n"
+                             "e1,a,b,knows,2024-02-01T10:00:37Z\ne2,b,c,knows,2024-02-01T10:00:38.5Z\n")
+    (d / "p.csv").write_text("~id,~from,~to,~label,time:Double\ne3,a,c,pays,1700000063.25\n")
+    ingest(d, tmp_path / "s")
+    g = to_pyg(tmp_path / "s")
+    knows = 1706781637.0
+    assert sorted(g["user", "knows", "user"].edge_time.tolist()) == [knows, knows, knows + 1.5, knows + 1.5]
+    assert g["user", "pays", "user"].edge_time.tolist() == [1700000063.25, 1700000063.25]

@@ -126,3 +126,73 @@ def test_feature_names_survive_a_store_round_trip(tmp_path, fraud_graph):
     back = homogeneous_view(save_store(g, tmp_path / "s"))
     assert back.feature_names == g.feature_names
     assert np.array_equal(back.x.numpy(), g.x.numpy())
+
+
+def _epoch_second_graph():
+    """Edge times in epoch seconds, one second apart: float32 holds them only to within 64-128 s."""
+    from torch_geometric.data import Data
+
+    ei = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 0]])
+    t = torch.tensor([1_700_000_036.0, 1_700_000_037.0, 1_700_000_100.5, 1_731_000_063.0, 1_000.0], dtype=torch.float64)
+    return Data(x=torch.zeros(5, 2), edge_index=ei, edge_time=t, node_time=t.clone(), num_nodes=5)
+
+
+def test_save_store_keeps_epoch_second_edge_times_exactly(tmp_path):
+    """Edge times went through float32 and came back off by up to 64 s, while node times were exact."""
+    from graphguard.data.store import save_store
+
+    g = _epoch_second_graph()
+    back = to_pyg(save_store(g, tmp_path / "s"))["node", "to", "node"]
+    src, dst = back.edge_index
+    want = {(int(a), int(b)): float(t) for a, b, t in zip(*g.edge_index, g.edge_time)}
+    got = {(int(a), int(b)): float(t) for a, b, t in zip(src, dst, back.edge_time)}
+    assert got == want and back.edge_time.dtype == torch.float64
+
+
+def test_edge_times_exact_in_float32_stay_float32_for_the_fast_csr_sort(tmp_path):
+    """Times that float32 holds exactly (the generator's relative times, small whole numbers) keep the
+    4-byte layout the two-pass CSR sort needs; only times float32 would round are widened."""
+    from torch_geometric.data import Data
+
+    from graphguard.data.store import save_store
+
+    ei = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    for t, dtype in ((torch.tensor([0.25, 0.5, 3.0, 7.0], dtype=torch.float64), np.float32),
+                     (torch.tensor([0.1, 0.5, 3.0, 7.0], dtype=torch.float64), np.float64)):
+        path = save_store(Data(x=torch.zeros(4, 1), edge_index=ei, edge_time=t, num_nodes=4), tmp_path / str(dtype))
+        stored = np.load(path / "edges" / "node__to__node" / "edge_time.npy")
+        assert stored.dtype == dtype
+        back = to_pyg(path)["node", "to", "node"]
+        got = {(int(a), int(b)): float(x) for a, b, x in zip(*back.edge_index, back.edge_time)}
+        assert got == {(int(a), int(b)): float(x) for a, b, x in zip(*ei, t)}
+
+
+def test_a_store_written_with_float32_edge_times_still_opens(tmp_path):
+    from graphguard.data.store import save_store
+
+    path = save_store(_epoch_second_graph(), tmp_path / "s")
+    f = path / "edges" / "node__to__node" / "edge_time.npy"
+    np.save(f, np.load(f).astype(np.float32))  # as stores were written before
+    back = to_pyg(path)["node", "to", "node"]
+    assert back.edge_time.dtype == torch.float32 and back.edge_time.shape == (5,)
+
+
+def test_save_store_names_the_edge_attributes_it_leaves_out(tmp_path, monkeypatch):
+    """edge_attr vanished without a word; with as many edges as nodes it was even stored as a node array."""
+    from graphguard import _console
+    from graphguard.data.store import save_store
+
+    said = []
+    monkeypatch.setattr(_console, "log", said.append)
+    g = _epoch_second_graph()
+    g.edge_attr = torch.ones(5, 3)  # 5 edges and 5 nodes
+    path = save_store(g, tmp_path / "s")
+    assert len(said) == 1 and said[0].endswith("edge attributes left out (a store keeps the edges and their "
+                                               "edge_time only): edge_attr"), said
+    assert "edge_attr" not in to_pyg(path)["node"]
+    said.clear()
+    save_store(_epoch_second_graph(), tmp_path / "s2")
+    assert said == []
+    h = g.to_heterogeneous(node_type_names=["acct"], edge_type_names=[("acct", "pays", "acct")])
+    save_store(h, tmp_path / "s3")
+    assert said[0].endswith(": edge_attr (pays)"), said

@@ -25,6 +25,14 @@ Graph = Data | HeteroData
 MASKS = ("train_mask", "val_mask", "test_mask")
 
 
+def _labels(y: np.ndarray) -> torch.Tensor:
+    """int64 labels; fractional or NaN ones stay float so that ``validate_graph`` refuses them (a cast
+    would turn 0.5 into class 0)."""
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        return torch.as_tensor(y, dtype=torch.float64)
+    return torch.as_tensor(y, dtype=torch.long)
+
+
 def make_graph(
     x,
     edge_index,
@@ -53,7 +61,7 @@ def make_graph(
     g = Data(x=x, edge_index=ei)
     g.num_nodes = x.shape[0]
     if y is not None:
-        g.y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+        g.y = _labels(np.asarray(y))
     for name, m in zip(MASKS, (train_mask, val_mask, test_mask)):
         if m is not None:
             setattr(g, name, torch.as_tensor(np.asarray(m), dtype=torch.bool))

@@ -451,7 +451,7 @@ class _Edges:
         s.append(_narrow(src))
         d.append(_narrow(dst))
         if t is not None:
-            tt.append(t.astype(np.float32))
+            tt.append(np.asarray(t))  # the store keeps float64 unless every time is exactly a float32
 
     def missing(self, source, ids, bad: np.ndarray) -> None:
         """Record the edges whose endpoint ``ids`` (an Arrow column) are missing where ``bad``."""

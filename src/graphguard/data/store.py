@@ -9,7 +9,8 @@ Layout of a store folder::
     nodes/<type>/node_id.parquet          original ids (read only when asked for)
     edges/<src>__<rel>__<dst>/indptr.npy  int64 [N_dst + 1]
     edges/<src>__<rel>__<dst>/indices.npy int32 (int64 only when ids do not fit) [E]: source nodes
-    edges/<src>__<rel>__<dst>/edge_time.npy  float32 [E], same order as indices
+    edges/<src>__<rel>__<dst>/edge_time.npy  float64 [E] (float32 when every time is exactly one),
+                                          same order as indices
 
 Edges are grouped by **destination** (CSR over destination rows, i.e. the CSC of the usual
 ``src -> dst`` adjacency): that is the layout neighbour samplers and mean aggregation read, since a
@@ -41,6 +42,20 @@ def _parts(a) -> list[np.ndarray]:
     return list(a) if isinstance(a, (list, tuple)) else [a]
 
 
+def _exact_times(time) -> list[np.ndarray]:
+    """Edge times as float32 where every value is one exactly (the generator's relative times: the
+    CSR build's fast two-pass sort carries a 4-byte value in one record with its row), else float64:
+    epoch seconds in float32 are off by up to 64 s."""
+    parts = _parts(time)
+    if all(p.dtype == np.float32 for p in parts):
+        return parts
+    wide = [np.asarray(p, np.float64) for p in parts]
+    narrow = [p.astype(np.float32) for p in wide]
+    if all(np.array_equal(n, w, equal_nan=True) for n, w in zip(narrow, wide)):
+        return narrow
+    return wide
+
+
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
     """One contiguous array of ``dtype`` from ``parts`` (no copy for one part of that dtype)."""
     if len(parts) == 1:
@@ -62,8 +77,10 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     relations are sorted in two passes, first into about a thousand buckets of destination rows
     (a scatter into few write streams, which stays in cache), then each bucket on its own (a
     scatter into a cache-sized range, buckets spread over ``threads``): on 6e7 edges that took
-    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. With ``out`` (a folder),
-    ``indices`` and ``data`` are written to ``.npy`` files there in one sequential write each.
+    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. Only without data or with
+    4-byte data, which rides in one 8-byte record with its row: float64 edge times take the one
+    scatter. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
+    in one sequential write each.
     """
     from scipy.sparse import _sparsetools
 
@@ -185,8 +202,13 @@ class StoreWriter:
 
     def add_relation(self, et: tuple[str, str, str], src: np.ndarray, dst: np.ndarray,
                      time: np.ndarray | None = None) -> None:
-        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists)."""
+        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists).
+
+        ``time`` is kept exactly (see ``_exact_times``).
+        """
         s, r, d = et
+        if time is not None:
+            time = _exact_times(time)
         num_src = self.meta["node_types"][s]["num_nodes"]
         num_dst = self.meta["node_types"][d]["num_nodes"]
         out = self.path / "edges" / _rel_dir(et)
@@ -371,15 +393,28 @@ def homogeneous_view(store: GraphStore | str | Path, relation: str | None = None
     return g
 
 
+def _left_out_edge_attributes(graph, ets, hetero: bool) -> list[str]:
+    """Per-edge attributes a store has no place for (``edge_attr``, ``edge_id``, ...), as ``name (relation)``."""
+    out = []
+    for et in ets:
+        st = graph[et] if hetero else graph
+        out += [f"{k} ({et[1]})" if hetero else k for k in st.keys()
+                if k not in ("edge_index", "edge_time") and st.is_edge_attr(k)]
+    return out
+
+
 def save_store(graph, path: str | Path) -> Path:
     """Write an in-memory ``Data``/``HeteroData`` as a store (a ``Data`` becomes type ``node``).
 
     Node tensors with one row per node (``x``, ``y``, masks, times) become arrays, edges become
-    CSR as they are (directions kept). For handing one graph to several processes (DDP) without
+    CSR as they are (directions kept), with their ``edge_time``. Other per-edge attributes
+    (``edge_attr``) are left out, as ``graphguard ingest`` leaves them out, and a line says so: no
+    detector reads them from a store. For handing one graph to several processes (DDP) without
     each holding a copy: they all open the store memory-mapped.
     """
     from torch_geometric.data import HeteroData
 
+    from graphguard._console import log
     from graphguard.data.graph import feature_names
 
     hetero = isinstance(graph, HeteroData)
@@ -390,17 +425,21 @@ def save_store(graph, path: str | Path) -> Path:
         n = int(st.num_nodes)
         w.set_num_nodes(nt, n)
         for k, v in st.items():
-            if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and k not in ("edge_index", "edge_time"):
+            if hasattr(v, "numpy") and v.dim() >= 1 and v.shape[0] == n and not st.is_edge_attr(k):
                 w.save_node_array(nt, k, v.detach().cpu().numpy())
         names = feature_names(st)
         if names is not None:
             w.set_feature_names(nt, names)
     ets = graph.edge_types if hetero else [("node", "to", "node")]
+    left_out = _left_out_edge_attributes(graph, ets, hetero)
+    if left_out:
+        log(f"{path}: edge attributes left out (a store keeps the edges and their edge_time only): "
+            f"{', '.join(left_out)}")
     for et in ets:
         st = graph[et] if hetero else graph
         ei = st.edge_index.cpu().numpy()
         t = st.get("edge_time")
-        w.add_relation(tuple(et), ei[0], ei[1], None if t is None else t.cpu().numpy().astype(np.float32))
+        w.add_relation(tuple(et), ei[0], ei[1], None if t is None else t.cpu().numpy())
     target = getattr(graph, "target_node_type", None) if hetero else "node"
     return w.finish(target)
 

@@ -26,6 +26,11 @@ def _check_features(x: torch.Tensor, source, where: str) -> None:
 def _check_labels(y: torch.Tensor, n: int, source, where: str) -> None:
     if y.numel() != n:
         raise DataError(source, f"{where}{y.numel()} labels for {n} nodes")
+    if y.is_floating_point():  # 0.5 is no class: refuse it rather than let training truncate it to 0
+        fractional = y != torch.round(y)  # NaN too: it never equals itself
+        if fractional.any():
+            raise DataError(source, f"{where}labels must be 0 or 1 (or -1 for unlabelled); {int(fractional.sum())} "
+                                    f"of {n} nodes hold a fractional or NaN label, e.g. {float(y[fractional][0]):g}")
     outside = (y < -1) | (y > 1)  # torch.unique is slow on CPU (~0.7 s per 100k); unique only the bad ones
     if outside.any():
         bad = torch.unique(y[outside]).tolist()
