@@ -373,3 +373,30 @@ def test_ingest_keeps_epoch_second_edge_times_exactly(tmp_path):
     knows = 1706781637.0
     assert sorted(g["user", "knows", "user"].edge_time.tolist()) == [knows, knows, knows + 1.5, knows + 1.5]
     assert g["user", "pays", "user"].edge_time.tolist() == [1700000063.25, 1700000063.25]
+
+
+def test_ingest_keeps_the_edge_set_load_graph_reads(tmp_path):
+    """Repeated and reversed rows of a same-type relation are one edge each way in both readers (ingest
+    used to keep every copy, so the same CSV gave GCN scores that depended on the reader); the time is
+    that of the first row naming the pair. Between two types both readers keep every row."""
+    from graphguard.data.io import load_graph
+
+    d = tmp_path / "nep"
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,label:Int,amount:Double\n"
+                             "a,user,0,1\nb,user,1,2\nc,user,0,3\nd,user,1,4\ns,shop,,\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label,time:Double\n"
+                             "e1,a,b,knows,1\ne2,a,b,knows,2\ne3,b,a,knows,3\ne4,c,b,knows,4\n"
+                             "e5,d,d,knows,5\ne6,d,d,knows,6\ne7,b,c,knows,7\n"
+                             "e8,a,s,buys,8\ne9,a,s,buys,9\n")
+    ingest(d, tmp_path / "s")
+    stored, read = to_pyg(tmp_path / "s"), load_graph(d)
+
+    def edges(g, et):
+        ei, t = g[et].edge_index, g[et].edge_time
+        return sorted(zip(ei[0].tolist(), ei[1].tolist(), t.tolist()))
+
+    assert sorted(stored.edge_types) == sorted(read.edge_types)
+    for et in read.edge_types:
+        assert edges(stored, et) == edges(read, et), et
+    assert edges(read, ("user", "knows", "user")) == [(0, 1, 1), (1, 0, 3), (1, 2, 7), (2, 1, 4), (3, 3, 5)]

@@ -196,3 +196,38 @@ def test_save_store_names_the_edge_attributes_it_leaves_out(tmp_path, monkeypatc
     h = g.to_heterogeneous(node_type_names=["acct"], edge_type_names=[("acct", "pays", "acct")])
     save_store(h, tmp_path / "s3")
     assert said[0].endswith(": edge_attr (pays)"), said
+
+
+@pytest.mark.parametrize("bucketed,with_time", [(False, True), (True, True), (True, False)])
+def test_undirected_same_type_relation_stores_each_pair_once_with_its_first_time(tmp_path, monkeypatch, bucketed,
+                                                                                 with_time):
+    """As ``read_neptune``/``read_tables`` build it: repeated and reversed edges give one entry per
+    direction, with the time of the first row naming it (forward rows first, then the reversed ones)."""
+    import graphguard.data.store as store
+
+    if bucketed:
+        monkeypatch.setattr(store, "BUCKETED_MIN", 1)
+    rng = np.random.default_rng(2)
+    n, e = 300, 4000
+    src, dst = rng.integers(0, n, e).astype(np.int32), rng.integers(0, n, e).astype(np.int32)
+    t = np.arange(e, dtype=np.float32)  # a time that names its row
+    first: dict = {}
+    for a, b, tt in zip(np.concatenate([src, dst]), np.concatenate([dst, src]), np.concatenate([t, t])):
+        first.setdefault((int(a), int(b)), float(tt))
+    chunks = lambda a: [a[:1000], a[1000:]]  # noqa: E731
+    for threads in (1, 2):
+        monkeypatch.setattr("graphguard.utils.threads._threads", threads)  # the row sort splits over threads
+        w = StoreWriter(tmp_path / f"s{threads}")
+        w.set_num_nodes("u", n)
+        w.add_undirected(("u", "r", "u"), chunks(src), chunks(dst), chunks(t) if with_time else None)
+        w.finish("u")
+        s = open_store(tmp_path / f"s{threads}")
+        indptr, indices = s.csr(("u", "r", "u"))
+        rows = np.repeat(np.arange(n), np.diff(indptr))
+        assert s.num_edges(("u", "r", "u")) == indices.size == len(first)
+        assert all((np.diff(indices[a:b]) > 0).all() for a, b in zip(indptr[:-1], indptr[1:]))
+        if with_time:
+            times = s.edge_array(("u", "r", "u"), "edge_time")
+            assert {(int(a), int(b)): float(tt) for a, b, tt in zip(indices, rows, times)} == first
+        else:
+            assert set(zip(indices.tolist(), rows.tolist())) == set(first)

@@ -754,9 +754,10 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
     """Read a Neptune CSV folder or a tables folder at ``path`` into a graph store at ``out``.
 
     ``undirected`` stores both directions (``rev_<relation>`` between different types), as
-    graphguard's graphs do. ``label`` names the class property (0/1 or true/false, empty =
-    unlabelled); without it a property called ``label`` or ``y`` is the class. The target node type
-    defaults to the one that has labels.
+    graphguard's graphs do; within one type a pair given twice or both ways is one edge each way,
+    the edge set ``load_graph`` reads from the same files. ``label`` names the class property (0/1
+    or true/false, empty = unlabelled); without it a property called ``label`` or ``y`` is the
+    class. The target node type defaults to the one that has labels.
     """
     path, out = Path(path), Path(out)
     if on_missing not in ("drop", "error"):

@@ -68,7 +68,8 @@ def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
     return out
 
 
-def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None = None, threads: int | None = None):
+def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None = None, threads: int | None = None,
+              unique: bool = False):
     """Counting sort of edges by destination: ``(indptr, indices, data)`` in O(E + N).
 
     ``dst``, ``src`` and ``data`` are arrays or lists of arrays (chunks, concatenated in order, so
@@ -80,7 +81,8 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. Only without data or with
     4-byte data, which rides in one 8-byte record with its row: float64 edge times take the one
     scatter. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
-    in one sequential write each.
+    in one sequential write each. With ``unique``, a repeated ``(dst, src)`` pair is stored once and
+    each row ends sorted by source (:func:`_drop_repeated_pairs`).
     """
     from scipy.sparse import _sparsetools
 
@@ -101,6 +103,8 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
         else:
             bp[:] = 0
         del ai, aj, ax
+    if unique:
+        bp, bj, bx = _drop_repeated_pairs(bp, bj, None if data is None else bx, threads)
     if out is not None:
         np.save(out / "indices.npy", bj)
         if data is not None:
@@ -158,6 +162,69 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads):
     return bp, bj, bx
 
 
+def _drop_repeated_pairs(indptr, indices, data, threads):
+    """One entry per ``(row, index)`` pair, the first in input order (its ``data`` kept); rows end sorted.
+
+    The counting sort kept input order within each row, so an entry's slot there orders the copies
+    of a pair. Sorting every row's indices (slots moving along) puts the copies side by side; then
+    only the runs of copies (few, in real graphs) need their smallest slot looked up. Besides the
+    per-row sort (short rows, cache-resident), every pass is linear and vectorised.
+    """
+    nnz = indices.size
+    if not nnz:
+        return indptr, indices, data
+    slot = None if data is None else np.arange(nnz, dtype=indices.dtype)
+    _sort_rows(indptr, indices, np.zeros(nnz, np.int8) if slot is None else slot, threads)
+    repeat = np.zeros(nnz, bool)
+    np.equal(indices[1:], indices[:-1], out=repeat[1:])
+    starts = indptr[:-1]
+    repeat[starts[starts < nnz]] = False  # a row's first entry is never a repeat of the row before's last
+    dropped = np.flatnonzero(repeat)
+    if not dropped.size:
+        return indptr, indices, None if data is None else data[slot]
+    keep = ~repeat
+    del repeat
+    if slot is not None:
+        np.minimum.at(slot, _run_starts(dropped), slot[dropped])  # each run's first slot, at its start
+        data = data[slot[keep]]
+    return indptr - np.searchsorted(dropped, indptr).astype(indptr.dtype), indices[keep], data
+
+
+def _run_starts(repeats: np.ndarray) -> np.ndarray:
+    """For each position in ``repeats`` (sorted positions of entries equal to the one before), where its run begins."""
+    first = np.ones(repeats.size, bool)
+    np.not_equal(repeats[1:], repeats[:-1] + 1, out=first[1:])
+    return repeats[np.maximum.accumulate(np.where(first, np.arange(repeats.size), 0))] - 1
+
+
+def _sort_rows(indptr, indices, values, threads) -> None:
+    """Sort each row's ``indices`` in place (``values`` move along): SciPy's compiled per-row sort,
+    rows split into blocks of about equal size over the threads (it releases the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scipy.sparse import _sparsetools
+
+    from graphguard.utils.threads import get_threads
+
+    n = indptr.size - 1
+    k = max(1, min(threads or get_threads(), n))
+    cuts = np.searchsorted(indptr, np.linspace(0, indices.size, k + 1)[1:-1])
+    bounds = np.unique(np.concatenate([[0], cuts, [n]]))
+
+    def one(r0: int, r1: int) -> None:
+        lo, hi = int(indptr[r0]), int(indptr[r1])
+        ptr = (indptr[r0:r1 + 1] - lo).astype(indices.dtype)
+        _sparsetools.csr_sort_indices(r1 - r0, ptr, indices[lo:hi], values[lo:hi])
+
+    blocks = list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+    if len(blocks) > 1:
+        with ThreadPoolExecutor(len(blocks), thread_name_prefix="graphguard-csr-rows") as pool:
+            list(pool.map(lambda b: one(*b), blocks))
+    else:
+        for b in blocks:
+            one(*b)
+
+
 class StoreWriter:
     """Writes a store: node arrays filled in chunks through memory maps, relations as CSR."""
 
@@ -201,11 +268,10 @@ class StoreWriter:
         return pq.ParquetWriter(d / "node_id.parquet", pa.schema([("id", pa.string())]))
 
     def add_relation(self, et: tuple[str, str, str], src: np.ndarray, dst: np.ndarray,
-                     time: np.ndarray | None = None) -> None:
-        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists).
-
-        ``time`` is kept exactly (see ``_exact_times``).
-        """
+                     time: np.ndarray | None = None, unique: bool = False) -> None:
+        """Store one relation (``src``/``dst``: local indices of their node types, arrays or chunk lists);
+        ``unique`` stores a repeated ``(src, dst)`` pair once, with the time of its first occurrence.
+        ``time`` is kept exactly (see ``_exact_times``)."""
         s, r, d = et
         if time is not None:
             time = _exact_times(time)
@@ -213,7 +279,7 @@ class StoreWriter:
         num_dst = self.meta["node_types"][d]["num_nodes"]
         out = self.path / "edges" / _rel_dir(et)
         out.mkdir(parents=True, exist_ok=True)
-        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time, out=out)
+        indptr, indices, t = build_csr(dst, src, num_dst, num_src, time, out=out, unique=unique)
         np.save(out / "indptr.npy", indptr)
         arrays = ["indptr", "indices"]
         if t is not None:
@@ -226,14 +292,16 @@ class StoreWriter:
     def add_undirected(self, et, src, dst, time=None) -> None:
         """Both directions: into the same relation when both ends share a type, else as ``rev_<rel>``.
 
-        ``src``, ``dst`` and ``time`` may be lists of chunks; the two directions are passed on as
-        chunk lists, never joined into a doubled copy.
+        Within one type, an edge given twice, or given in both directions, is stored once each way
+        with the time of its first row (forward rows first), the edge set ``read_neptune`` and
+        ``read_tables`` build from the same file. ``src``, ``dst`` and ``time`` may be lists of
+        chunks; the two directions are passed on as chunk lists, never joined into a doubled copy.
         """
         s, r, d = et
         if s == d:
             src, dst = _parts(src), _parts(dst)
             both_t = None if time is None else _parts(time) * 2
-            self.add_relation(et, src + dst, dst + src, both_t)
+            self.add_relation(et, src + dst, dst + src, both_t, unique=True)
         else:
             self.add_relation(et, src, dst, time)
             self.add_relation((d, "rev_" + r, s), dst, src, time)

@@ -110,7 +110,13 @@ class ConvStack(nn.Module):
 
 
 def to_adj_t(edge_index: Tensor, num_nodes: int, weight: Tensor | None = None) -> Tensor:
-    """The transposed adjacency (row = destination) as a torch CSR tensor, for sparse message passing."""
+    """The transposed adjacency (row = destination) as a torch CSR tensor, for sparse message passing.
+
+    Parallel edges become one entry holding their summed weights, or their count when unweighted, so
+    a sum over the matrix equals PyG's sum over ``edge_index`` (where each parallel edge is a message).
+    """
+    if weight is None:
+        weight = torch.ones(edge_index.shape[1], device=edge_index.device)
     with warnings.catch_warnings():  # torch calls its CSR tensors beta on every construction
         warnings.simplefilter("ignore", UserWarning)
         return to_torch_csr_tensor(edge_index.flip(0), weight, size=(num_nodes, num_nodes))
