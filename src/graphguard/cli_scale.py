@@ -42,7 +42,10 @@ def ingest(
 
     _console.set_quiet(quiet)
     rep = run(path, out, format=format, on_missing=on_missing, undirected=not directed, label=label)
-    msg = f"ingested {rep.edge_rows:,} edge rows ({rep.edges_per_second:,.0f}/s), kept {rep.edges_kept:,}"
+    msg = (f"ingested {rep.edge_rows:,} edge rows ({rep.edges_per_second:,.0f}/s), kept {rep.edges_kept:,} edges "
+           f"({rep.edges_stored:,} stored in {len(rep.relations)} relations)")
+    if rep.edges_merged:
+        msg += f", merged {rep.edges_merged:,} repeated rows into existing edges"
     if rep.missing:
         msg += f", dropped {rep.missing:,} naming missing nodes"
     _console.log(msg + f" -> {out}")

@@ -375,20 +375,36 @@ def test_ingest_keeps_epoch_second_edge_times_exactly(tmp_path):
     assert g["user", "pays", "user"].edge_time.tolist() == [1700000063.25, 1700000063.25]
 
 
+def _repeated_rows_export(tmp_path, layout="neptune"):
+    """Seven ``knows`` rows among users (a->b twice, b->a, c->b, b->c, the loop d->d twice: 3 distinct
+    edges) and two identical ``buys`` rows from a user to a shop, as Neptune CSV or as tables."""
+    d = tmp_path / layout
+    knows = [("a", "b"), ("a", "b"), ("b", "a"), ("c", "b"), ("d", "d"), ("d", "d"), ("b", "c")]
+    if layout == "tables":
+        (d / "nodes").mkdir(parents=True)
+        (d / "edges").mkdir()
+        (d / "nodes" / "user.csv").write_text("id,y,amount\na,0,1\nb,1,2\nc,0,3\nd,1,4\n")
+        (d / "nodes" / "shop.csv").write_text("id\ns\n")
+        (d / "edges" / "user__knows__user.csv").write_text(
+            "src,dst,time\n" + "".join(f"{u},{v},{i + 1}\n" for i, (u, v) in enumerate(knows)))
+        (d / "edges" / "user__buys__shop.csv").write_text("src,dst,time\na,s,8\na,s,9\n")
+        return d
+    d.mkdir()
+    (d / "v.csv").write_text("~id,~label,label:Int,amount:Double\n"
+                             "a,user,0,1\nb,user,1,2\nc,user,0,3\nd,user,1,4\ns,shop,,\n")
+    (d / "e.csv").write_text("~id,~from,~to,~label,time:Double\n"
+                             + "".join(f"e{i + 1},{u},{v},knows,{i + 1}\n" for i, (u, v) in enumerate(knows))
+                             + "e8,a,s,buys,8\ne9,a,s,buys,9\n")
+    return d
+
+
 def test_ingest_keeps_the_edge_set_load_graph_reads(tmp_path):
     """Repeated and reversed rows of a same-type relation are one edge each way in both readers (ingest
     used to keep every copy, so the same CSV gave GCN scores that depended on the reader); the time is
     that of the first row naming the pair. Between two types both readers keep every row."""
     from graphguard.data.io import load_graph
 
-    d = tmp_path / "nep"
-    d.mkdir()
-    (d / "v.csv").write_text("~id,~label,label:Int,amount:Double\n"
-                             "a,user,0,1\nb,user,1,2\nc,user,0,3\nd,user,1,4\ns,shop,,\n")
-    (d / "e.csv").write_text("~id,~from,~to,~label,time:Double\n"
-                             "e1,a,b,knows,1\ne2,a,b,knows,2\ne3,b,a,knows,3\ne4,c,b,knows,4\n"
-                             "e5,d,d,knows,5\ne6,d,d,knows,6\ne7,b,c,knows,7\n"
-                             "e8,a,s,buys,8\ne9,a,s,buys,9\n")
+    d = _repeated_rows_export(tmp_path)
     ingest(d, tmp_path / "s")
     stored, read = to_pyg(tmp_path / "s"), load_graph(d)
 
@@ -400,3 +416,45 @@ def test_ingest_keeps_the_edge_set_load_graph_reads(tmp_path):
     for et in read.edge_types:
         assert edges(stored, et) == edges(read, et), et
     assert edges(read, ("user", "knows", "user")) == [(0, 1, 1), (1, 0, 3), (1, 2, 7), (2, 1, 4), (3, 3, 5)]
+
+
+@pytest.mark.parametrize("layout", ["neptune", "tables"])
+def test_ingest_report_counts_the_edges_the_store_holds(tmp_path, layout):
+    """The report's relations are the store's edge counts and ``edges_kept`` the distinct edges, with the
+    repeated rows counted as merged (it used to count the raw rows: 7 ``knows`` edges kept where the store
+    holds 3, i.e. 5 entries both ways)."""
+    rep = ingest(_repeated_rows_export(tmp_path, layout), tmp_path / "s")
+    s = open_store(tmp_path / "s")
+    held = {"__".join(e["type"]): e["num_edges"] for e in s.meta["edge_types"]}
+    assert rep.relations == held == {"user__knows__user": 5, "user__buys__shop": 2, "shop__rev_buys__user": 2}
+    assert (rep.edge_rows, rep.edges_kept, rep.edges_merged, rep.edges_stored) == (9, 5, 4, 9)
+    d = rep.as_dict()
+    assert (d["edges_kept"], d["edges_merged"], d["edges_stored"], d["relations"]) == (5, 4, 9, held)
+    assert s.meta["ingest"]["merged"] == 4
+
+
+def test_directed_ingest_merges_no_rows(tmp_path):
+    rep = ingest(_repeated_rows_export(tmp_path), tmp_path / "s", undirected=False)
+    assert rep.relations == {"user__knows__user": 7, "user__buys__shop": 2}
+    assert (rep.edges_kept, rep.edges_merged, rep.edges_stored) == (9, 0, 9)
+
+
+def test_cli_ingest_says_how_many_rows_were_merged(tmp_path, neptune, monkeypatch):
+    from typer.testing import CliRunner
+
+    from graphguard import _console
+    from graphguard.cli import app
+
+    said = []
+    monkeypatch.setattr(_console, "log", lambda m, *a, **k: said.append(str(m)))
+    r = CliRunner().invoke(app, ["ingest", str(_repeated_rows_export(tmp_path)), "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    summary = [m for m in said if m.startswith("ingested")]
+    assert len(summary) == 1 and "kept 5 edges (9 stored in 3 relations)" in summary[0], said
+    assert "merged 4 repeated rows into existing edges" in summary[0], said
+    assert sum("merged 4 repeated rows" in m for m in said) == 2, said  # ingest's own line and the summary
+
+    said.clear()
+    r = CliRunner().invoke(app, ["ingest", str(neptune), "--out", str(tmp_path / "s2")])
+    assert r.exit_code == 0, r.output
+    assert not any("merged" in m for m in said), said

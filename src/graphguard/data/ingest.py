@@ -60,11 +60,17 @@ EXAMPLES = 5
 
 @dataclass
 class IngestReport:
-    """What ingestion did: rows read, edges kept, missing-node edges and speed."""
+    """What ingestion did: rows read, edges kept, missing-node edges and speed.
+
+    ``edges_kept`` counts distinct edges: within one type (undirected), a pair given twice or both ways
+    is one edge and its other rows are ``edges_merged``. ``relations`` is what the store holds per
+    relation (both directions, ``rev_<rel>`` included), read from its metadata after the build.
+    """
 
     node_rows: int = 0
     edge_rows: int = 0
     edges_kept: int = 0
+    edges_merged: int = 0
     missing: int = 0
     missing_examples: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
@@ -74,8 +80,13 @@ class IngestReport:
     def edges_per_second(self) -> float:
         return self.edge_rows / max(self.seconds.get("edges", 0.0), 1e-9)
 
+    @property
+    def edges_stored(self) -> int:
+        return sum(self.relations.values())
+
     def as_dict(self) -> dict:
         return {"node_rows": self.node_rows, "edge_rows": self.edge_rows, "edges_kept": self.edges_kept,
+                "edges_merged": self.edges_merged, "edges_stored": self.edges_stored,
                 "missing": self.missing, "missing_examples": self.missing_examples, "seconds": self.seconds,
                 "edges_per_second": round(self.edges_per_second), "relations": self.relations}
 
@@ -445,6 +456,8 @@ class _Edges:
         self.parts: dict[tuple, tuple[list, list, list]] = {}
         self.on_missing = on_missing
         self.report = IngestReport()
+        self.rows: dict[tuple, int] = {}  # rows kept per relation, as read
+        self.self_loops: dict[tuple, int] = {}  # distinct loops of the relations stored without repeats
 
     def add(self, et, src: np.ndarray, dst: np.ndarray, t: np.ndarray | None) -> None:
         s, d, tt = self.parts.setdefault(et, ([], [], []))
@@ -473,13 +486,36 @@ class _Edges:
             s, d, t = self.parts.pop(et)  # chunk lists: the CSR builder reads them without joining
             n = int(sum(x.size for x in s))
             tm = t if t and sum(x.size for x in t) == n else None
-            self.report.relations["__".join(et)] = n
-            self.report.edges_kept += n
+            self.rows[et] = n
+            if undirected and et[0] == et[2]:
+                self.self_loops[et] = _distinct_self_loops(s, d)
             if undirected:
                 w.add_undirected(et, s, d, tm)
             else:
                 w.add_relation(et, s, d, tm)
             del s, d, t, tm
+
+    def count_stored(self, edge_types: list[dict]) -> None:
+        """Fill the report from the store's metadata (``edge_types`` after every relation was written).
+
+        A relation stored without repeats holds each distinct edge both ways and each distinct loop once,
+        so its distinct edges are ``(stored + loops) / 2``; the rest of its rows were merged into them.
+        """
+        rep = self.report
+        rep.relations = {"__".join(e["type"]): int(e["num_edges"]) for e in edge_types}
+        for et, rows in self.rows.items():
+            if et in self.self_loops:
+                distinct = (rep.relations["__".join(et)] + self.self_loops[et]) // 2
+            else:
+                distinct = rows
+            rep.edges_kept += distinct
+            rep.edges_merged += rows - distinct
+
+
+def _distinct_self_loops(src: list[np.ndarray], dst: list[np.ndarray]) -> int:
+    """How many distinct nodes have a loop among the rows (chunk lists): a linear pass, loops are few."""
+    loops = [a[a == b] for a, b in zip(src, dst)]
+    return int(np.unique(np.concatenate(loops)).size) if loops else 0
 
 
 # ---------------------------------------------------------------------------- Neptune
@@ -806,9 +842,13 @@ def ingest(path: str | Path, out: str | Path, *, format: str | None = None, on_m
             return (rank.get((s_, r, d), rank.get((d, r[4:], s_), len(rank))), r.startswith("rev_"))
 
         w.meta["edge_types"].sort(key=base)
+    edges.count_stored(w.meta["edge_types"])
+    if rep.edges_merged:
+        _console.log(f"merged {rep.edges_merged:,} repeated rows into existing edges "
+                     "(within one type, a pair given twice or both ways is one edge)")
     target = target_node_type or (labelled[0] if labelled else nodes.order[0])
     w.finish(target, ingest={"source": str(path), "format": fmt, "missing": rep.missing,
-                             "missing_examples": rep.missing_examples})
+                             "missing_examples": rep.missing_examples, "merged": rep.edges_merged})
     t3 = time.perf_counter()
     rep.seconds = {"nodes": round(t1 - t0, 3), "edges": round(t2 - t1, 3), "store": round(t3 - t2, 3),
                    "total": round(t3 - t0, 3)}
