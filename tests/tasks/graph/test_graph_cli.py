@@ -117,6 +117,9 @@ def test_train_out_refuses_a_folder_that_is_not_a_model_and_saves_again_over_its
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert f"{project}: is a folder with other files and not a graphguard model directory" in r.stderr
     assert [f.name for f in project.iterdir()] == ["config.json"]
-    for _ in range(2):
-        cli("graph", "train", "--data", mol_csv, "--model", "fingerprint", "--skip-invalid", "-o", tmp_path / "m", "-q")
+    from graphguard.data.smiles import read_smiles_csv  # an earlier model, saved through the API (no 2nd process)
+    from graphguard.tasks.graph import FingerprintClassifier
+
+    FingerprintClassifier().fit(read_smiles_csv(mol_csv, skip_invalid=True)).save(tmp_path / "m")
+    cli("graph", "train", "--data", mol_csv, "--model", "fingerprint", "--skip-invalid", "-o", tmp_path / "m", "-q")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["class"] == "FingerprintClassifier"

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from graphguard.data.npz import write_npz
+from graphguard.tasks.node import make_detector
 
 
 def gg(*args, check=True):
@@ -125,8 +126,8 @@ def test_train_out_refuses_a_folder_that_is_not_a_model_before_reading_the_data(
     assert r.returncode == 2 and f"{project / 'config.json'}: is a file, not a folder" in r.stderr
 
 
-def test_train_again_into_the_same_model_directory(npz_graph, tmp_path):
-    gg("node", "train", "--data", npz_graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+def test_train_again_into_the_same_model_directory(npz_graph, fraud_graph, tmp_path):
+    make_detector("xgboost", n_estimators=5).fit(fraud_graph).save(tmp_path / "m")  # earlier model, no 2nd process
     gg("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["detector"] == "xgbgraph"
     assert json.loads((tmp_path / "m" / "metrics.json").read_text())["model"] == "xgbgraph"
