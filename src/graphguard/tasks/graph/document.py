@@ -20,7 +20,7 @@ import torch
 
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
 from graphguard.errors import DataError, NotFittedError
-from graphguard.utils.params import set_params_via_constructor
+from graphguard.utils.params import constructor_parameters, set_params_via_constructor
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -142,7 +142,7 @@ class DocumentParser:
 
     def get_params(self, deep: bool = True) -> dict:
         """The constructor's options (``deep`` is scikit-learn's; there is nothing nested)."""
-        return {"n_estimators": self.n_estimators, "pair_threshold": self.pair_threshold, "seed": self.seed}
+        return {k: getattr(self, k) for k in constructor_parameters(type(self))}
 
     def set_params(self, **params) -> "DocumentParser":
         """Change options as scikit-learn does (an unknown name is refused)."""

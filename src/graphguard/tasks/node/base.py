@@ -23,7 +23,8 @@ from graphguard.data.graph import Graph, target_store
 from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
 from graphguard.tasks.node.columns import align_columns, fitted_columns
-from graphguard.tasks.node.params import Params, saved_name
+from graphguard.tasks.node.params import saved_name
+from graphguard.utils.params import Params
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from graphguard.errors import ConfigError
-from graphguard.tasks.node.params import constructor_parameters
+from graphguard.utils.params import constructor_parameters
 
 DETECTORS: dict[str, str] = {
     # gradient-boosted / random-forest trees on neighbour-aggregated features

@@ -21,7 +21,8 @@ from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, NotFittedError
-from graphguard.tasks.node.params import Params, saved_name
+from graphguard.tasks.node.params import saved_name
+from graphguard.utils.params import Params
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
