@@ -1,8 +1,9 @@
 """The ``/docs`` page of ``graphguard serve``: the app's own OpenAPI schema as one self-contained HTML page.
 
 FastAPI's default ``/docs`` loads Swagger UI's script and CSS from a CDN, so it is blank on the offline machines the
-service runs on, and none of graphguard's dependencies ships those assets. This page has no script, no external link and only
-inline CSS: endpoints, methods, request and response models with their fields, and an example request for each.
+service runs on, and none of graphguard's dependencies ships those assets. This page has no script, no external
+link and only inline CSS: endpoints, methods, request and response models with their fields, and an example
+request for each.
 """
 
 from __future__ import annotations
