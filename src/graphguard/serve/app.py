@@ -1,12 +1,15 @@
 """The FastAPI service of ``graphguard serve RUN_DIR``.
 
-Endpoints (OpenAPI docs at ``/docs``, schema at ``/openapi.json``):
+Endpoints (schema at ``/openapi.json``, the same schema as a self-contained HTML page at ``/docs``):
 
 * ``POST /v1/predict/nodes``: ``{"ids": [...], "nodes": [new nodes]}`` -> score and label per id;
 * ``POST /v1/predict/links``: ``{"head", "relation", "k", "include_known"}`` -> top tails (link runs only);
 * ``POST /v1/predict/graphs``: ``{"smiles": [...]}`` -> class and score (graph runs trained on SMILES);
 * ``POST /v1/explain/node``: ``{"id", "top"}`` -> why the node scored as it did;
 * ``GET /v1/model``: metadata and metrics; ``GET /healthz``: liveness (never needs the key).
+
+``/docs`` is rendered here (``docs_page``) instead of FastAPI's Swagger UI, which loads its script from a CDN and
+is blank offline; ``/redoc`` (also CDN) is off.
 
 A run serves the endpoints of its task: the others answer 404 with a ``detail`` that names the
 run's task (``/v1/predict/nodes`` on a node regression run returns predicted values).
@@ -25,10 +28,11 @@ from typing import Any
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graphguard.serve.docs_page import render_docs
 from graphguard.serve.model import BadNodes, NewNode, ServedModel, UnknownIds
 
 MAX_IDS = 10_000
@@ -55,7 +59,9 @@ class NewNodeIn(BaseModel):
 
 
 class PredictNodes(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "ids": ["acct-00001", "acct-00002"],
+        "nodes": [{"id": "new-1", "properties": {"age": 30}, "edges": ["acct-00001"]}]}]})
     ids: list[str] = Field(default_factory=list, max_length=MAX_IDS, description="node ids as the input data named them")
     nodes: list[NewNodeIn] = Field(default_factory=list, max_length=MAX_NEW_NODES,
                                    description="new nodes to score inductively")
@@ -95,7 +101,8 @@ def _json(obj) -> Response:
 
 
 class PredictLinks(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"head": "aspirin", "relation": "treats", "k": 5}]})
     head: str = Field(min_length=1, max_length=1024, description="the head entity as the data named it")
     relation: str = Field(min_length=1, max_length=1024)
     k: int = Field(10, ge=1, le=1000, description="how many tails to return")
@@ -103,7 +110,7 @@ class PredictLinks(BaseModel):
 
 
 class PredictGraphs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"smiles": ["CCO", "c1ccccc1O"]}]})
     smiles: list[str] = Field(min_length=1, max_length=MAX_IDS, description="molecules to classify")
 
 
@@ -145,9 +152,31 @@ def _require(model, endpoint: str) -> None:
 
 
 class ExplainNode(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"id": "acct-00001", "top": 5}]})
     id: str = Field(min_length=1)
     top: int = Field(10, ge=1, le=100)
+
+
+class Problem(BaseModel):
+    """The body of every error answer (FastAPI's default 422 model, whose ``detail`` is a list, is not used)."""
+
+    detail: str = Field(description="one line naming the problem and what to send instead")
+    errors: list[dict[str, Any]] | None = Field(None, description="422 on a bad body: the field errors")
+    unknown: list[str] | None = Field(None, description="404 on unknown ids: the first 100 of them")
+
+
+ERROR_MEANINGS = {401: "missing or wrong X-API-Key (only when the server has a key)",
+                  404: "unknown id, entity or relation, or an endpoint of another task than the run's",
+                  411: "no Content-Length header", 413: "body over the size limit; split the request",
+                  422: "invalid body: a one-line detail plus the field errors"}
+
+
+def _errors(*statuses: int) -> dict:
+    """OpenAPI ``responses`` entries for these error statuses, all answered with a :class:`Problem`."""
+    return {status: {"model": Problem, "description": ERROR_MEANINGS[status]} for status in statuses}
+
+
+BODY_ERRORS = _errors(401, 404, 411, 413, 422)
 
 
 class BodyLimit:
@@ -215,7 +244,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     model = run_dir if not isinstance(run_dir, (str, Path)) else load_served(run_dir)
     info = model.info()
     app = FastAPI(title=f"graphguard: {info['name']}", version=info["graphguard_version"] or "0",
-                  description=API_DESCRIPTIONS.get(info["task"], "Predictions of one finished graphguard run."))
+                  description=API_DESCRIPTIONS.get(info["task"], "Predictions of one finished graphguard run."),
+                  docs_url=None, redoc_url=None)  # both load their script from a CDN; /docs is served below
     app.add_middleware(BodyLimit, limit=max_body)
     header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
@@ -245,16 +275,24 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
 
     auth = [Depends(require_key)]
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(render_docs(app.openapi()))
+
     @app.get("/healthz", tags=["service"])
     async def healthz() -> dict:
+        """Liveness; never needs the API key."""
         return {"status": "ok"}
 
-    @app.get("/v1/model", dependencies=auth, tags=["model"])
+    @app.get("/v1/model", dependencies=auth, tags=["model"], responses=_errors(401))
     async def model_info() -> dict:
+        """The run's metadata: task, model, graph size, test metrics and what inductive scoring accepts."""
         return model.info()
 
-    @app.post("/v1/predict/nodes", dependencies=auth, tags=["predict"], response_model=PredictNodesResponse)
+    @app.post("/v1/predict/nodes", dependencies=auth, tags=["predict"], response_model=PredictNodesResponse,
+              responses=BODY_ERRORS)
     async def predict_nodes(req: PredictNodes) -> Response:
+        """Score known nodes by id, and new nodes from their properties (or features) and edges."""
         _require(model, "nodes")
         if model.task == "node_regression":
             if req.nodes:
@@ -279,23 +317,26 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
         return _json({"threshold": thr, "predictions": [
             {"id": i, "score": out[i][0], "label": int(out[i][0] >= thr), "new": out[i][1]} for i in order]})
 
-    @app.post("/v1/predict/links", dependencies=auth, tags=["predict"])
+    @app.post("/v1/predict/links", dependencies=auth, tags=["predict"], responses=BODY_ERRORS)
     async def predict_links(req: PredictLinks) -> dict:
+        """The top-k tails for a head and a relation (link runs); known triples are left out unless asked."""
         if model.task != "link_prediction":
             raise HTTPException(404, f"this run is a {model.task} run; link predictions need a link_prediction run")
         tails = await run_in_threadpool(model.predict, req.head, req.relation, req.k, req.include_known)
         return {"head": req.head, "relation": req.relation, "predictions": tails}
 
-    @app.post("/v1/predict/graphs", dependencies=auth, tags=["predict"])
+    @app.post("/v1/predict/graphs", dependencies=auth, tags=["predict"], responses=BODY_ERRORS)
     async def predict_graphs(req: PredictGraphs) -> dict:
+        """Class and score for each molecule (graph runs trained on a SMILES CSV)."""
         _require(model, "graphs")
         if not model.molecules:
             raise HTTPException(404, "this graph_classification run was trained on TU graphs, not molecules; "
                                      "only runs on a SMILES CSV classify new SMILES")
         return {"predictions": await run_in_threadpool(model.predict_smiles, req.smiles)}
 
-    @app.post("/v1/explain/node", dependencies=auth, tags=["explain"])
+    @app.post("/v1/explain/node", dependencies=auth, tags=["explain"], responses=BODY_ERRORS)
     async def explain_node(req: ExplainNode) -> dict:
+        """Why a node scored as it did: its top feature contributions and its most influential neighbours."""
         _require(model, "explain")
         return await run_in_threadpool(model.explain, req.id, req.top)
 
