@@ -24,6 +24,10 @@ def _target_path(out: Path, as_npz: bool) -> Path:
     return out if not as_npz or out.suffix == ".npz" else out.with_name(out.name + ".npz")
 
 
+def _report_path(out: Path) -> Path:
+    return Path(str(out) + ".report.png")
+
+
 def _check_out(out: Path, data: Path, force: bool) -> None:
     """Never write into the input, and never over an earlier output unless asked (``--force``)."""
     o, d = out.resolve(), data.resolve()
@@ -35,6 +39,18 @@ def _check_out(out: Path, data: Path, force: bool) -> None:
     if taken and out.is_dir() and not _is_neptune_output(out):
         raise DataError(out, "holds files other than an earlier Neptune CSV output (vertices_*/edges_*.csv), "
                              "so --force will not delete it; choose another --out")
+
+
+def _check_apart(paths: dict[str, Optional[Path]]) -> None:
+    """No two paths of this run may be the same or lie one inside the other.
+
+    Checked before the fit: the model is saved after it, so a clash found then would waste the training.
+    """
+    given = [(name, p, p.resolve()) for name, p in paths.items() if p is not None]
+    for i, (name, path, real) in enumerate(given):
+        for other, other_path, other_real in given[:i]:
+            if real == other_real or real in other_real.parents or other_real in real.parents:
+                raise DataError(path, f"{name} must not be {other} {other_path}, lie inside it or contain it")
 
 
 def _is_neptune_output(folder: Path) -> bool:
@@ -109,6 +125,10 @@ def augment(
 
     if label not in (0, 1):
         raise DataError("--label", f"must be 0 or 1, got {label}")
+    if model_dir:
+        from graphguard.utils.serialization import check_model_target
+
+        check_model_target(model_dir)  # before reading the graph and the fit, which takes minutes
     fmt = fmt or detect_format(data)
     graph = load_graph(data, format=fmt, **({"label": label_property} if label_property else {}))
     opts = _read_config(config) if config else {}
@@ -123,10 +143,8 @@ def augment(
         log("Neptune CSV output: merge=connected (an inbound merge cannot be stored there)")
     out = _target_path(out, as_npz)
     _check_out(out, data, force)
-    if model_dir:
-        from graphguard.utils.serialization import check_model_target
-
-        check_model_target(model_dir)  # before the fit, which takes minutes
+    _check_apart({"--data": data, "--out": out, "--save-model": model_dir, "--checkpoint": checkpoint,
+                  "the --report image": _report_path(out) if report else None})
     model = GODM(checkpoint_dir=checkpoint, **opts)
     if model.config.merge == "inbound" and not as_npz:
         raise DataError(out, "--merge inbound cannot be written as Neptune CSV (reading it back mirrors every "
@@ -140,6 +158,6 @@ def augment(
     summary = {"out": str(written), "format": "npz" if as_npz else "neptune", "input_format": fmt,
                "synthetic_nodes": synthetic_count(augmented)}
     if report:
-        summary["report"] = str(draw_report(augmented, Path(str(out) + ".report.png"), label=label))
+        summary["report"] = str(draw_report(augmented, _report_path(out), label=label))
     log(f"added {summary['synthetic_nodes']} synthetic nodes of class {label}")
     typer.echo(json.dumps(summary))

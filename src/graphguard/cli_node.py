@@ -260,7 +260,10 @@ def bench(
     protocol: str = typer.Option("full", "--protocol", help="'full' (stratified) or 'semi' (20+80 labels)."),
     trials: int = typer.Option(10, "--trials"),
     masks: str = typer.Option("gadbench", "--masks", help="'gadbench' splits, or the 'dataset' masks (split i per trial)."),
-    ratios: str = typer.Option("0.4,0.2,0.4", "--ratios", help="Train/val/test ratios of the full protocol."),
+    ratios: Optional[str] = typer.Option(
+        None, "--ratios", help="Train/val/test ratios of the full protocol (default: GADBench's for the dataset, "
+                               "recognised by its file or folder name: 0.5,0.25,0.25 for Tolokers and Questions, "
+                               "else 0.4,0.2,0.4)."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
     augment: Optional[str] = typer.Option(
@@ -280,15 +283,15 @@ def bench(
     names = [m.strip() for m in (models_ or DEFAULT_DETECTOR).split(",") if m.strip()]
     for n in names:
         detector_class(n)
-    try:
-        r = tuple(float(v) for v in ratios.split(","))
-        assert len(r) == 3
-    except (ValueError, AssertionError):
-        raise ConfigError(f"--ratios must be three numbers like 0.5,0.25,0.25, got '{ratios}'") from None
+    r = _bench_ratios(ratios, data)
     cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment,
                          augment_options=_augment_options(augment_config, augment))
     if protocol not in ("full", "semi"):
         raise ConfigError(f"unknown protocol '{protocol}' (use 'full' or 'semi')")
+    split_used = protocol == "full" and masks == "gadbench"
+    if split_used:
+        log(f"train/val/test split {'/'.join(f'{100 * v:g}' for v in r)}"
+            + ("" if ratios else " (GADBench's for this dataset)"))
     base, fmt = _load(data, fmt, label)
     cache = {0: base}
 
@@ -298,10 +301,28 @@ def bench(
         return cache.get(t, base) if masks == "dataset" else base
 
     res = contract(run_protocol(graph_for_trial, names, cfg, source=data))
+    if split_used:
+        for row in res.values():
+            row["ratios"] = list(r)
     if json_out:
         print(json.dumps(res))
     else:
         _table(res)
+
+
+def _bench_ratios(ratios: Optional[str], data: Path) -> tuple[float, float, float]:
+    """``--ratios`` as three numbers, or GADBench's ratios for the dataset at ``data`` when not given."""
+    from graphguard.data.splits import gadbench_ratios
+    from graphguard.errors import ConfigError
+
+    if ratios is None:
+        return gadbench_ratios(data)
+    try:
+        r = tuple(float(v) for v in ratios.split(","))
+        assert len(r) == 3
+    except (ValueError, AssertionError):
+        raise ConfigError(f"--ratios must be three numbers like 0.5,0.25,0.25, got '{ratios}'") from None
+    return r
 
 
 def _table(res: dict) -> None:

@@ -30,6 +30,7 @@ def _find_tolokers(data: Path | None) -> Path | None:
 def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
     from graphguard.cli_node import _table
     from graphguard.data import load_graph, target_store
+    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_ratios
     from graphguard.data.synthetic import make_fraud_graph
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import DEFAULT_DETECTOR, make_detector
@@ -40,10 +41,10 @@ def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
         g = load_graph(path)
         tolokers = path.stem == "tolokers"
         name = f"{'Tolokers' if tolokers else path.stem} ({path})"
-        ratios = (0.5, 0.25, 0.25) if tolokers else (0.4, 0.2, 0.4)  # GADBench's ratios
+        ratios = gadbench_ratios(path)
     else:
         g = make_fraud_graph(num_nodes=5000, seed=0)
-        name, ratios = "generated graph with planted fraud rings (no shared data found)", (0.4, 0.2, 0.4)
+        name, ratios = "generated graph with planted fraud rings (no shared data found)", DEFAULT_RATIOS
     log(f"[bold]graphguard demo[/bold] on {name}: {g.num_nodes} nodes, {g.edge_index.shape[1]} directed edges")
     models = [DEFAULT_DETECTOR, "xgbgraph", "rfgraph", "xgboost"]
     cfg = ProtocolConfig(protocol="full", trials=trials, ratios=ratios)

@@ -124,3 +124,34 @@ def test_save_model_into_a_folder_that_is_not_a_model_is_refused_before_fitting(
     assert isinstance(r.exception, DataError)
     assert str(r.exception).startswith(f"{project}: is a folder with other files and not a graphguard model")
     assert [p.name for p in project.iterdir()] == ["config.json"] and not (src.parent / "out.npz").exists()
+
+
+@pytest.mark.parametrize("out,extra,problem", [
+    ("out.npz", ["--save-model", "out.npz"], "--save-model must not be --out {d}/out.npz"),
+    ("result", ["--save-model", "result.npz"], "--save-model must not be --out {d}/result.npz"),  # numpy adds .npz
+    ("out.npz", ["--save-model", "out.npz/model"], "--save-model must not be --out {d}/out.npz"),
+    ("out.npz", ["--save-model", "m", "--checkpoint", "m"], "--checkpoint must not be --save-model {d}/m"),
+    ("out.npz", ["--save-model", "out.npz.report.png", "--report"],
+     "the --report image must not be --save-model {d}/out.npz.report.png"),
+])
+def test_colliding_output_paths_are_refused_before_fitting(src, monkeypatch, out, extra, problem):
+    d = src.parent
+    extra = [str(d / a) if not a.startswith("--") else a for a in extra]
+    _no_fit(monkeypatch)  # the model is saved after the fit: a clash found then wasted the training
+    r = _augment(src, d / out, *extra)
+    assert isinstance(r.exception, DataError) and problem.format(d=d) in str(r.exception)
+    assert "\n" not in str(r.exception) and sorted(p.name for p in d.iterdir()) == ["fast.json", "in.npz"]
+
+
+def test_save_model_inside_the_input_folder_is_refused_before_fitting(tmp_path, small_homo, fast_config,
+                                                                       monkeypatch):
+    from graphguard.data.neptune import write_neptune
+
+    write_neptune(small_homo, tmp_path / "export")
+    (tmp_path / "fast.json").write_text(json.dumps(fast_config.to_dict()))
+    _no_fit(monkeypatch)
+    r = CliRunner().invoke(app, ["augment", "--data", str(tmp_path / "export"), "--out", str(tmp_path / "out"),
+                                 "--save-model", str(tmp_path / "export" / "model"), "--config",
+                                 str(tmp_path / "fast.json"), "--quiet"])
+    assert isinstance(r.exception, DataError)
+    assert str(r.exception).startswith(f"{tmp_path / 'export' / 'model'}: --save-model must not be --data")

@@ -110,3 +110,19 @@ def test_parser_refuses_forms_with_a_single_label_in_one_line():
     forms = [{**f, "boxes": [{**b, "label": "other"} for b in f["boxes"]], "pairs": []} for f in make_forms(4, seed=1)]
     with pytest.raises(DataError, match=r"^documents: every box is labelled 'other'; the parser needs at least two"):
         DocumentParser(n_estimators=5).fit(forms)
+
+
+def test_parser_fits_a_single_document_by_cross_fitting_its_boxes(tmp_path):
+    form = make_forms(1, seed=1)[0]  # two document folds left one with nothing to train on
+    parser = DocumentParser(n_estimators=30).fit([form])
+    labels, pairs = parser.predict(form)
+    truth = [b["label"] for b in form["boxes"]]
+    assert len(labels) == len(truth) and sum(a == b for a, b in zip(labels, truth)) >= 0.8 * len(truth)
+    assert all(labels[q] == "question" and labels[a] == "answer" for q, a in pairs)
+    parser.save(tmp_path / "one")
+    assert DocumentParser.load(tmp_path / "one").predict(form) == (labels, pairs)
+
+
+def test_parser_refuses_an_empty_document_list_in_one_line():
+    with pytest.raises(DataError, match=r"^documents: none given; the parser needs at least one labelled document$"):
+        DocumentParser(n_estimators=5).fit([])

@@ -1,6 +1,7 @@
 """Train/validation/test splits of the GADBench protocol.
 
-* ``full``: stratified random split, 40/20/40 by default (GADBench uses 50/25/25 for Tolokers);
+* ``full``: stratified random split, GADBench's ratios for the dataset (``gadbench_ratios``: 50/25/25
+  for Tolokers and Questions, 40/20/40 otherwise);
 * ``semi``: 20 anomalies + 80 normal nodes for training, another 20 + 80 for validation, the rest
   for test.
 
@@ -15,10 +16,35 @@ import numpy as np
 from graphguard.errors import DataError
 
 GADBENCH_SEED = 3407
+DEFAULT_RATIOS = (0.4, 0.2, 0.4)
+# GADBench's fully supervised train/val ratios per dataset (its datasets/preprocess.ipynb, Dataset.split);
+# Amazon, YelpChi, Elliptic and DGraph-Fin use their official splits there, not a ratio
+GADBENCH_RATIOS = {"tolokers": (0.5, 0.25, 0.25), "questions": (0.5, 0.25, 0.25),
+                   "tfinance": DEFAULT_RATIOS, "tsocial": DEFAULT_RATIOS, "reddit": DEFAULT_RATIOS,
+                   "weibo": DEFAULT_RATIOS}
 
 
 def trial_seed(trial: int) -> int:
     return GADBENCH_SEED + 10 * int(trial)
+
+
+def gadbench_dataset(path) -> str | None:
+    """The GADBench dataset a data path holds, by its file or folder name (``tolokers/tolokers.npz``,
+    ``data/t-finance``), or ``None``: names are compared without case, ``-`` or ``_``."""
+    from pathlib import Path
+
+    p = Path(path)
+    for name in (p.stem if p.suffix else p.name, p.parent.name):
+        key = name.lower().replace("-", "").replace("_", "")
+        if key in GADBENCH_RATIOS:
+            return key
+    return None
+
+
+def gadbench_ratios(path) -> tuple[float, float, float]:
+    """The full protocol's train/val/test ratios GADBench uses for the dataset at ``path``; 40/20/40 when
+    the dataset is not one of GADBench's."""
+    return GADBENCH_RATIOS.get(gadbench_dataset(path), DEFAULT_RATIOS)
 
 
 def _masks(n: int, *idx_sets) -> tuple[np.ndarray, ...]:

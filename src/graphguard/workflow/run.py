@@ -131,14 +131,19 @@ def evaluate_split(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
 def encode_table(job: LoadedJob, table):
     """The node properties as a feature matrix, with the encodings picked (and overridden) per column."""
     from graphguard.workflow.encoders import FeatureEncoder
+    from graphguard.workflow.source import NOT_FEATURES
 
     spec = job.spec
-    for col in list(spec.features.overrides) + list(spec.features.exclude):
+    exclude = [c for c in spec.features.exclude if c not in NOT_FEATURES]  # those are never features anyway
+    for col in list(spec.features.overrides) + exclude:
         if col not in table.props.columns:
             loc = ("features", "overrides", col) if col in spec.features.overrides else ("features", "exclude")
-            raise job.error(loc, f"no node property '{col}' (properties: {', '.join(map(str, table.props.columns))})")
+            why = ("; the data's split, timestamp and generated-node marker are never features (docs/data.md): "
+                   "copy the column under another name to use it as one" if col in NOT_FEATURES else "")
+            raise job.error(loc, f"no node property '{col}' (properties: {', '.join(map(str, table.props.columns))})"
+                                 f"{why}")
     overrides = {k: v.model_dump(exclude_unset=True) | {"kind": v.kind} for k, v in spec.features.overrides.items()}
-    enc = FeatureEncoder(overrides, spec.features.exclude, table.declared).fit(table.props)
+    enc = FeatureEncoder(overrides, exclude, table.declared).fit(table.props)
     return enc.transform(table.props), enc
 
 

@@ -9,7 +9,8 @@ label column, and the edges among them.
   cards) are projected away: two target nodes that share one become linked (the "same device"
   meta-path, as YelpChi's R-U-R relation is built), with very large groups skipped so a shared
   hub cannot create a quadratic number of edges.
-* ``tables``: a node file and an edge file (CSV or Parquet) with named id columns, or the per-type
+* ``tables``: a node file and an edge file (CSV or Parquet) with named id columns (a ``type`` column
+  gives node types, read as the per-type layout's are, and is no feature), or the per-type
   layout ``graphguard generate --format tables`` writes (``nodes/<type>.*``,
   ``edges/<src>__<relation>__<dst>.*``), read like a multi-label Neptune export: the target type's
   nodes, linked where they share a node of another type.
@@ -17,7 +18,8 @@ label column, and the edges among them.
   file's own split is kept.
 
 In ``neptune`` and ``tables`` data a ``split`` property (train/val/test) is the data's own split, used
-when ``split.use_file_masks`` is on; neither it nor ``is_synthetic`` is ever a feature (docs/data.md).
+when ``split.use_file_masks`` is on; neither it, the ``time`` property (the data's timestamp, which
+``node train`` reads as ``node_time``) nor ``is_synthetic`` is ever a feature (docs/data.md).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from graphguard.data.tables import is_per_type, per_type_files
 from graphguard.errors import DataError
 
 MAX_SHARED_GROUP = 200  # a non-target node linking more target nodes than this is a hub, not evidence
-NOT_FEATURES = ("split", "is_synthetic")  # the data's own split and generated-node marker (docs/data.md)
+# the data's own split, its timestamp and the generated-node marker: what node train reads apart (docs/data.md)
+NOT_FEATURES = ("split", "time", "is_synthetic")
+TYPE_COLUMN = "type"  # a flat node table's node type, as graphguard.data.tables reads it
 # what pandas reads as missing, less a written NaN: that is an error, as in the library readers (docs/data.md)
 MISSING_TEXT = ["", "NA", "N/A", "n/a", "NULL", "null", "None", "<NA>", "#N/A", "#NA"]
 NOT_FINITE_TEXT = {"nan", "-nan", "+nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
@@ -254,10 +258,12 @@ def read_plain_tables(folder: Path, spec, label: str, node_type: str | None = No
     ``graphguard generate --format tables`` writes, of which the target node type is read."""
     if spec.nodes is None and is_per_type(folder):
         return _read_per_type_tables(folder, spec, label, node_type)
-    return _read_flat_tables(folder, spec, label)
+    return _read_flat_tables(folder, spec, label, node_type)
 
 
-def _read_flat_tables(folder: Path, spec, label: str) -> NodeTable:
+def _read_flat_tables(folder: Path, spec, label: str, node_type: str | None) -> NodeTable:
+    """One node and one edge table; with a ``type`` column, the target type's nodes are read as from a
+    per-type folder (nodes of other types link the target nodes that share them)."""
     def pick(name: str | None, stem: str) -> Path:
         if name:
             return folder / name
@@ -286,8 +292,57 @@ def _read_flat_tables(folder: Path, spec, label: str) -> NodeTable:
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(folder, f"edge row {k} points to an unknown node ({s.iloc[k]} -> {d.iloc[k]}; {int(bad.sum())} such edges)")
-    ei = _undirected_unique(np.stack([pos[s].to_numpy(), pos[d].to_numpy()]))
-    return _target_table(nodes, node_file, spec.id_column, label, ids, ei)
+    typed = TYPE_COLUMN != label and TYPE_COLUMN in nodes.columns
+    types = _flat_types(nodes, label)
+    node_type = _flat_target(node_file, nodes, types, label, node_type)
+    target = types == node_type
+    ei, notes = _target_edges(target, pos[s].to_numpy(), pos[d].to_numpy())
+    nodes = nodes[target].drop(columns=[TYPE_COLUMN] if typed else [])
+    if typed:  # properties only other types have, as a per-type folder or a Neptune export leaves them out
+        nodes = nodes.drop(columns=[c for c in nodes.columns
+                                    if c not in (spec.id_column, label) and nodes[c].isna().all()])
+    return _target_table(nodes, node_file, spec.id_column, label, ids[target], ei, node_type if typed else None, notes)
+
+
+def _flat_types(nodes: pd.DataFrame, label: str) -> np.ndarray:
+    """Each node's type: the ``type`` column (empty = ``node``, as ``graphguard.data.tables`` reads it)."""
+    if TYPE_COLUMN == label or TYPE_COLUMN not in nodes.columns:
+        return np.full(len(nodes), "node", dtype=object)
+    t = nodes[TYPE_COLUMN].astype("string").str.strip().fillna("")
+    return t.mask(t == "", "node").to_numpy(dtype=object)
+
+
+def _flat_target(node_file: Path, nodes: pd.DataFrame, types: np.ndarray, label: str, node_type: str | None) -> str:
+    """``target.node_type``, the only type, or else the one type whose nodes have values of the label."""
+    present = list(pd.unique(types))
+    if node_type is not None:
+        if node_type not in present:
+            have = (f"types: {', '.join(present)}" if TYPE_COLUMN in nodes.columns and TYPE_COLUMN != label
+                    else f"it has no '{TYPE_COLUMN}' column, so every node is of type 'node'")
+            raise DataError(node_file, f"no nodes of target.node_type '{node_type}' in the node table ({have})")
+        return node_type
+    if len(present) == 1:
+        return present[0]
+    having = list(pd.unique(types[nodes[label].notna().to_numpy()]))
+    if len(having) != 1:
+        found = f"types with it: {', '.join(having)}" if having else f"none of {', '.join(present)} has it"
+        raise DataError(node_file, f"cannot tell which node type to predict '{label}' for ({found}); "
+                        "set target.node_type")
+    return having[0]
+
+
+def _target_edges(target: np.ndarray, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Edges among the ``target`` nodes (renumbered among them), plus target nodes linked where they
+    share a node of another type, as the per-type and Neptune readers link them."""
+    new = np.cumsum(target) - 1
+    s_t, d_t = target[src], target[dst]
+    both = s_t & d_t
+    direct = [np.stack([new[src[both]], new[dst[both]]])]
+    one = s_t != d_t
+    other, member = np.where(s_t, dst, src)[one], new[np.where(s_t, src, dst)[one]]
+    via = pd.Series(member).groupby(other).agg(list).to_dict() if one.any() else {}
+    proj, notes = _shared_neighbour_edges(via, "type")
+    return _undirected_unique(np.concatenate(direct + proj, 1)), notes
 
 
 def _where(path: Path, k: int) -> str:
@@ -298,10 +353,10 @@ def _where(path: Path, k: int) -> str:
 def _target_table(nodes: pd.DataFrame, node_file: Path, id_column: str, label: str, ids: np.ndarray,
                   ei: np.ndarray, node_type: str | None = None, notes: list[str] | None = None) -> NodeTable:
     """The ``NodeTable`` of the target nodes' table: its split column as masks, the label apart, and
-    the other columns as properties (neither the split nor ``is_synthetic`` is a feature)."""
+    the other columns as properties (none of ``NOT_FEATURES`` is a feature)."""
     masks = None
     if "split" in nodes.columns and label != "split":
-        masks = _file_masks(nodes["split"], lambda k: (node_file, _where(node_file, k)))
+        masks = _file_masks(nodes["split"], lambda k: (node_file, _where(node_file, int(nodes.index[k]))))
     props = nodes.drop(columns=[id_column, label]).reset_index(drop=True)
     props = props.drop(columns=[c for c in NOT_FEATURES if c != label], errors="ignore")
     labels = nodes[label].reset_index(drop=True)

@@ -43,15 +43,26 @@ def test_bench_json_contract(npz_graph):
     r = gg("node", "bench", "--data", npz_graph, "--models", "xgbgraph,xgboost", "--trials", "2", "--json", "--quiet")
     res = json.loads(r.stdout)
     assert set(res) == {"xgbgraph", "xgboost"}
-    keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds"}
+    keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds", "ratios"}
     for v in res.values():
         assert set(v) == keys
         assert 0.5 < v["auroc"] <= 1.0 and v["auroc_std"] >= 0
+        assert v["ratios"] == [0.4, 0.2, 0.4]  # not a GADBench dataset by name: 40/20/40
 
 
 def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph):
     r = gg("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
-    assert list(json.loads(r.stdout)) == ["graphgbm-stack"]
+    res = json.loads(r.stdout)
+    assert list(res) == ["graphgbm-stack"] and "ratios" not in res["graphgbm-stack"]  # 20+80 labels, no ratios
+
+
+def test_bench_uses_gadbench_ratios_for_tolokers_by_folder_name_and_records_them(fraud_graph, tmp_path):
+    data = write_npz(fraud_graph, tmp_path / "tolokers" / "graph.npz")
+    r = gg("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1")
+    assert "train/val/test split 50/25/25 (GADBench's for this dataset)" in " ".join(r.stderr.split())
+    r = gg("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1", "--json", "--quiet",
+           "--ratios", "0.6,0.2,0.2")
+    assert json.loads(r.stdout)["xgboost"]["ratios"] == [0.6, 0.2, 0.2]
 
 
 def test_neptune_round_trip_predictions(fraud_graph, tmp_path):

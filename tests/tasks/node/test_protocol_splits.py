@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from graphguard.augment import RandomOversampler
+from graphguard.data.splits import gadbench_ratios
 from graphguard.data.synthetic import make_fraud_graph
 from graphguard.tasks.node.protocol import ProtocolConfig, trial_masks
 
@@ -30,3 +31,16 @@ def test_resplitting_keeps_synthetic_nodes_in_training(real_and_augmented, proto
         # the real nodes get exactly the split they get without augmentation
         for got, want in zip((tr, va, te), trial_masks(real, cfg, trial)):
             assert np.array_equal(got[:n], want)
+
+
+@pytest.mark.parametrize("path,ratios", [
+    ("data/tolokers", (0.5, 0.25, 0.25)),               # GADBench's preprocess.ipynb: 0.5 / 0.25 / rest
+    ("data/tolokers/tolokers.npz", (0.5, 0.25, 0.25)),
+    ("data/Questions/graph.npz", (0.5, 0.25, 0.25)),
+    ("data/t-finance", (0.4, 0.2, 0.4)),
+    ("data/T_Social.npz", (0.4, 0.2, 0.4)),
+    ("data/yelpchi", (0.4, 0.2, 0.4)),                   # not one of GADBench's ratio datasets: the default
+    ("my_graph.npz", (0.4, 0.2, 0.4)),
+])
+def test_full_protocol_ratios_follow_gadbench_per_dataset(path, ratios):
+    assert gadbench_ratios(path) == ratios

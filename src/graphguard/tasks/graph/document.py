@@ -150,6 +150,8 @@ class DocumentParser:
 
     def fit(self, docs):
         graphs = [_as_graph(d) for d in docs]
+        if not graphs:
+            raise DataError("documents", "none given; the parser needs at least one labelled document")
         for i, g in enumerate(graphs):
             if getattr(g, "y", None) is None:
                 raise DataError(f"document {i}", "every box needs a 'label' to train the parser")
@@ -159,16 +161,7 @@ class DocumentParser:
             raise DataError("documents", f"every box is labelled '{LABELS[int(y[0])]}'; the parser needs at least "
                                          "two box labels to learn")
         self.node_model_ = BoxClassifier.fit(X, y, self.seed, self.n_estimators)
-        # cross-fitted probabilities for the link model
-        half = np.arange(len(graphs)) % 2
-        probs = [None] * len(graphs)
-        for h in (0, 1):
-            tr = [i for i in range(len(graphs)) if half[i] != h]
-            m = BoxClassifier.fit(np.concatenate([feats[i] for i in tr]),
-                                  np.concatenate([graphs[i].y.numpy() for i in tr]), self.seed, self.n_estimators)
-            for i in range(len(graphs)):
-                if half[i] == h:
-                    probs[i] = m.predict_proba(feats[i])
+        probs = self._cross_fitted_proba(feats, [g.y.numpy() for g in graphs])
         PX, PY = [], []
         for g, p in zip(graphs, probs):
             cand = candidate_pairs(g)
@@ -178,6 +171,24 @@ class DocumentParser:
         self.pair_model_ = _xgb(False, self.seed, self.n_estimators).fit(np.concatenate(PX), np.concatenate(PY))
         self.fitted_ = True
         return self
+
+    def _cross_fitted_proba(self, feats: list, ys: list) -> list:
+        """Each document's box-label probabilities from a box model that did not train on those boxes.
+
+        Two folds: alternate documents, or, when there is a single document, a seeded random half of
+        its boxes each (splitting documents would leave one fold with nothing to train on).
+        """
+        sizes = [len(f) for f in feats]
+        if len(feats) > 1:
+            fold = np.repeat(np.arange(len(feats)) % 2, sizes)
+        else:
+            fold = np.random.default_rng(self.seed).permutation(sizes[0]) % 2
+        X, y = np.concatenate(feats), np.concatenate(ys)
+        proba = np.zeros((len(X), len(LABELS)), dtype=np.float32)
+        for h in (0, 1):
+            model = BoxClassifier.fit(X[fold != h], y[fold != h], self.seed, self.n_estimators)
+            proba[fold == h] = model.predict_proba(X[fold == h])
+        return np.split(proba, np.cumsum(sizes)[:-1])
 
     def _check(self):
         if not getattr(self, "fitted_", False):
