@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from live_server import start_server, stop_server
+from schema_check import answer_schema, schema_errors
 
 JOB = """\
 name: served_gnn
@@ -44,4 +45,7 @@ def test_explain_then_score_a_new_node(gnn_server):
     after = post("/v1/predict/nodes", new)
     assert (r.status_code, after.status_code) == (200, 200), (r.text, after.text)
     assert r.json()["method"].startswith("GNNExplainer") and r.json()["important_edges"]
+    schema = httpx.get(f"{gnn_server}/openapi.json").json()  # its GNN-only fields are documented too
+    declared = answer_schema(schema, "/v1/explain/node", "post")
+    assert schema_errors(r.json(), declared, schema["components"]["schemas"]) == []
     assert after.json()["predictions"] == before.json()["predictions"]

@@ -32,6 +32,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from graphguard.serve.answers import (MODEL_INFO, NODE_ANSWERS, Explanation, Health, ModelInfo,
+                                      PredictGraphsResponse, PredictLinksResponse, PredictNodesResponse)
 from graphguard.serve.docs_page import render_docs
 from graphguard.serve.model import BadNodes, NewNode, ServedModel, UnknownIds
 
@@ -71,18 +73,6 @@ class PredictNodes(BaseModel):
         if not self.ids and not self.nodes:
             raise ValueError("give at least one id in 'ids' or one new node in 'nodes'")
         return self
-
-
-class Prediction(BaseModel):
-    id: str
-    score: float = Field(description="higher = more suspicious")
-    label: int = Field(description="1 if score >= threshold (flagged), else 0")
-    new: bool = Field(description="true for a node scored inductively from this request")
-
-
-class PredictNodesResponse(BaseModel):
-    threshold: float
-    predictions: list[Prediction]
 
 
 try:  # orjson when present (several times faster on lists of predictions); the standard library otherwise
@@ -177,6 +167,11 @@ def _errors(*statuses: int) -> dict:
 
 
 BODY_ERRORS = _errors(401, 404, 411, 413, 422)
+
+
+def _answers(success: type[BaseModel], errors: dict) -> dict:
+    """OpenAPI ``responses``: ``success`` documents the 200 answer (not re-validated: the handler's dict is sent)."""
+    return {200: {"model": success, "description": "Successful Response"}, **errors}
 
 
 class BodyLimit:
@@ -279,20 +274,24 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     async def docs() -> HTMLResponse:
         return HTMLResponse(render_docs(app.openapi()))
 
-    @app.get("/healthz", tags=["service"])
+    @app.get("/healthz", tags=["service"], response_model=None, responses=_answers(Health, {}))
     async def healthz() -> dict:
         """Liveness; never needs the API key."""
         return {"status": "ok"}
 
-    @app.get("/v1/model", dependencies=auth, tags=["model"], responses=_errors(401))
+    @app.get("/v1/model", dependencies=auth, tags=["model"], response_model=None,
+             responses=_answers(MODEL_INFO.get(model.task, ModelInfo), _errors(401)))
     async def model_info() -> dict:
         """The run's metadata: task, model, graph size, test metrics and what inductive scoring accepts."""
         return model.info()
 
-    @app.post("/v1/predict/nodes", dependencies=auth, tags=["predict"], response_model=PredictNodesResponse,
-              responses=BODY_ERRORS)
+    @app.post("/v1/predict/nodes", dependencies=auth, tags=["predict"], response_model=None,
+              responses=_answers(NODE_ANSWERS.get(model.task, PredictNodesResponse), BODY_ERRORS))
     async def predict_nodes(req: PredictNodes) -> Response:
-        """Score known nodes by id, and new nodes from their properties (or features) and edges."""
+        """Score known nodes by id, and new nodes from their properties (or features) and edges.
+
+        A node regression run answers each known id's predicted value instead (no new nodes).
+        """
         _require(model, "nodes")
         if model.task == "node_regression":
             if req.nodes:
@@ -317,7 +316,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
         return _json({"threshold": thr, "predictions": [
             {"id": i, "score": out[i][0], "label": int(out[i][0] >= thr), "new": out[i][1]} for i in order]})
 
-    @app.post("/v1/predict/links", dependencies=auth, tags=["predict"], responses=BODY_ERRORS)
+    @app.post("/v1/predict/links", dependencies=auth, tags=["predict"], response_model=None,
+              responses=_answers(PredictLinksResponse, BODY_ERRORS))
     async def predict_links(req: PredictLinks) -> dict:
         """The top-k tails for a head and a relation (link runs); known triples are left out unless asked."""
         if model.task != "link_prediction":
@@ -325,7 +325,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
         tails = await run_in_threadpool(model.predict, req.head, req.relation, req.k, req.include_known)
         return {"head": req.head, "relation": req.relation, "predictions": tails}
 
-    @app.post("/v1/predict/graphs", dependencies=auth, tags=["predict"], responses=BODY_ERRORS)
+    @app.post("/v1/predict/graphs", dependencies=auth, tags=["predict"], response_model=None,
+              responses=_answers(PredictGraphsResponse, BODY_ERRORS))
     async def predict_graphs(req: PredictGraphs) -> dict:
         """Class and score for each molecule (graph runs trained on a SMILES CSV)."""
         _require(model, "graphs")
@@ -334,7 +335,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
                                      "only runs on a SMILES CSV classify new SMILES")
         return {"predictions": await run_in_threadpool(model.predict_smiles, req.smiles)}
 
-    @app.post("/v1/explain/node", dependencies=auth, tags=["explain"], responses=BODY_ERRORS)
+    @app.post("/v1/explain/node", dependencies=auth, tags=["explain"], response_model=None,
+              responses=_answers(Explanation, BODY_ERRORS))
     async def explain_node(req: ExplainNode) -> dict:
         """Why a node scored as it did: its top feature contributions and its most influential neighbours."""
         _require(model, "explain")
