@@ -47,6 +47,7 @@ def test_a_command_leaves_threads_quiet_and_environment_as_it_found_them(cli, tm
         seen.update(threads=torch.get_num_threads(), quiet=_console.is_quiet())
 
     monkeypatch.setattr(graphguard.cli_graph, "_setup", watched)
+    monkeypatch.setattr(_console, "_quiet", False)  # a direct CliRunner call in an earlier test may have left it on
     before = dict(os.environ)
     assert cli(*_missing_data(tmp_path, "-q"), ok=False).returncode == 2
     assert seen == {"threads": 2, "quiet": True}  # the command did change them
