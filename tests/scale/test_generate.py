@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 import numpy as np
@@ -113,11 +112,11 @@ def test_fewer_than_two_features_is_a_one_line_error(tmp_path, features):
     assert str(r.exception) == f"--features must be at least 2 (got {features})"
 
 
-def test_cli_generate_end_to_end(tmp_path):
+def test_cli_generate_end_to_end(tmp_path, cli):
+    """A real ``python -m graphguard`` process: ``--quiet`` silences everything it writes, native libraries too."""
     out = tmp_path / "g"
-    r = subprocess.run([sys.executable, "-m", "graphguard", "generate", "--nodes", "500", "--edges", "5000", "--out", str(out),
-                        "--format", "neptune", "--seed", "1", "--quiet"], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    r = cli.process("generate", "--nodes", "500", "--edges", "5000", "--out", out, "--format", "neptune", "--seed", "1",
+                    "--quiet")
     assert r.stderr == ""  # --quiet
     head = (out / "edges_transfers.csv").read_text().splitlines()
     assert head[0] == '"~id","~from","~to","~label","time:Double"' and len(head) == 3001
@@ -150,12 +149,11 @@ def test_generated_tables_train_and_evaluate(tmp_path):
     assert 0.0 <= json.loads(r.stdout)["auroc"] <= 1.0
 
 
-def test_cli_generate_and_ingest_take_short_q(tmp_path):
+def test_cli_generate_and_ingest_take_short_q(tmp_path, cli):
     """``-q`` as in every other long command: nothing on stdout or stderr, the files still written."""
     for cmd in (["generate", "--nodes", "60", "--edges", "200", "--out", str(tmp_path / "g"), "--format", "neptune"],
                 ["ingest", str(tmp_path / "g"), "--out", str(tmp_path / "s")]):
-        r = subprocess.run([sys.executable, "-m", "graphguard", *cmd, "-q"], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
+        r = cli(*cmd, "-q")
         assert r.stdout == "" and r.stderr == ""
     assert open_store(tmp_path / "s").num_nodes("account") == 48
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from graphguard.errors import ConfigError
@@ -110,10 +107,10 @@ def test_missing_data_path_names_line(tmp_path):
         load_job(p)
 
 
-def test_cli_prints_one_line_and_exits_2(tmp_path):
+def test_cli_prints_one_line_and_exits_2(tmp_path, cli):
     p = tmp_path / "bad.yaml"
     p.write_text(GOOD + "budget: {trials: many}\n")
-    r = subprocess.run([sys.executable, "-m", "graphguard", "run", str(p)], capture_output=True, text=True, timeout=60)
+    r = cli("run", p, ok=False)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0
     assert "line 7: budget.trials: Input should be a valid integer" in r.stderr

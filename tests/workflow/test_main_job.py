@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,17 +15,15 @@ def test_readme_first_command_is_the_fraud_flow():
     assert "graphguard run examples/fraud.yaml" in first and "graphguard report runs/fraud" in first
 
 
-def test_main_job_runs_and_reports(tmp_path):
+def test_main_job_runs_and_reports(tmp_path, cli):
     out = tmp_path / "runs" / "fraud"
-    cli = [sys.executable, "-m", "graphguard"]
-    r = subprocess.run([*cli, "run", str(ROOT / "examples" / "fraud.yaml"), "--out", str(out), "--quiet"],
-                       capture_output=True, text=True, timeout=600)
+    r = cli("run", ROOT / "examples" / "fraud.yaml", "--out", out, "--quiet", ok=False)
     assert r.returncode == 0, r.stderr[-2000:]
     metrics = json.loads((out / "metrics.json").read_text())
     test = metrics["test"]
     assert test["auroc"] > 0.9 and test["auprc"] > 0.5, test  # planted fraud in the shipped export is learnable
     (out / "report.html").unlink()
-    r = subprocess.run([*cli, "report", str(out)], capture_output=True, text=True, timeout=300)
+    r = cli("report", out, ok=False)
     assert r.returncode == 0, r.stderr[-2000:]
     html = (out / "report.html").read_text()
     assert "alt='ROC curve'" in html and "<script" not in html.lower()

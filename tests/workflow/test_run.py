@@ -26,14 +26,13 @@ def _metrics(run) -> dict:
 
 
 @pytest.fixture(scope="module")
-def whole_run(export_dir, fast_job, tmp_path_factory):
+def whole_run(export_dir, fast_job, tmp_path_factory, cli):
     """One uninterrupted run through the CLI, shared by the tests below."""
     root = tmp_path_factory.mktemp("whole")
     (root / "export").symlink_to(export_dir, target_is_directory=True)
     job = root / "job.yaml"
     job.write_text(fast_job.replace("TRIALS", "3"))
-    r = subprocess.run(CLI + ["run", str(job), "--out", str(root / "run")], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    r = cli("run", job, "--out", root / "run")
     return job, root / "run", r
 
 
@@ -185,11 +184,10 @@ def test_labels_that_are_not_binary_need_positive(job_file, tmp_path):
         run_job(job, tmp_path / "c", report=False)
 
 
-def test_report_command_rewrites_a_self_contained_page(whole_run, tmp_path):
+def test_report_command_rewrites_a_self_contained_page(whole_run, tmp_path, cli):
     _, run, _ = whole_run
     out = tmp_path / "r.html"
-    r = subprocess.run(CLI + ["report", str(run), "--out", str(out)], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    cli("report", run, "--out", out)
     html = out.read_text()
     assert "<script" not in html and "alt='ego network of" in html and "Feature encodings" in html
     assert "Tuning trials" in html and html.count("alt='") >= 7
@@ -200,13 +198,11 @@ def test_report_command_rewrites_a_self_contained_page(whole_run, tmp_path):
         write_report(tmp_path / "nowhere")
 
 
-def test_explain_command_text_and_json(whole_run):
+def test_explain_command_text_and_json(whole_run, cli):
     _, run, _ = whole_run
     pred = {ln.split(",")[0]: float(ln.split(",")[1]) for ln in (run / "predictions.csv").read_text().splitlines()[1:]}
     top = max(pred, key=pred.get)
-    r = subprocess.run(CLI + ["explain", str(run), "--node", top, "--json", "--top", "5"], capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    r = cli("explain", run, "--node", top, "--json", "--top", "5")
     e = json.loads(r.stdout)
     assert e["id"] == top and abs(e["score"] - pred[top]) < 1e-4 and len(e["contributions"]) == 5
     assert "pred_contribs" in e["method"]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -102,12 +100,10 @@ def test_bad_matrix_line_is_reported(fdataset, tmp_path):
         load_fdataset(bad)
 
 
-def test_repurpose_cli_end_to_end(fdataset, tmp_path):
-    cmd = [sys.executable, "-m", "graphguard", "link", "repurpose", "--data", str(fdataset), "--disease", "D102100",
-           "--top", "5", "--json", "--quiet", "--save", str(tmp_path / "m")]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    out = json.loads(p.stdout)
+def test_repurpose_cli_end_to_end(fdataset, tmp_path, cli):
+    cmd = ["link", "repurpose", "--data", fdataset, "--disease", "D102100", "--top", "5", "--json", "--quiet", "--save",
+           tmp_path / "m"]
+    out = json.loads(cli(*cmd).stdout)
     assert out["disease"] == "D102100" and len(out["candidates"]) == 5
     d = load_fdataset(fdataset)
     known = set(np.asarray(d.drugs)[d.assoc[:, d.diseases.index("D102100")] > 0])
@@ -121,16 +117,15 @@ def test_repurpose_cli_end_to_end(fdataset, tmp_path):
     # the saved model answers the same without the data, and an unknown disease is one clear line
     again = DrugRepurposer.load(tmp_path / "m").repurpose("D102100", top=5)
     assert [c["drug"] for c in again] == [c["drug"] for c in out["candidates"]]
-    p = subprocess.run(cmd[:7] + ["--disease", "D000000", "--quiet"], capture_output=True, text=True)
+    p = cli(*cmd[:4], "--disease", "D000000", "--quiet", ok=False)
     assert p.returncode == 2 and "unknown disease 'D000000'" in p.stderr and p.stderr.count("\n") == 1
 
 
-def test_repurpose_save_into_a_folder_that_is_not_a_model_is_refused_before_fitting(tmp_path):
+def test_repurpose_save_into_a_folder_that_is_not_a_model_is_refused_before_fitting(tmp_path, cli):
     project = tmp_path / "project"
     project.mkdir()
     (project / "config.json").write_text('{"project": "mine"}')
-    p = subprocess.run([sys.executable, "-m", "graphguard", "link", "repurpose", "--data", str(tmp_path / "not-read"),
-                        "--disease", "D1", "--save", str(project), "-q"], capture_output=True, text=True)
+    p = cli("link", "repurpose", "--data", tmp_path / "not-read", "--disease", "D1", "--save", project, "-q", ok=False)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert f"{project}: is a folder with other files and not a graphguard model directory" in p.stderr
     assert [f.name for f in project.iterdir()] == ["config.json"]

@@ -73,13 +73,9 @@ def test_empty_split(tmp_path, kg_writer):
         load_triples(kg)
 
 
-def test_bad_input_is_one_line_with_exit_status_2(tmp_path, kg_writer):
-    import subprocess
-    import sys
-
+def test_bad_input_is_one_line_with_exit_status_2(tmp_path, kg_writer, cli):
     kg = kg_writer(tmp_path / "cli", ["a\tr\tb", "oops"], ["a\tr\tb"], ["a\tr\tb"])
-    p = subprocess.run([sys.executable, "-m", "graphguard", "link", "bench", "--data", str(kg), "--json", "-q"],
-                       capture_output=True, text=True)
+    p = cli("link", "bench", "--data", kg, "--json", "-q", ok=False)
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "line 2" in p.stderr
 

@@ -1,8 +1,6 @@
-"""The node CLI end to end, through a real subprocess."""
+"""The node CLI end to end, through ``graphguard.cli.main`` (the ``cli`` fixture)."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -11,36 +9,28 @@ from graphguard.data.npz import write_npz
 from graphguard.tasks.node import make_detector
 
 
-def gg(*args, check=True):
-    r = subprocess.run([sys.executable, "-m", "graphguard", *map(str, args)], capture_output=True, text=True,
-                       timeout=300)
-    if check and r.returncode != 0:
-        raise AssertionError(f"exit {r.returncode}\nstdout:{r.stdout}\nstderr:{r.stderr}")
-    return r
-
-
 @pytest.fixture(scope="module")
 def npz_graph(tmp_path_factory, fraud_graph):
     return write_npz(fraud_graph, tmp_path_factory.mktemp("g") / "fraud.npz")
 
 
-def test_train_evaluate_predict(npz_graph, tmp_path):
-    gg("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
+def test_train_evaluate_predict(npz_graph, tmp_path, cli):
+    cli("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
     assert (tmp_path / "m" / "weights.safetensors").is_file()
     metrics = json.loads((tmp_path / "m" / "metrics.json").read_text())
     assert metrics["test"]["auroc"] > 0.85
-    r = gg("node", "evaluate", "--data", npz_graph, "--model-dir", tmp_path / "m", "--json", "--quiet")
+    r = cli("node", "evaluate", "--data", npz_graph, "--model-dir", tmp_path / "m", "--json", "--quiet")
     ev = json.loads(r.stdout)
     assert set(ev) == {"auroc", "auprc", "rec_at_k"}
     assert abs(ev["auroc"] - metrics["test"]["auroc"]) < 1e-9
-    gg("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "p.csv", "--quiet")
+    cli("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "p.csv", "--quiet")
     p = pd.read_csv(tmp_path / "p.csv")
     assert list(p.columns) == ["id", "score", "label"] and len(p) == 1500
     assert p["id"].iloc[0] == "n0"
 
 
-def test_bench_json_contract(npz_graph):
-    r = gg("node", "bench", "--data", npz_graph, "--models", "xgbgraph,xgboost", "--trials", "2", "--json", "--quiet")
+def test_bench_json_contract(npz_graph, cli):
+    r = cli("node", "bench", "--data", npz_graph, "--models", "xgbgraph,xgboost", "--trials", "2", "--json", "--quiet")
     res = json.loads(r.stdout)
     assert set(res) == {"xgbgraph", "xgboost"}
     keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds", "ratios"}
@@ -50,41 +40,41 @@ def test_bench_json_contract(npz_graph):
         assert v["ratios"] == [0.4, 0.2, 0.4]  # not a GADBench dataset by name: 40/20/40
 
 
-def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph):
-    r = gg("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
+def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph, cli):
+    r = cli("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
     res = json.loads(r.stdout)
     assert list(res) == ["graphgbm-stack"] and "ratios" not in res["graphgbm-stack"]  # 20+80 labels, no ratios
 
 
-def test_bench_uses_gadbench_ratios_for_tolokers_by_folder_name_and_records_them(fraud_graph, tmp_path):
+def test_bench_uses_gadbench_ratios_for_tolokers_by_folder_name_and_records_them(fraud_graph, tmp_path, cli):
     data = write_npz(fraud_graph, tmp_path / "tolokers" / "graph.npz")
-    r = gg("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1")
+    r = cli("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1")
     assert "train/val/test split 50/25/25 (GADBench's for this dataset)" in " ".join(r.stderr.split())
-    r = gg("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1", "--json", "--quiet",
+    r = cli("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1", "--json", "--quiet",
            "--ratios", "0.6,0.2,0.2")
     assert json.loads(r.stdout)["xgboost"]["ratios"] == [0.6, 0.2, 0.2]
 
 
-def test_neptune_round_trip_predictions(fraud_graph, tmp_path):
+def test_neptune_round_trip_predictions(fraud_graph, tmp_path, cli):
     from graphguard.data.neptune import write_neptune
 
     write_neptune(fraud_graph, tmp_path / "export")
-    gg("node", "train", "--data", tmp_path / "export", "--label", "label", "--model", "xgboost",
-       "--masks", "full", "--out", tmp_path / "m", "--quiet")
-    gg("node", "predict", "--data", tmp_path / "export", "--label", "label", "--model-dir", tmp_path / "m",
-       "--out", tmp_path / "pred.csv", "--quiet")
+    cli("node", "train", "--data", tmp_path / "export", "--label", "label", "--model", "xgboost",
+        "--masks", "full", "--out", tmp_path / "m", "--quiet")
+    cli("node", "predict", "--data", tmp_path / "export", "--label", "label", "--model-dir", tmp_path / "m",
+        "--out", tmp_path / "pred.csv", "--quiet")
     head = (tmp_path / "pred.csv").read_text().splitlines()[0]
     assert head.startswith("~id,~label") and "pred_score:Double" in head
 
 
-def test_missing_file_is_one_line_error(tmp_path):
-    r = gg("node", "train", "--data", tmp_path / "nope.npz", "--out", tmp_path / "m", check=False)
+def test_missing_file_is_one_line_error(tmp_path, cli):
+    r = cli("node", "train", "--data", tmp_path / "nope.npz", "--out", tmp_path / "m", ok=False)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "nope.npz" in r.stderr and "not found" in r.stderr
 
 
-def test_unknown_model_is_one_line_error(npz_graph, tmp_path):
-    r = gg("node", "train", "--data", npz_graph, "--model", "bogus", "--out", tmp_path / "m", check=False)
+def test_unknown_model_is_one_line_error(npz_graph, tmp_path, cli):
+    r = cli("node", "train", "--data", npz_graph, "--model", "bogus", "--out", tmp_path / "m", ok=False)
     assert r.returncode == 2 and "unknown detector 'bogus'" in r.stderr
 
 
@@ -109,36 +99,36 @@ def test_evaluate_with_the_gadbench_split_train_used(fraud_graph, tmp_path):
     assert json.loads(r.stdout.strip().splitlines()[-1])["auroc"] == pytest.approx(trained["auroc"], abs=1e-9)
 
 
-def test_bench_with_no_trials_is_refused():
-    r = gg("node", "bench", "--data", "x.npz", "--models", "xgbgraph", "--trials", "0", "--json", check=False)
+def test_bench_with_no_trials_is_refused(cli):
+    r = cli("node", "bench", "--data", "x.npz", "--models", "xgbgraph", "--trials", "0", "--json", ok=False)
     assert r.returncode == 2 and r.stderr.strip() == "error: trials must be at least 1, got 0"
     assert r.stdout == ""  # no NaN 'JSON'
 
 
-def test_predict_to_an_unwritable_place_is_one_line(npz_graph, tmp_path):
-    gg("node", "train", "--data", npz_graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+def test_predict_to_an_unwritable_place_is_one_line(npz_graph, tmp_path, cli):
+    cli("node", "train", "--data", npz_graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
     (tmp_path / "file").write_text("a file, not a folder")
-    r = gg("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "file" / "p.csv",
-           "--quiet", check=False)
+    r = cli("node", "predict", "--data", npz_graph, "--model-dir", tmp_path / "m", "--out", tmp_path / "file" / "p.csv",
+            "--quiet", ok=False)
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().startswith(f"error: {tmp_path / 'file' / 'p.csv'}: cannot write the predictions")
 
 
-def test_train_out_refuses_a_folder_that_is_not_a_model_before_reading_the_data(tmp_path):
+def test_train_out_refuses_a_folder_that_is_not_a_model_before_reading_the_data(tmp_path, cli):
     project = tmp_path / "project"
     project.mkdir()
     (project / "config.json").write_text('{"project": "mine"}')
-    r = gg("node", "train", "--data", tmp_path / "not-read.npz", "--out", project, check=False)
+    r = cli("node", "train", "--data", tmp_path / "not-read.npz", "--out", project, ok=False)
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().startswith(f"error: {project}: is a folder with other files and not a graphguard model")
     assert r.stderr.strip().count("\n") == 0
     assert [p.name for p in project.iterdir()] == ["config.json"]
-    r = gg("node", "train", "--data", tmp_path / "not-read.npz", "--out", project / "config.json", check=False)
+    r = cli("node", "train", "--data", tmp_path / "not-read.npz", "--out", project / "config.json", ok=False)
     assert r.returncode == 2 and f"{project / 'config.json'}: is a file, not a folder" in r.stderr
 
 
-def test_train_again_into_the_same_model_directory(npz_graph, fraud_graph, tmp_path):
+def test_train_again_into_the_same_model_directory(npz_graph, fraud_graph, tmp_path, cli):
     make_detector("xgboost", n_estimators=5).fit(fraud_graph).save(tmp_path / "m")  # earlier model, no 2nd process
-    gg("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
+    cli("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["detector"] == "xgbgraph"
     assert json.loads((tmp_path / "m" / "metrics.json").read_text())["model"] == "xgbgraph"
