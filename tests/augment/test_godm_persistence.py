@@ -98,3 +98,21 @@ def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model
     fitted_homo.save(tmp_path / "m")
     fitted_homo.save(tmp_path / "m")
     assert GODM.load(tmp_path / "m").config == fitted_homo.config
+
+
+def test_set_params_after_fit_keeps_the_fitted_model_through_save_and_load(tmp_path, small_homo, fitted_homo):
+    """The saved config is the one the networks were fitted with (load used to build them with the new
+    ``hidden`` and fail); the change is kept apart and set again, for the next fit."""
+    import copy
+    import json
+
+    m = copy.deepcopy(fitted_homo)
+    fitted = m.config
+    m.set_params(hidden=fitted.hidden * 2)
+    assert _same(m.augment(small_homo), fitted_homo.augment(small_homo))
+    m.save(tmp_path / "m")
+    cfg = json.loads((tmp_path / "m" / "config.json").read_text())
+    assert cfg["config"] == fitted.to_dict() and cfg["params_set_after_fit"] == {"hidden": fitted.hidden * 2}
+    loaded = GODM.load(tmp_path / "m")
+    assert loaded.config == m.config
+    assert _same(loaded.augment(small_homo), fitted_homo.augment(small_homo))

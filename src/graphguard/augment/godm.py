@@ -32,7 +32,8 @@ from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edg
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
-from graphguard.utils.params import set_params_via_constructor
+from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+                                     set_params_via_constructor)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 LOSS_KEYS = ("feat", "kl", "type", "degree", "time", "edge", "rel", "edge_time")
@@ -169,6 +170,7 @@ class GODM:
         cfg = self.config
         y, train = check_labels(graph)
         types, rels, target = graph_relations(graph)
+        remember_fitted_params(self)
         self.node_types_, self.relations_, self.target_ = types, [tuple(r) for r in rels], target
         self.codecs_ = {t: FeatureCodec.fit(raw_features(graph, t), cfg.max_categories) for t in types}
         self.tscale_ = time_scale(graph)
@@ -601,14 +603,18 @@ class GODM:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
+        """The fitted model with the options it was fitted with as ``config`` (``set_params`` changes since are
+        kept apart and set again by ``load``; ``checkpoint_dir`` is where a fit resumes, not part of the model)."""
         self._check_fitted()
+        params = {key: {k: v for k, v in p.items() if k != "checkpoint_dir"} for key, p in saved_params(self).items()}
         config = {
-            "class": "GODM", "config": self.config.to_dict(), "node_types": self.node_types_,
+            "class": "GODM", "config": params["params"], "node_types": self.node_types_,
             "relations": [list(r) for r in self.relations_], "target": self.target_,
             "codecs": {t: asdict(c) for t, c in self.codecs_.items()}, "tscale": list(self.tscale_),
             "graph_fp": self.graph_fp_, "has_time": self.has_time_, "rel_time": self.rel_time_,
             "symmetric": self.symmetric_, "reverse": {str(k): v for k, v in self.reverse_.items()},
             "dims": self._dims, "train_counts": self.train_counts_,
+            **({"params_set_after_fit": params["params_set_after_fit"]} if params.get("params_set_after_fit") else {}),
         }
         tens = {f"vae.{k}": v for k, v in self.vae_.state_dict().items()}
         tens.update({f"edm.{k}": v for k, v in self.edm_.state_dict().items()})
@@ -651,4 +657,4 @@ class GODM:
         m.degree_pool_ = {c: tens[f"degree_pool.{c}"] for c in (0, 1)} if "degree_pool.0" in tens else None
         m.vae_.eval()
         m.edm_.eval()
-        return m
+        return restore_params_set_after_fit(m, meta)

@@ -130,7 +130,7 @@ def to_relational(g: Graph, lazy: bool = False) -> tuple[torch.Tensor, list[torc
     return (x if extra is None else torch.cat([x, extra], 1)), eis, names
 
 
-def relational_parts(g: Graph, lazy: bool = False):
+def relational_parts(g: Graph, lazy: bool = False, order: list[tuple[str, str, str]] | None = None):
     """Features of the target nodes, log-degree columns, and one edge index per relation among them.
 
     Relations whose ends are not both the target type are summarised by degree only (the caller
@@ -138,6 +138,9 @@ def relational_parts(g: Graph, lazy: bool = False):
     they use. A relation read from a graph store without ``edge_index`` (its CSC attached, see
     :mod:`graphguard.train.csc`) gives its degrees straight from the CSC; with ``lazy`` its entry
     in the edge list is ``None`` (the caller reads the CSC), otherwise it is materialised.
+
+    Columns and edge lists follow the graph's edge types, or ``order`` (relations the graph has, by
+    name: a fitted model's, so that a graph listing its relations in another order reads the same).
     """
     from graphguard.train import csc as _csc
 
@@ -147,7 +150,9 @@ def relational_parts(g: Graph, lazy: bool = False):
     x = g[t].x
     eis, names, extra = [], [], []
     n = g[t].num_nodes
-    for et in g.edge_types:
+    if order is not None and any(tuple(et) not in g.edge_types for et in order):
+        raise ValueError(f"relations {order} are not all among the graph's {g.edge_types}")
+    for et in (g.edge_types if order is None else [tuple(r) for r in order]):
         src, rel, dst = et
         ei = g[et].get("edge_index")
         c = _csc.attached(g, et) if ei is None else None

@@ -8,13 +8,23 @@
   Setting attributes one by one would skip those checks (and a misspelt name would quietly add an
   attribute that nothing reads), so the new values go through the constructor: whatever it
   refuses, ``set_params`` refuses too, and fitted state stays as it is, as in scikit-learn.
+
+``set_params`` after ``fit`` changes what the next ``fit`` does, not the fitted model (scikit-learn's
+rule). So ``fit`` records the parameters it trained with (``fitted_params_``, see
+``remember_fitted_params``), and a model directory stores those as ``params``, the ones the weights
+agree with, plus the ones changed since under ``params_set_after_fit``: ``load`` rebuilds the model
+from the former and sets the latter again, so a loaded estimator is the one saved, pending changes
+included, like a pickled scikit-learn estimator. ``as_fitted`` scores with the fitted parameters
+where an estimator's scoring reads them (the node detectors' feature recipes).
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
 
 from graphguard.errors import ConfigError
+from graphguard.utils.serialization import jsonable
 
 
 def constructor_parameters(cls) -> list[str]:
@@ -69,3 +79,45 @@ def set_params_via_constructor(estimator, params: dict):
     fresh = type(estimator)(**{**estimator.get_params(), **params})
     vars(estimator).update(vars(fresh))
     return estimator
+
+
+def remember_fitted_params(estimator) -> None:
+    """Record the parameters ``fit`` is about to train with, as ``fitted_params_``."""
+    estimator.fitted_params_ = copy.deepcopy(estimator.get_params())
+
+
+def params_set_after_fit(estimator) -> dict:
+    """The parameters ``set_params`` changed since ``fit`` (compared as JSON holds them), with their new values."""
+    now = estimator.get_params()
+    fitted = getattr(estimator, "fitted_params_", None)
+    if fitted is None:
+        return {}
+    return {k: v for k, v in now.items() if k not in fitted or jsonable(v) != jsonable(fitted[k])}
+
+
+def saved_params(estimator) -> dict:
+    """The config entries for a model directory: ``params`` as fitted and, when some were changed since,
+    ``params_set_after_fit``."""
+    changed = params_set_after_fit(estimator)
+    fitted = getattr(estimator, "fitted_params_", None) or estimator.get_params()
+    return {"params": fitted, **({"params_set_after_fit": changed} if changed else {})}
+
+
+def restore_params_set_after_fit(estimator, config: dict):
+    """On an estimator just built from a directory's ``params`` (and its fitted state restored): record
+    those as fitted, then set the ones changed after fit again (see ``saved_params``)."""
+    remember_fitted_params(estimator)
+    changed = config.get("params_set_after_fit")
+    if changed:
+        estimator.set_params(**changed)
+    return estimator
+
+
+def as_fitted(estimator):
+    """``estimator``, or when ``set_params`` changed some parameters since ``fit``, a shallow copy holding
+    the fitted ones: what scoring reads when the parameters describe the features the model was fitted on."""
+    if not params_set_after_fit(estimator):
+        return estimator
+    twin = copy.copy(estimator)
+    twin.set_params(**estimator.fitted_params_)
+    return twin

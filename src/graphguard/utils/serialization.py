@@ -25,11 +25,12 @@ WEIGHTS = "weights.safetensors"
 MODEL_KEYS = ("detector", "regressor", "class")
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """``obj`` as JSON holds it (tuples as lists, numpy values as Python ones, paths as text)."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, np.ndarray):
@@ -87,7 +88,7 @@ def save_model_dir(path: str | Path, config: dict, tensors: dict[str, torch.Tens
         t = torch.as_tensor(v) if not isinstance(v, torch.Tensor) else v
         flat[k] = t.detach().cpu().contiguous()
     save_file(flat, str(path / WEIGHTS))
-    (path / CONFIG).write_text(json.dumps(_jsonable(config), indent=2, sort_keys=True))
+    (path / CONFIG).write_text(json.dumps(jsonable(config), indent=2, sort_keys=True))
     return path
 
 

@@ -210,3 +210,52 @@ def test_other_task_loaders_name_the_node_model_a_directory_holds(saved, loader)
     cls = {c.__name__: c for c in (LinkPredictor, DrugRepurposer, GraphEstimator, DocumentParser)}[loader]
     with pytest.raises(DataError, match=rf"^{saved['gcn']}: holds a 'gcn' node detector, not a {loader}$"):
         cls.load(saved["gcn"])
+
+
+# ------------------------------------------------------------------------- set_params after fit, then save
+def _saved_params(folder) -> tuple[dict, dict]:
+    cfg = json.loads((folder / "config.json").read_text())
+    return cfg["params"], cfg.get("params_set_after_fit", {})
+
+
+@pytest.mark.parametrize("name,change", [("gcn", {"hidden": 16}), ("hgt", {"hidden": 16, "heads": 4}),
+                                         ("graphgbm", {"num_hops": 1}), ("xgbgraph", {"num_layers": 1}),
+                                         ("rfgraph", {"num_layers": 1})])
+def test_set_params_after_fit_keeps_the_fitted_model_through_save_and_load(name, change, small_graph, tmp_path):
+    """As in scikit-learn, set_params after fit changes the next fit, not the fitted model: it scores as
+    fitted, the directory's params agree with its weights, and load gives back the change for the next fit."""
+    det = make_detector(name, **_tiny(name)).fit(small_graph)
+    fitted = det.get_params()
+    before = det.decision_function(small_graph)
+    det.set_params(**change)
+    np.testing.assert_array_equal(det.decision_function(small_graph), before)
+    det.save(tmp_path / name)
+    assert _saved_params(tmp_path / name) == (fitted, change)
+    back = load_detector(tmp_path / name)
+    np.testing.assert_array_equal(back.decision_function(small_graph), before)
+    assert back.get_params() == det.get_params()
+    back.save(tmp_path / "again")  # a loaded model saves what it was loaded from
+    assert _saved_params(tmp_path / "again") == (fitted, change)
+
+
+def test_a_refit_makes_the_changed_parameters_the_fitted_ones(small_graph, tmp_path):
+    det = make_detector("xgbgraph", **TINY["xgbgraph"]).fit(small_graph)
+    det.set_params(num_layers=1).fit(small_graph)
+    det.save(tmp_path / "m")
+    assert _saved_params(tmp_path / "m") == (det.get_params(), {})
+    assert load_detector(tmp_path / "m").transform(small_graph).shape[1] == 2 * small_graph.x.shape[1]
+
+
+@pytest.mark.parametrize("cls,kw,change", [(GraphGBMRegressor, dict(n_estimators=20), {"num_hops": 1}),
+                                           (XGBGraphRegressor, dict(n_estimators=5), {"num_layers": 1})])
+def test_regressor_set_params_after_fit_keeps_the_fitted_model_through_save_and_load(cls, kw, change, small_graph,
+                                                                                     target, tmp_path):
+    reg = cls(**kw).fit(small_graph, target)
+    fitted, before = reg.get_params(), reg.predict(small_graph)
+    reg.set_params(**change)
+    np.testing.assert_array_equal(reg.predict(small_graph), before)
+    reg.save(tmp_path / "r")
+    assert _saved_params(tmp_path / "r") == (fitted, change)
+    back = NodeRegressor.load(tmp_path / "r")
+    np.testing.assert_array_equal(back.predict(small_graph), before)
+    assert back.get_params() == reg.get_params()

@@ -158,35 +158,10 @@ SMALL = {"graphgbm": dict(n_estimators=100), "graphgbm-stack": dict(n_estimators
          "xgbgraph": dict(n_estimators=20), "rfgraph": dict(n_estimators=20), "xgboost": dict(n_estimators=20)}
 
 
-def _rebuilt(h, edge_types, rename=None):
-    """``h`` with its edge types inserted in the order given (``rename`` maps an edge type to a new one)."""
-    from torch_geometric.data import HeteroData
-
-    out = HeteroData()
-    for nt in h.node_types:
-        for k, v in h[nt].items():
-            out[nt][k] = v
-    for et in edge_types:
-        for k, v in h[et].items():
-            out[(rename or {}).get(et, et)][k] = v
-    out.target_node_type = h.target_node_type
-    return out
-
-
-@pytest.fixture(scope="module")
-def small_hetero():
-    """Reviews with two review-review relations and two user relations whose degrees differ."""
-    from graphguard.data.synthetic import make_hetero_fraud_graph
-
-    h = make_hetero_fraud_graph(600, num_users=120, seed=0)
-    h["review", "written_by", "user"].edge_index = h["review", "written_by", "user"].edge_index[:, ::2]
-    return h
-
-
 @pytest.mark.parametrize("name", RELATIONAL_TREES)
-def test_relations_listed_in_another_order_score_identically(name, small_hetero, tmp_path):
+def test_relations_listed_in_another_order_score_identically(name, small_hetero, tmp_path, rebuild):
     det = make_detector(name, **SMALL[name]).fit(small_hetero)
-    reordered = _rebuilt(small_hetero, list(reversed(small_hetero.edge_types)))
+    reordered = rebuild(small_hetero, list(reversed(small_hetero.edge_types)))
     assert reordered.edge_types != small_hetero.edge_types
     expected = det.decision_function(small_hetero)
     np.testing.assert_array_equal(det.decision_function(reordered), expected)
@@ -195,14 +170,14 @@ def test_relations_listed_in_another_order_score_identically(name, small_hetero,
 
 
 @pytest.mark.parametrize("name", RELATIONAL_TREES)
-def test_renamed_or_missing_relation_is_a_one_line_error(name, small_hetero):
+def test_renamed_or_missing_relation_is_a_one_line_error(name, small_hetero, rebuild):
     det = make_detector(name, **SMALL[name]).fit(small_hetero)
-    renamed = _rebuilt(small_hetero, small_hetero.edge_types,
-                       rename={("review", "same_user", "review"): ("review", "same_device", "review")})
+    renamed = rebuild(small_hetero, small_hetero.edge_types,
+                      rename={("review", "same_user", "review"): ("review", "same_device", "review")})
     with pytest.raises(DataError, match=r"^predict: graph has relation \(review, same_device, review\) the model was "
                                         r"not fitted on \(known: .*\(review, same_user, review\)"):
         det.decision_function(renamed)
-    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    dropped = rebuild(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
     with pytest.raises(DataError, match=r"^predict: graph lacks relation \(review, written_by, user\) the model was "
                                         r"fitted on \(known: "):
         det.predict(dropped)
@@ -241,20 +216,20 @@ def test_model_saved_without_relations_loads_and_scores_as_before(name, small_he
 
 
 @pytest.mark.parametrize("name", ["graphgbm", "graphgbm-stack", "xgbgraph"])  # boosters know their width
-def test_model_saved_without_relations_gives_a_width_mismatch_in_one_line(name, small_hetero, tmp_path):
+def test_model_saved_without_relations_gives_a_width_mismatch_in_one_line(name, small_hetero, tmp_path, rebuild):
     make_detector(name, **SMALL[name]).fit(small_hetero).save(tmp_path / name)
     _forget_relations(tmp_path / name)
     old = load_detector(tmp_path / name)
-    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    dropped = rebuild(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
     with pytest.raises(DataError, match=r"^predict: graph gives \d+ tree features, the model was fitted on \d+ "
                                         r"\(a graph with other relations\?\)$"):
         old.decision_function(dropped)
 
 
-def test_raw_xgboost_reads_no_relations(small_hetero):
+def test_raw_xgboost_reads_no_relations(small_hetero, rebuild):
     """The graph-free baseline sees only the target features, so the relations may differ."""
     det = make_detector("xgboost", **SMALL["xgboost"]).fit(small_hetero)
-    dropped = _rebuilt(small_hetero, [et for et in small_hetero.edge_types if et[1] != "same_user"])
+    dropped = rebuild(small_hetero, [et for et in small_hetero.edge_types if et[1] != "same_user"])
     np.testing.assert_array_equal(det.decision_function(dropped), det.decision_function(small_hetero))
 
 

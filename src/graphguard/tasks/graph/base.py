@@ -13,7 +13,8 @@ import torch
 from torch_geometric.data import Data
 
 from graphguard.errors import ConfigError, DataError, NotFittedError
-from graphguard.utils.params import set_params_via_constructor
+from graphguard.utils.params import (as_fitted, remember_fitted_params, restore_params_set_after_fit, saved_params,
+                                     set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 TASKS = ("classification", "regression")
@@ -155,6 +156,7 @@ class GraphEstimator:
                 vy = np.searchsorted(self.classes_, vy)
             val = (vg, vy)
         self.num_features_ = int(graphs[0].x.shape[1])
+        remember_fitted_params(self)
         self._fit(graphs, yi, val)
         self.fitted_ = True
         return self
@@ -205,11 +207,13 @@ class GraphEstimator:
 
     # -- persistence -----------------------------------------------------------------------
     def save(self, path) -> Path:
+        """The fitted model with the parameters it was fitted with (``set_params`` changes since are kept apart)."""
         self._check_fitted()
-        config, tensors = self._state()
-        config = {"class": type(self).__name__, "params": self.get_params(), "task": self.task,
+        fitted = as_fitted(self)  # _state reads options that describe the fitted model (classifier, task)
+        config, tensors = fitted._state()
+        config = {"class": type(self).__name__, **saved_params(self), "task": fitted.task,
                   "num_features": self.num_features_, "encodings": getattr(self, "encodings_", None),
-                  "classes": self.classes_.tolist() if self.task == "classification" else None, **config}
+                  "classes": self.classes_.tolist() if fitted.task == "classification" else None, **config}
         return save_model_dir(path, config, tensors)
 
     @classmethod
@@ -227,7 +231,7 @@ class GraphEstimator:
             est.classes_ = np.asarray(config["classes"])
         est._restore(config, tensors)
         est.fitted_ = True
-        return est
+        return restore_params_set_after_fit(est, config)
 
 
 def to_tensor_dict(d: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:

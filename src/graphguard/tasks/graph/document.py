@@ -20,7 +20,8 @@ import torch
 
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
 from graphguard.errors import DataError, NotFittedError
-from graphguard.utils.params import constructor_parameters, set_params_via_constructor
+from graphguard.utils.params import (constructor_parameters, remember_fitted_params, restore_params_set_after_fit,
+                                     saved_params, set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -160,6 +161,7 @@ class DocumentParser:
         if len(np.unique(y)) < 2:
             raise DataError("documents", f"every box is labelled '{LABELS[int(y[0])]}'; the parser needs at least "
                                          "two box labels to learn")
+        remember_fitted_params(self)
         self.node_model_ = BoxClassifier.fit(X, y, self.seed, self.n_estimators)
         probs = self._cross_fitted_proba(feats, [g.y.numpy() for g in graphs])
         PX, PY = [], []
@@ -227,7 +229,7 @@ class DocumentParser:
         self._check()
         tensors = {name: torch.frombuffer(bytearray(m.get_booster().save_raw("json")), dtype=torch.uint8)
                    for name, m in (("node_model", self.node_model_.model), ("pair_model", self.pair_model_))}
-        return save_model_dir(path, {"class": "DocumentParser", "params": self.get_params(),
+        return save_model_dir(path, {"class": "DocumentParser", **saved_params(self),
                                      "labels": self.node_model_.classes.tolist()}, tensors)
 
     @classmethod
@@ -242,7 +244,7 @@ class DocumentParser:
         est.pair_model_ = _xgb(False, est.seed, est.n_estimators)
         est.pair_model_.load_model(bytearray(tensors["pair_model"].numpy().tobytes()))
         est.fitted_ = True
-        return est
+        return restore_params_set_after_fit(est, config)
 
 
 def evaluate_parser(parser: DocumentParser, docs) -> dict:

@@ -27,7 +27,8 @@ from graphguard.data.drugrepo import DrugDiseaseData, load_fdataset
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
-from graphguard.utils.params import set_params_via_constructor
+from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+                                     set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 PARAMS = ("alpha", "sigma", "k", "eta", "cold", "graph_k")
@@ -73,6 +74,7 @@ class DrugRepurposer:
         known = assoc * mask
         if known.sum() == 0:
             raise DataError(data.source, "no known links in the training pairs")
+        remember_fitted_params(self)
         self.data_ = data
         self.train_assoc_ = known.astype(np.int8)
         self.scores_ = score_associations(known, data.drug_sim, data.disease_sim, alpha=self.alpha,
@@ -162,7 +164,7 @@ class DrugRepurposer:
     def save(self, path) -> Path:
         self._check()
         d = self.data_
-        config = {"class": "DrugRepurposer", "params": self.get_params(), "drugs": d.drugs, "diseases": d.diseases,
+        config = {"class": "DrugRepurposer", **saved_params(self), "drugs": d.drugs, "diseases": d.diseases,
                   "source": d.source}
         tensors = dict(scores=self.scores_, train_assoc=self.train_assoc_, drug_sim=d.drug_sim,
                        disease_sim=d.disease_sim, assoc=d.assoc)
@@ -178,7 +180,7 @@ class DrugRepurposer:
                                     t["disease_sim"].numpy(), source=config.get("source", str(path)))
         obj.train_assoc_ = t["train_assoc"].numpy()
         obj.scores_ = t["scores"].numpy()
-        return obj
+        return restore_params_set_after_fit(obj, config)
 
 
 def fold_masks(assoc: np.ndarray, folds: int = 10, seed: int = 0):

@@ -29,7 +29,8 @@ from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
-from graphguard.utils.params import set_params_via_constructor
+from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+                                     set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 _COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regularizer=None, reg_weight=0.0,
@@ -252,6 +253,7 @@ class LinkPredictor:
         gen = torch.Generator().manual_seed(self.seed)
         if features is None and self.encoder == "rgcn":
             features = getattr(data, "x", None) if not isinstance(data, TripleSet) else None
+        remember_fitted_params(self)
         self.entities_ = list(ts.entities)
         self.relations_ = list(ts.relations)
         self.known_ = ts.all_triples()
@@ -390,8 +392,9 @@ class LinkPredictor:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> Path:
+        """The embeddings with the parameters they were fitted with (``set_params`` changes since are kept apart)."""
         self._check_fitted()
-        config = {"class": "LinkPredictor", "params": self.get_params(), "entities": self.entities_,
+        config = {"class": "LinkPredictor", **saved_params(self), "entities": self.entities_,
                   "relations": self.relations_, "history": self.history_,
                   "has_features": self.model_.features is not None}
         tensors = {f"model.{k}": v for k, v in self.model_.state_dict().items()}
@@ -427,4 +430,4 @@ class LinkPredictor:
         obj.model_ = obj._build(len(obj.entities_), len(obj.relations_), train_like, features)
         obj.model_.load_state_dict(state)
         obj.model_.eval()
-        return obj
+        return restore_params_set_after_fit(obj, config)

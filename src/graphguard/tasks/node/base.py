@@ -24,7 +24,8 @@ from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
 from graphguard.tasks.node.columns import align_columns, fitted_columns
 from graphguard.tasks.node.params import saved_name
-from graphguard.utils.params import Params
+from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
+                                     saved_params)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 
@@ -76,6 +77,7 @@ class NodeDetector(Params):
             raise DataError(source, "validation nodes overlap the training nodes")
         if val_idx is not None and (val_idx.size == 0 or np.unique(y[val_idx]).size < 2):
             val_idx = None
+        remember_fitted_params(self)
         t0 = time.perf_counter()
         self._fit(graph, train_idx, val_idx)
         self.fit_seconds_ = time.perf_counter() - t0
@@ -101,7 +103,8 @@ class NodeDetector(Params):
         s = target_store(graph)
         if "x" in s and s.x.shape[1] != self.num_features_:
             raise DataError("predict", f"graph has {s.x.shape[1]} features, the model was fitted on {self.num_features_}")
-        scores = np.asarray(self._score(graph), dtype=np.float64)  # GNNs score in float32, trees in float64
+        # the fitted parameters score: set_params after fit changes the next fit (trees' features read them)
+        scores = np.asarray(as_fitted(self)._score(graph), dtype=np.float64)  # GNNs score in float32, trees in float64
         return scores if nodes is None else scores[np.asarray(nodes)]
 
     def predict_proba(self, graph: Graph, nodes=None) -> np.ndarray:
@@ -120,11 +123,13 @@ class NodeDetector(Params):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
+        """Write ``config.json`` + ``weights.safetensors``; ``params`` are those the weights were fitted with
+        (any changed since by ``set_params`` are kept apart and set again by ``load``)."""
         self._check_fitted()
-        extra, tensors = self._state()
+        extra, tensors = as_fitted(self)._state()
         config = {
             "detector": self.name,
-            "params": self.get_params(),
+            **saved_params(self),
             "threshold": float(self.threshold_),
             "num_features": self.num_features_,
             "feature_names": getattr(self, "feature_names_", {}),
@@ -148,7 +153,7 @@ class NodeDetector(Params):
         det.feature_names_ = config.get("feature_names", {})  # absent in models saved before names were kept
         det.fit_seconds_ = config.get("fit_seconds", 0.0)
         det._restore(config["state"], tensors)
-        return det
+        return restore_params_set_after_fit(det, config)
 
     # ------------------------------------------------------------------ subclass hooks
     def _fit(self, graph: Graph, train_idx: np.ndarray, val_idx: np.ndarray | None) -> None:

@@ -22,7 +22,8 @@ from torch_geometric.data import HeteroData
 from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, NotFittedError
 from graphguard.tasks.node.params import saved_name
-from graphguard.utils.params import Params
+from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
+                                     saved_params)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -94,6 +95,7 @@ class NodeRegressor(Params):
             raise DataError("fit", "node regression needs at least two training nodes with a finite target")
         if val_idx is not None and np.intersect1d(train_idx, val_idx).size:
             raise DataError("fit", "validation nodes overlap the training nodes")
+        remember_fitted_params(self)
         F = self.transform(graph)
         self.num_features_ = int(graph.x.shape[1])
         self._fit(F, y, train_idx, val_idx if val_idx is not None and val_idx.size else None)
@@ -104,11 +106,13 @@ class NodeRegressor(Params):
         _check_homogeneous(graph, "predict")
         if graph.x.shape[1] != self.num_features_:
             raise DataError("predict", f"graph has {graph.x.shape[1]} features, the model was fitted on {self.num_features_}")
-        return np.asarray(self._predict(self.transform(graph)), dtype=np.float64)
+        fitted = as_fitted(self)  # the features the booster was fitted on, whatever set_params changed since
+        return np.asarray(fitted._predict(fitted.transform(graph)), dtype=np.float64)
 
     def save(self, path):
+        """The booster and the parameters it was fitted with (``set_params`` changes since are kept apart)."""
         self._check_fitted()
-        config = {"regressor": self.name, "params": self.get_params(), "num_features": self.num_features_}
+        config = {"regressor": self.name, **saved_params(self), "num_features": self.num_features_}
         return save_model_dir(path, config, {"booster": _tensor(self._model_bytes())})
 
     @classmethod
@@ -119,7 +123,7 @@ class NodeRegressor(Params):
         obj = (regressor_class(name) if cls is NodeRegressor else cls)(**config["params"])
         obj.num_features_ = config["num_features"]
         obj._restore(_bytes(tensors["booster"]))
-        return obj
+        return restore_params_set_after_fit(obj, config)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "num_features_"):

@@ -10,6 +10,10 @@ torchrun). What differs is the view of the graph each model reads:
   ``to_relational`` (BWGNN builds one wavelet filter bank per relation), HGT reads the full
   multi-type graph.
 
+On a ``HeteroData`` a model keeps the relations it read (HGT: the node and edge types) and reads a
+graph's by name in that order (:mod:`graphguard.tasks.node.relations`), so a graph listing its types
+in another order scores the same; a missing, renamed or extra one is refused in one line.
+
 Features are standardised with statistics of the whole graph (transductive and label-free), kept
 with the weights so scoring a new graph uses the same transform. The homogeneous and relational
 views standardise lazily (:mod:`graphguard.train.features`): a store's mapped features are read
@@ -26,18 +30,19 @@ from torch_geometric.utils import coalesce
 from graphguard.data.graph import is_hetero, relational_parts, target_type
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
+from graphguard.tasks.node.relations import check_relations, check_types, own_relations, target_relations
 from graphguard.train.csc import attach, attached, with_edge_index
 from graphguard.train.features import Standardizer
 from graphguard.train.loop import TrainConfig, score_nodes, train_node_model
 from graphguard.utils.seed import seed_everything
 
 
-def _same_type_cscs(graph) -> list:
-    """The attached CSC (or ``None``) of each relation ``to_relational`` lists, in its order."""
+def _same_type_cscs(graph, order: list | None) -> list:
+    """The attached CSC (or ``None``) of each relation ``relational_parts(graph, order=order)`` lists, in its order."""
     if not is_hetero(graph):
         return [attached(graph)]
     t = target_type(graph)
-    return [attached(graph, et) for et in graph.edge_types if et[0] == t and et[2] == t]
+    return [attached(graph, et) for et in (graph.edge_types if order is None else order) if et[0] == et[2] == t]
 
 
 class _GNNDetector(NodeDetector):
@@ -71,17 +76,16 @@ class _GNNDetector(NodeDetector):
         """The graph the module reads, plus the information needed to rebuild the module."""
         if self.view == "typed":
             return self._typed_view(with_edge_index(graph), fit)
-        x, extra, eis, names = relational_parts(graph, lazy=self.view == "homogeneous")
+        order = self._relation_order(graph, fit)
+        x, extra, eis, names = relational_parts(graph, lazy=self.view == "homogeneous", order=order)
         n = x.shape[0]
-        if fit:
-            self.relations_ = list(names)
-        elif names != self.relations_:
-            raise DataError("predict", f"graph relations {names} differ from the fitted ones {self.relations_}")
+        if not fit and self.relations_ is None and names != self.relation_names_:
+            raise DataError("predict", f"graph relations {names} differ from the fitted ones {self.relation_names_}")
         if fit:
             st = Standardizer.fit(x, extra)
             self.x_mean_, self.x_std_ = st.mean, st.std
         y = (graph[target_type(graph)] if is_hetero(graph) else graph).get("y")
-        cscs = _same_type_cscs(graph)  # the store CSC (or None) of each relation in eis
+        cscs = _same_type_cscs(graph, order)  # the store CSC (or None) of each relation in eis
         if self.view == "relational":
             ei = torch.cat(eis, 1) if eis else torch.empty(2, 0, dtype=torch.long)
             et = torch.cat([torch.full((e.shape[1],), r, dtype=torch.long) for r, e in enumerate(eis)]) \
@@ -106,6 +110,18 @@ class _GNNDetector(NodeDetector):
             d.y = y.clamp(min=0)
         return d
 
+    def _relation_order(self, graph, fit: bool) -> list | None:
+        """The relations the view reads (``target_relations``), in the fitted order; a graph with other ones
+        is refused in one line. ``None`` for models saved before relations were kept by name: those read
+        the graph's own order and compare relation names (``relation_names_``) as they did then."""
+        if fit:
+            self.target_type_, self.relations_ = target_relations(graph)
+        elif self.relations_ is None:
+            return None
+        else:
+            check_relations(graph, self.target_type_, self.relations_)
+        return self.relations_ if is_hetero(graph) else None
+
     def _typed_view(self, graph, fit: bool) -> HeteroData:
         if not is_hetero(graph):
             h = HeteroData()
@@ -122,9 +138,12 @@ class _GNNDetector(NodeDetector):
             self.stats_ = {}
             self.metadata_ = [list(graph.node_types), [list(et) for et in graph.edge_types]]
             self.target_ = t
-        elif [list(graph.node_types), [list(et) for et in graph.edge_types]] != self.metadata_:
-            raise DataError("predict", "graph node/edge types differ from the fitted ones")
-        for nt in graph.node_types:
+        node_types, edge_types = self.metadata_[0], [tuple(et) for et in self.metadata_[1]]
+        if not fit:  # types by name: the view lists them in the fitted order, so the module reads the same
+            check_types(graph, node_types, edge_types)
+            if t != self.target_:
+                raise DataError("predict", f"graph's target node type is '{t}', the model was fitted on '{self.target_}'")
+        for nt in node_types:
             s = graph[nt]
             out[nt].num_nodes = s.num_nodes
             if "x" in s:
@@ -132,7 +151,7 @@ class _GNNDetector(NodeDetector):
                     st = Standardizer.fit(s.x)
                     self.stats_[nt] = (st.mean, st.std)
                 out[nt].x = Standardizer(*self.stats_[nt])(s.x)
-        for et in graph.edge_types:
+        for et in edge_types:
             out[et].edge_index = graph[et].edge_index
         if "y" in graph[t]:
             out[t].y = graph[t].y.clamp(min=0)
@@ -153,7 +172,7 @@ class _GNNDetector(NodeDetector):
 
     def _arch(self, view) -> dict:
         return {"in_dim": int(self.x_mean_.numel()), "hidden": self.hidden, "num_layers": self.num_layers,
-                "dropout": self.dropout, "num_relations": max(1, len(self.relations_))}
+                "dropout": self.dropout, "num_relations": max(1, len(own_relations(self.target_type_, self.relations_)))}
 
     def save(self, path):
         """Write the model directory; under torchrun only rank 0 writes (all ranks hold the same weights)."""
@@ -184,7 +203,7 @@ class _GNNDetector(NodeDetector):
             for nt, (m, sd) in self.stats_.items():
                 tensors[f"x_mean.{nt}"], tensors[f"x_std.{nt}"] = m, sd
         else:
-            extra["relations"] = self.relations_
+            extra.update(target_type=self.target_type_, relations=[list(r) for r in self.relations_])
             tensors["x_mean"], tensors["x_std"] = self.x_mean_, self.x_std_
         return extra, tensors
 
@@ -195,8 +214,11 @@ class _GNNDetector(NodeDetector):
             self.metadata_, self.target_ = state["metadata"], state["target"]
             self.stats_ = {k[len("x_mean."):]: (tensors[k], tensors["x_std." + k[len("x_mean."):]])
                            for k in tensors if k.startswith("x_mean.")}
-        else:
-            self.relations_ = state["relations"]
+        elif "target_type" in state:
+            self.target_type_, self.relations_ = state["target_type"], [tuple(r) for r in state["relations"]]
+            self.x_mean_, self.x_std_ = tensors["x_mean"], tensors["x_std"]
+        else:  # saved before relations were kept by name: the same-type relation names, in graph order
+            self.relations_, self.relation_names_ = None, state["relations"]
             self.x_mean_, self.x_std_ = tensors["x_mean"], tensors["x_std"]
         self.model_ = self._build(self.arch_)
         self.model_.load_state_dict({k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")})

@@ -23,10 +23,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from graphguard.data.graph import Graph, is_hetero, relational_parts, target_store, target_type
+from graphguard.data.graph import Graph, is_hetero, relational_parts, target_store
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.tasks.node.features import adjacency, extreme_aggregate, gin_mean_features, mean_aggregate, rich_features
+from graphguard.tasks.node.relations import check_relations, target_relations
 from graphguard.utils.threads import get_threads
 
 
@@ -34,42 +35,16 @@ def _relational_arrays(graph: Graph, merge: bool, order: list[tuple] | None = No
                        ) -> tuple[np.ndarray, list[torch.Tensor]]:
     """Target features (degree columns joined) and relation edge indices, in the relations' ``order``.
 
-    ``order`` (the fitted relations, see ``_tree_relations``) lines the degree columns and the edge
+    ``order`` (the fitted relations, see ``target_relations``) lines the degree columns and the edge
     indices up by name, so a graph listing its relations in another order gives the same matrix.
     """
-    x, extra, eis, _ = relational_parts(graph)
-    if order is not None and is_hetero(graph):
-        t, rels = _tree_relations(graph)
-        own = [r for r in rels if r[0] == r[2] == t]
-        degree = [r for r in rels if r not in own]
-        eis = [eis[own.index(r)] for r in order if r in own]
-        if extra is not None:
-            extra = extra[:, [degree.index(r) for r in order if r in degree]]
+    x, extra, eis, _ = relational_parts(graph, order=order if is_hetero(graph) else None)
     x = (x if extra is None else torch.cat([x, extra], 1)).numpy()
     if merge and len(eis) > 1:
         eis = [torch.cat(eis, 1)]
     if not eis:
         eis = [torch.zeros(2, 0, dtype=torch.long)]
     return x, eis
-
-
-def _tree_relations(graph: Graph) -> tuple[str | None, list[tuple[str, str, str]]]:
-    """The target node type (``None`` for a ``Data``) and the relations tree features read, in graph order:
-    those among target nodes and those with one end on them (their degree columns)."""
-    if not is_hetero(graph):
-        return None, [("node", "to", "node")]
-    t = target_type(graph)
-    return t, [tuple(et) for et in graph.edge_types if t in (et[0], et[2])]
-
-
-def _relation_name(r) -> str:
-    return "(" + ", ".join(r) + ")"
-
-
-def _describe(target: str | None, relations: list) -> str:
-    if target is None:
-        return "a homogeneous Data"
-    return f"a HeteroData with target type '{target}' and relations " + ", ".join(map(_relation_name, relations))
 
 
 def _bytes_tensor(b: bytes | bytearray | str) -> torch.Tensor:
@@ -122,12 +97,12 @@ class _TreeDetector(NodeDetector):
     # relations -------------------------------------------------------------
     def _record_relations(self, graph: Graph) -> None:
         if self.reads_relations:
-            self.target_type_, self.relations_ = _tree_relations(graph)
+            self.target_type_, self.relations_ = target_relations(graph)
 
     def _relation_order(self, graph: Graph) -> list[tuple] | None:
         """The fitted relations when ``graph`` has exactly those (in any order), else ``None`` (its own)."""
         fitted = getattr(self, "relations_", None)
-        target, rels = _tree_relations(graph)
+        target, rels = target_relations(graph)
         if fitted is None or target != self.target_type_ or sorted(rels) != sorted(fitted):
             return None
         return fitted
@@ -137,21 +112,8 @@ class _TreeDetector(NodeDetector):
 
     def _check_relations(self, graph: Graph) -> None:
         fitted = getattr(self, "relations_", None)
-        if fitted is None or not self.reads_relations:
-            return
-        target, rels = _tree_relations(graph)
-        if target != self.target_type_:
-            raise DataError("predict", f"graph is {_describe(target, rels)}; the model was fitted on "
-                                       f"{_describe(self.target_type_, fitted)}")
-        known = ", ".join(map(_relation_name, fitted))
-        for r in rels:
-            if r not in fitted:
-                raise DataError("predict", f"graph has relation {_relation_name(r)} the model was not fitted on "
-                                           f"(known: {known})")
-        for r in fitted:
-            if r not in rels:
-                raise DataError("predict", f"graph lacks relation {_relation_name(r)} the model was fitted on "
-                                           f"(known: {known})")
+        if fitted is not None and self.reads_relations:
+            check_relations(graph, self.target_type_, fitted)
 
     def _checked_features(self, graph: Graph) -> np.ndarray:
         """``transform(graph)``, refusing a graph whose relations or feature width differ from the fitted ones."""
