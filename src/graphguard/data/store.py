@@ -36,6 +36,7 @@ def _rel_dir(et) -> str:
 
 
 BUCKETED_MIN = 1 << 22  # edges; below this one counting sort is as fast as two passes
+KEY_BITS = 63  # a bucket's packed (row, source, slot) sort keys are int64
 
 
 def _parts(a) -> list[np.ndarray]:
@@ -81,8 +82,9 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. Only without data or with
     4-byte data, which rides in one 8-byte record with its row: float64 edge times take the one
     scatter. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
-    in one sequential write each. With ``unique``, a repeated ``(dst, src)`` pair is stored once and
-    each row ends sorted by source (:func:`_drop_repeated_pairs`).
+    in one sequential write each. With ``unique``, a repeated ``(dst, src)`` pair is stored once, with
+    the data of its first copy, and each row ends sorted by source: inside the buckets' pass when
+    bucketed (:func:`_sort_bucket_unique`), else afterwards (:func:`_drop_repeated_pairs`).
     """
     from scipy.sparse import _sparsetools
 
@@ -93,7 +95,8 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     ddtype = None if data is None else np.result_type(*[p.dtype for p in data])
     bucketed = nnz >= BUCKETED_MIN and idx == np.int32 and (ddtype is None or ddtype.itemsize == 4)
     if bucketed:
-        bp, bj, bx = _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads)
+        bp, bj, bx, deduped = _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique)
+        unique = unique and not deduped
     else:
         ai, aj = _joined(dst, idx), _joined(src, idx)
         ax = np.zeros(nnz, np.int8) if data is None else _joined(data, ddtype)
@@ -112,8 +115,14 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     return bp.astype(np.int64), bj, (None if data is None else bx)
 
 
-def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads):
-    """Two-pass counting sort (int32 indices, 4-byte data): buckets of rows, then rows."""
+def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique=False):
+    """Two-pass counting sort (int32 indices, 4-byte data): buckets of rows, then rows.
+
+    With ``unique``, each bucket is instead ordered by one sort of packed ``(row, source, slot)``
+    keys and keeps each pair's first copy (:func:`_sort_bucket_unique`); the buckets then close
+    their gaps. The fourth value says whether that was done: not when the keys need more than
+    ``KEY_BITS``, and the caller drops repeats itself.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from scipy.sparse import _sparsetools
@@ -141,12 +150,20 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads):
     bp = np.empty(num_dst + 1, np.int32)
     bj = np.empty(nnz, np.int32)
     bx = np.empty(nnz, np.int8 if data is None else ddtype)
+    biggest = int(np.diff(ptr1).max()) if nb else 0
+    bits = (shift, int(num_src - 1).bit_length(), 0 if data is None else biggest.bit_length())
+    dedupe = unique and sum(bits) <= KEY_BITS
+    kept = np.diff(ptr1)  # per bucket, less its repeats when deduplicating
 
     def one(k: int) -> None:
         lo, hi = int(ptr1[k]), int(ptr1[k + 1])
         r0, r1 = k << shift, min(num_dst, (k + 1) << shift)
         rows = pk1[lo:hi, 0] - np.int32(r0)
-        vals = np.zeros(hi - lo, np.int8) if data is None else np.ascontiguousarray(pk1[lo:hi, 1]).view(ddtype)
+        vals = None if data is None else np.ascontiguousarray(pk1[lo:hi, 1]).view(ddtype)
+        if dedupe:
+            bp[r0:r1], kept[k] = _sort_bucket_unique(rows, src1[lo:hi], vals, r1 - r0, bits, bj[lo:hi], bx[lo:hi])
+            return
+        vals = np.zeros(hi - lo, np.int8) if vals is None else vals
         ptr = np.empty(r1 - r0 + 1, np.int32)
         _sparsetools.coo_tocsr(r1 - r0, num_src, hi - lo, rows, src1[lo:hi], vals, ptr, bj[lo:hi], bx[lo:hi])
         bp[r0:r1] = ptr[:-1] + np.int32(lo)
@@ -158,8 +175,55 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads):
     else:
         for k in range(nb):
             one(k)
+    if dedupe:
+        return (*_close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst), True)
     bp[num_dst] = nnz
-    return bp, bj, bx
+    return bp, bj, bx, False
+
+
+def _close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst):
+    """Move each bucket's kept entries (at the front of its range) next to the previous bucket's and
+    turn the buckets' row starts (relative to the bucket) into global ones."""
+    kept = kept.astype(np.int64)
+    offset = np.cumsum(kept) - kept
+    if not np.array_equal(offset, ptr1[:-1]):
+        for k in np.flatnonzero(offset != ptr1[:-1]).tolist():
+            lo, o, n = int(ptr1[k]), int(offset[k]), int(kept[k])
+            bj[o: o + n] = bj[lo: lo + n]  # o < lo: a move left within the same array
+            bx[o: o + n] = bx[lo: lo + n]
+    rows = np.full(len(kept), 1 << shift, np.int64)
+    rows[-1] = num_dst - (len(kept) - 1 << shift)
+    bp[:num_dst] += np.repeat(offset, rows).astype(bp.dtype)
+    total = int(kept.sum())
+    bp[num_dst] = total
+    return bp, bj[:total], bx[:total]
+
+
+def _sort_bucket_unique(rows, src, vals, num_rows, bits, out_src, out_vals) -> tuple[np.ndarray, int]:
+    """Order one bucket by ``(row, source, input slot)`` with one sort of packed int64 keys, keep the
+    first copy of each pair at the front of ``out_*``, and return each row's start and how many were kept.
+
+    One ``np.sort`` of a cache-sized bucket costs about a third of a per-row scatter plus a per-row
+    sort of (index, slot) pairs (0.65 against 1.77 ms on 64k edges), and needs no slot lookups after.
+    """
+    row_bits, src_bits, slot_bits = bits
+    key = rows.astype(np.int64) << (src_bits + slot_bits)
+    key |= src.astype(np.int64) << slot_bits
+    if vals is not None:
+        key |= np.arange(key.size, dtype=np.int64)
+    key.sort()
+    pair = key >> slot_bits
+    first = np.empty(key.size, bool)
+    first[:1] = True
+    np.not_equal(pair[1:], pair[:-1], out=first[1:])
+    if not first.all():
+        key, pair = key[first], pair[first]
+    n = key.size
+    out_src[:n] = pair & ((1 << src_bits) - 1)
+    if vals is not None:
+        out_vals[:n] = vals[key & ((1 << slot_bits) - 1)]
+    counts = np.bincount((pair >> src_bits).astype(np.intp), minlength=num_rows)
+    return (np.cumsum(counts) - counts).astype(np.int32), n
 
 
 def _drop_repeated_pairs(indptr, indices, data, threads):
