@@ -97,16 +97,17 @@ def test_bad_store_folders_are_one_line_errors(tmp_path):
         homogeneous_view(tmp_path / "s")
 
 
-@pytest.mark.parametrize("with_time", [True, False])
+@pytest.mark.parametrize("with_time", [np.float32, np.float64, None])
 def test_two_pass_csr_matches_one_counting_sort(monkeypatch, with_time):
-    """The bucketed sort (big relations) gives exactly the one-pass result, order within a row kept."""
+    """The bucketed sort (big relations) gives exactly the one-pass result, order within a row kept;
+    float64 times (epoch seconds) ride through it as input positions."""
     import graphguard.data.store as store
 
     rng = np.random.default_rng(1)
     n_dst, n_src, e = 3001, 800, 40_000
     dst = (n_dst * rng.random(e) ** 2).astype(np.int32)  # skewed: some buckets much fuller than others
     src = rng.integers(0, n_src, e).astype(np.int32)
-    t = rng.random(e).astype(np.float32) if with_time else None
+    t = (1.7e9 + 1e6 * rng.random(e)).astype(with_time) if with_time else None
     one = store.build_csr(dst, src, n_dst, n_src, t)
     monkeypatch.setattr(store, "BUCKETED_MIN", 1)
     cut = [0, 7, 19_000, e]  # chunk lists, as ingestion hands them over
@@ -198,7 +199,8 @@ def test_save_store_names_the_edge_attributes_it_leaves_out(tmp_path, monkeypatc
     assert said[0].endswith(": edge_attr (pays)"), said
 
 
-@pytest.mark.parametrize("bucketed,with_time", [(False, True), (True, True), (True, False), ("keys too wide", True)])
+@pytest.mark.parametrize("bucketed,with_time", [(False, True), (True, True), (True, False), ("keys too wide", True),
+                                               (True, "epoch seconds")])
 def test_undirected_same_type_relation_stores_each_pair_once_with_its_first_time(tmp_path, monkeypatch, bucketed,
                                                                                  with_time):
     """As ``read_neptune``/``read_tables`` build it: repeated and reversed edges give one entry per
@@ -215,6 +217,8 @@ def test_undirected_same_type_relation_stores_each_pair_once_with_its_first_time
     n, e = 300, 4000
     src, dst = rng.integers(0, n, e).astype(np.int32), rng.integers(0, n, e).astype(np.int32)
     t = np.arange(e, dtype=np.float32)  # a time that names its row
+    if with_time == "epoch seconds":  # float64 in the store (not exact in float32): the bucketed pass carries slots
+        t = 1.7e9 + np.arange(e, dtype=np.float64) + 0.5
     first: dict = {}
     for a, b, tt in zip(np.concatenate([src, dst]), np.concatenate([dst, src]), np.concatenate([t, t])):
         first.setdefault((int(a), int(b)), float(tt))

@@ -79,9 +79,9 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     relations are sorted in two passes, first into about a thousand buckets of destination rows
     (a scatter into few write streams, which stays in cache), then each bucket on its own (a
     scatter into a cache-sized range, buckets spread over ``threads``): on 6e7 edges that took
-    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. Only without data or with
-    4-byte data, which rides in one 8-byte record with its row: float64 edge times take the one
-    scatter. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
+    4.1-4.4 s against 6.1-6.7 s for one scatter over the whole range. 4-byte data rides in one
+    8-byte record with its row; 8-byte data (float64 edge times) rides as its input position and is
+    gathered once at the end. With ``out`` (a folder), ``indices`` and ``data`` are written to ``.npy`` files there
     in one sequential write each. With ``unique``, a repeated ``(dst, src)`` pair is stored once, with
     the data of its first copy, and each row ends sorted by source: inside the buckets' pass when
     bucketed (:func:`_sort_bucket_unique`), else afterwards (:func:`_drop_repeated_pairs`).
@@ -93,7 +93,7 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
     nnz = int(sum(p.size for p in dst))
     idx = np.int32 if max(num_dst, num_src, nnz) < INT32_MAX else np.int64
     ddtype = None if data is None else np.result_type(*[p.dtype for p in data])
-    bucketed = nnz >= BUCKETED_MIN and idx == np.int32 and (ddtype is None or ddtype.itemsize == 4)
+    bucketed = nnz >= BUCKETED_MIN and idx == np.int32 and (ddtype is None or ddtype.itemsize in (4, 8))
     if bucketed:
         bp, bj, bx, deduped = _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique)
         unique = unique and not deduped
@@ -132,7 +132,9 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique
     want = min(4096, max(16, nnz >> 16))  # about 64k edges per bucket
     shift = max(0, int(num_dst - 1).bit_length() - int(want).bit_length() + 1)
     nb = ((num_dst - 1) >> shift) + 1
-    # pass 1 inputs, filled part by part: bucket of each edge, its source, and (row, data) packed in 8 bytes
+    # pass 1 inputs, filled part by part: bucket of each edge, its source, and (row, data) packed in 8 bytes;
+    # 8-byte data (float64 edge times) rides as its input slot instead and is gathered once at the end
+    wide = data is not None and ddtype.itemsize == 8
     bucket = np.empty(nnz, np.int32)
     aj = _joined(src, np.int32)
     packed = np.empty((nnz, 2), np.int32)
@@ -140,7 +142,9 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique
     for i, p in enumerate(dst):
         np.right_shift(p, shift, out=bucket[o: o + p.size], casting="unsafe")
         packed[o: o + p.size, 0] = p
-        if data is not None:
+        if wide:
+            packed[o: o + p.size, 1] = np.arange(o, o + p.size, dtype=np.int32)
+        elif data is not None:
             packed[o: o + p.size, 1] = np.asarray(data[i], ddtype).view(np.int32)
         o += p.size
     ptr1, src1, pk1 = np.empty(nb + 1, np.int32), np.empty(nnz, np.int32), np.empty(nnz, np.int64)
@@ -149,7 +153,7 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique
     pk1 = pk1.view(np.int32).reshape(nnz, 2)
     bp = np.empty(num_dst + 1, np.int32)
     bj = np.empty(nnz, np.int32)
-    bx = np.empty(nnz, np.int8 if data is None else ddtype)
+    bx = np.empty(nnz, np.int8 if data is None else np.int32 if wide else ddtype)  # slots when wide
     biggest = int(np.diff(ptr1).max()) if nb else 0
     bits = (shift, int(num_src - 1).bit_length(), 0 if data is None else biggest.bit_length())
     dedupe = unique and sum(bits) <= KEY_BITS
@@ -159,7 +163,7 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique
         lo, hi = int(ptr1[k]), int(ptr1[k + 1])
         r0, r1 = k << shift, min(num_dst, (k + 1) << shift)
         rows = pk1[lo:hi, 0] - np.int32(r0)
-        vals = None if data is None else np.ascontiguousarray(pk1[lo:hi, 1]).view(ddtype)
+        vals = None if data is None else np.ascontiguousarray(pk1[lo:hi, 1]).view(bx.dtype)
         if dedupe:
             bp[r0:r1], kept[k] = _sort_bucket_unique(rows, src1[lo:hi], vals, r1 - r0, bits, bj[lo:hi], bx[lo:hi])
             return
@@ -176,9 +180,12 @@ def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique
         for k in range(nb):
             one(k)
     if dedupe:
-        return (*_close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst), True)
-    bp[num_dst] = nnz
-    return bp, bj, bx, False
+        bp, bj, bx = _close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst)
+    else:
+        bp[num_dst] = nnz
+    if wide:
+        bx = _joined(data, ddtype)[bx]
+    return bp, bj, bx, dedupe
 
 
 def _close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst):
