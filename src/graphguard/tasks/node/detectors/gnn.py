@@ -295,6 +295,7 @@ class BWGNNDetector(_GNNDetector):
 class HGTDetector(_GNNDetector):
     name = "hgt"
     view = "typed"
+    needs_features = False  # a type without x reads all ones
 
     def __init__(self, heads: int = 2, **kw):
         super().__init__(**kw)
