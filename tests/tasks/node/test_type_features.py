@@ -15,6 +15,7 @@ import torch
 
 from graphguard.errors import DataError
 from graphguard.tasks.node import make_detector
+from graphguard.tasks.node.base import NodeDetector
 from graphguard.tasks.node.registry import DETECTORS
 
 FAST = {"graphgbm": dict(n_estimators=20, early_stopping=5),
@@ -49,6 +50,22 @@ def fitted(small_hetero):
     return fit
 
 
+@pytest.mark.parametrize("fit_without,predict,message", [
+    (False, lambda h: without_x(h, "user"), "node type 'user' had x with 4 columns at fit, has none now"),
+    (True, lambda h: h, "node type 'user' had no x at fit, has 4 columns now"),
+    (False, lambda h: with_width(h, "user", 5), "node type 'user' had x with 4 columns at fit, has 5 now"),
+], ids=["lost", "gained", "width"])
+def test_hgt_refuses_a_non_target_type_whose_features_changed(fitted, small_hetero, fit_without, predict, message,
+                                                             tmp_path):
+    det = fitted("hgt", fit_without)
+    fit_graph = without_x(small_hetero, "user") if fit_without else small_hetero
+    assert np.isfinite(det.decision_function(fit_graph.clone())).all()  # the fitted schema still scores
+    back = NodeDetector.load(det.save(tmp_path / "hgt"))
+    for model in (det, back):
+        with pytest.raises(DataError, match=rf"^predict: {message}$"):
+            model.decision_function(predict(small_hetero))
+
+
 @pytest.mark.parametrize("name", list(DETECTORS))
 @pytest.mark.parametrize("predict,message", [
     (lambda h: without_x(h, "review"), "had x with 16 columns at fit, has none now"),
@@ -64,6 +81,14 @@ def test_target_type_without_x_or_of_another_width_is_refused_naming_it(fitted, 
 def test_fit_without_target_features_is_a_one_line_error(small_hetero, name):
     with pytest.raises(DataError, match=rf"^<graph>: node type 'review' has no features \(x\); {name} needs them$"):
         _detector(name).fit(without_x(small_hetero, "review"))
+
+
+def test_hgt_fits_a_target_type_without_features_and_refuses_them_later(small_hetero):
+    g = without_x(small_hetero, "review")
+    det = _detector("hgt").fit(g)
+    assert np.isfinite(det.decision_function(g)).all()
+    with pytest.raises(DataError, match=r"^predict: node type 'review' had no x at fit, has 16 columns now$"):
+        det.decision_function(small_hetero)
 
 
 @pytest.mark.parametrize("name", NOT_HGT)
