@@ -19,10 +19,10 @@ import numpy as np
 import torch
 from sklearn.metrics import precision_recall_curve
 
-from graphguard.data.graph import Graph, target_store
+from graphguard.data.graph import Graph, is_hetero, target_store, target_type
 from graphguard.data.validate import validate_graph
 from graphguard.errors import DataError, NotFittedError
-from graphguard.tasks.node.columns import align_columns, fitted_columns
+from graphguard.tasks.node.columns import align_columns, check_width, fitted_columns, width
 from graphguard.tasks.node.params import saved_name
 from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
                                      saved_params)
@@ -43,6 +43,11 @@ def _mask_idx(g: Graph, mask, name: str) -> np.ndarray | None:
     return m.long().numpy()
 
 
+def _target_name(g: Graph) -> str:
+    """How an error names the scored nodes: ``graph`` (a ``Data``) or ``node type 'review'``."""
+    return f"node type '{target_type(g)}'" if is_hetero(g) else "graph"
+
+
 CLASSES = np.array([0, 1])  # every detector's labels: 0 normal, 1 fraud (anomalous)
 
 
@@ -56,6 +61,7 @@ class NodeDetector(Params):
     name: str = "base"
     reads_store = False  # True: fits from a store-backed graph without edge_index (see graphguard.train.csc)
     data_parallel = False  # True: fit shards its training nodes over torchrun ranks (graphguard.train.ddp)
+    needs_features = True  # False: scores nodes without features (HGT reads a type without x as all ones)
 
     # ------------------------------------------------------------------ public API
     def fit(self, graph: Graph, train_mask=None, val_mask=None, source=None) -> "NodeDetector":
@@ -64,6 +70,8 @@ class NodeDetector(Params):
         s = target_store(graph)
         if "y" not in s:
             raise DataError(source, "graph has no labels (y); a supervised detector needs them")
+        if self.needs_features and "x" not in s:
+            raise DataError(source, f"{_target_name(graph)} has no features (x); {self.name} needs them")
         train_idx = _mask_idx(graph, train_mask, "train_mask")
         if train_idx is None:
             train_idx = np.flatnonzero(s.y.numpy() >= 0)
@@ -100,9 +108,7 @@ class NodeDetector(Params):
         self._check_fitted()
         validate_graph(graph)
         graph = align_columns(graph, getattr(self, "feature_names_", None))
-        s = target_store(graph)
-        if "x" in s and s.x.shape[1] != self.num_features_:
-            raise DataError("predict", f"graph has {s.x.shape[1]} features, the model was fitted on {self.num_features_}")
+        check_width(_target_name(graph), self.num_features_, width(target_store(graph)))
         # the fitted parameters score: set_params after fit changes the next fit (trees' features read them)
         scores = np.asarray(as_fitted(self)._score(graph), dtype=np.float64)  # GNNs score in float32, trees in float64
         return scores if nodes is None else scores[np.asarray(nodes)]

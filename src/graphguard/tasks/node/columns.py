@@ -65,3 +65,21 @@ def align_columns(graph: Graph, fitted: dict[str, list[str]] | None, source="pre
         store = out[t] if t != "_" else out
         store.x, store.feature_names = cols, list(want)
     return graph if out is None else out
+
+
+def check_width(where: str, fitted: int, have: int, source="predict") -> None:
+    """Refuse features of another width than at fit (0: no ``x``), in one line naming ``where`` and both.
+
+    Why here and not in the model: a missing ``x`` or another width otherwise surfaces deep inside a
+    layer as a KeyError or a shape mismatch, or is silently read as the all-ones input of a type without
+    features (HGT)."""
+    if have == fitted:
+        return
+    was = f"had x with {fitted} columns at fit" if fitted else "had no x at fit"
+    now = (f"has {have} now" if fitted else f"has {have} columns now") if have else "has none now"
+    raise DataError(source, f"{where} {was}, {now}")
+
+
+def width(store) -> int:
+    """Columns of a node store's ``x`` (0 when it has none)."""
+    return int(store.x.shape[1]) if "x" in store else 0

@@ -12,7 +12,9 @@ torchrun). What differs is the view of the graph each model reads:
 
 On a ``HeteroData`` a model keeps the relations it read (HGT: the node and edge types) and reads a
 graph's by name in that order (:mod:`graphguard.tasks.node.relations`), so a graph listing its types
-in another order scores the same; a missing, renamed or extra one is refused in one line.
+in another order scores the same; a missing, renamed or extra one is refused in one line. HGT also
+refuses a node type whose features were absent at fit and present now, the reverse, or of another
+width (its projections read each type's ``x``, a type without one as all ones).
 
 Features are standardised with statistics of the whole graph (transductive and label-free), kept
 with the weights so scoring a new graph uses the same transform. The homogeneous and relational
@@ -30,6 +32,7 @@ from torch_geometric.utils import coalesce
 from graphguard.data.graph import is_hetero, relational_parts, target_type
 from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
+from graphguard.tasks.node.columns import check_width, width
 from graphguard.tasks.node.relations import check_relations, check_types, own_relations, target_relations
 from graphguard.train.csc import attach, attached, with_edge_index
 from graphguard.train.features import Standardizer
@@ -143,6 +146,9 @@ class _GNNDetector(NodeDetector):
             check_types(graph, node_types, edge_types)
             if t != self.target_:
                 raise DataError("predict", f"graph's target node type is '{t}', the model was fitted on '{self.target_}'")
+            for nt in node_types:  # a type's projection reads x of its fitted width, or all ones without one
+                fitted = int(self.stats_[nt][0].numel()) if nt in self.stats_ else 0
+                check_width(f"node type '{nt}'", fitted, width(graph[nt]))
         for nt in node_types:
             s = graph[nt]
             out[nt].num_nodes = s.num_nodes
@@ -293,8 +299,12 @@ class BWGNNDetector(_GNNDetector):
 
 
 class HGTDetector(_GNNDetector):
+    """Heterogeneous graph transformer; a node type without features (the target's too) reads all ones,
+    so scoring refuses a graph whose types have ``x`` of another width, or lack or gain one."""
+
     name = "hgt"
     view = "typed"
+    needs_features = False
 
     def __init__(self, heads: int = 2, **kw):
         super().__init__(**kw)
