@@ -167,7 +167,10 @@ def train(
         m = s.get(f"{split}_mask")
         if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:
             report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()])
-    (Path(out) / "metrics.json").write_text(json.dumps(report, indent=2))
+    from graphguard.utils.serialization import undefined_as_null
+
+    report = undefined_as_null(report)  # strict JSON, as a run's metrics.json
+    (Path(out) / "metrics.json").write_text(json.dumps(report, indent=2, allow_nan=False))
     if not quiet:
         console.print_json(json.dumps(report))
 

@@ -96,7 +96,9 @@ def test_model_info_and_links_on_a_node_run(client):
     assert info["task"] == "node_classification" and info["detector"] == "xgbgraph" and info["nodes"] == 500
     assert "test" in info["metrics"] and "age" in info["inductive"]["properties"]
     r = client.post("/v1/predict/links", json={"head": "a", "relation": "r", "k": 5})
-    assert r.status_code == 404 and "link_prediction" in r.json()["detail"]
+    assert r.status_code == 404
+    assert r.json()["detail"] == ("this run is a node_classification run; /v1/predict/links needs a link_prediction "
+                                  "run (use POST /v1/predict/nodes)")
 
 
 def test_explain_over_http(client):

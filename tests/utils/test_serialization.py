@@ -76,3 +76,18 @@ def test_refuses_a_file_and_a_path_under_a_file(tmp_path):
     with pytest.raises(DataError, match=rf"^{f / 'm'}: cannot create the model directory"):
         _save(f / "m")
     assert f.read_text() == "mine"
+
+
+def test_undefined_numbers_are_written_as_null_not_the_bare_nan_token(tmp_path):
+    """Python's json wrote NaN/Infinity into metrics.json, which strict readers (the server's encoder) refuse."""
+    import json
+
+    import numpy as np
+
+    from graphguard.workflow.run import write_json
+
+    write_json(tmp_path / "m.json", {"test": {"r2": float("nan"), "x": np.float32("inf"), "rmse": np.float64(0.5)},
+                                     "curve": np.array([1.0, -np.inf]), "pair": (2, float("nan"))})
+    text = (tmp_path / "m.json").read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"test": {"r2": None, "x": None, "rmse": 0.5}, "curve": [1.0, None], "pair": [2, None]}

@@ -48,6 +48,14 @@ def make_regression_tables(out: Path, n: int = 400, seed: int = 0) -> Path:
     return out
 
 
+def flatten_target(tables: Path, value: float = 2.5) -> Path:
+    """Give every node that has a target the same ``value``: R² (1 - SSE / spread) is then undefined."""
+    nodes = pd.read_csv(tables / "nodes.csv")
+    nodes.loc[nodes["target"].notna(), "target"] = value
+    nodes.to_csv(tables / "nodes.csv", index=False)
+    return tables
+
+
 ACIDS = ["CC(=O)O", "CCC(=O)O", "CCCC(=O)O", "OC(=O)c1ccccc1", "CC(C)C(=O)O", "OC(=O)CCl", "OC(=O)CC(=O)O",
          "CCCCC(=O)O", "OC(=O)C=C", "CC(O)C(=O)O", "OC(=O)CO", "OC(=O)c1ccncc1", "CCCCCC(=O)O", "OC(=O)CCc1ccccc1",
          "CC(=O)CC(=O)O", "OC(=O)C1CCCCC1", "OC(=O)CN", "CSCC(=O)O", "OC(=O)c1ccc(Cl)cc1", "CCOC(=O)CC(=O)O"]

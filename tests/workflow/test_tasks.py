@@ -12,7 +12,7 @@ import pytest
 from graphguard.errors import ConfigError, DataError
 from graphguard.workflow.run import run_job
 
-from tasks_data import make_regression_tables, make_smiles_csv, make_triples
+from tasks_data import flatten_target, make_regression_tables, make_smiles_csv, make_triples
 
 LINK_JOB = """\
 name: tiny_link
@@ -176,6 +176,14 @@ def _run_error(tmp_path, text: str, setup=None) -> str:
     msg = str(e.value)
     assert "\n" not in msg and "job.yaml: " in msg
     return msg
+
+
+def test_tuning_on_r2_of_equal_validation_targets_is_refused_before_any_trial(tmp_path):
+    """Every trial scored NaN and failed, and the run stopped with 'every trial failed' and no reason."""
+    msg = _run_error(tmp_path, REGRESSION_JOB.replace("metric: rmse", "metric: r2"),
+                     lambda p: flatten_target(make_regression_tables(p / "tables", n=60)))
+    assert "line 5: metric: r2 is undefined on the validation nodes" in msg and "targets are 2.5" in msg
+    assert not (tmp_path / "run" / "trials.jsonl").exists()
 
 
 def test_link_job_with_unknown_relation_points_at_its_line(tmp_path):

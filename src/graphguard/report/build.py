@@ -9,6 +9,7 @@ All curves use the test nodes only, so they are honest estimates.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,11 @@ def render_graph_report(*, title: str, y: np.ndarray, scores: np.ndarray, thresh
     return page.render()
 
 
+def _defined(value) -> str:
+    """A metric's card text; null (NaN in memory) is a metric the split cannot define, not a number."""
+    return f"{value:.4g}" if isinstance(value, (int, float)) and math.isfinite(value) else "undefined"
+
+
 def render_regression_report(*, title: str, y: np.ndarray, pred: np.ndarray, metrics: dict | None = None,
                              target: str = "value", summary: list[tuple[str, str]] | None = None,
                              extra_sections: list[tuple[str, str, str]] = ()) -> str:
@@ -160,7 +166,9 @@ def render_regression_report(*, title: str, y: np.ndarray, pred: np.ndarray, met
         page.section("Run", cards(summary))
     if metrics:
         names = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}
-        page.section("Metrics on the test nodes", cards([(names[k], f"{metrics[k]:.4g}") for k in names if k in metrics]))
+        shown = [(names[k], _defined(metrics[k])) for k in names if k in metrics]
+        page.section("Metrics on the test nodes", cards(shown), note="undefined: the test nodes cannot define it "
+                     "(R² when their targets are all equal)" if any(v == "undefined" for _, v in shown) else None)
     figs = [figure(plots.predicted_vs_true(y, p, target), "Each dot is a test node; dots on the dashed line are "
                    "predicted exactly.", "predicted against true"),
             figure(plots.residuals(y, p), "Prediction errors of the test nodes.", "residual histogram")]

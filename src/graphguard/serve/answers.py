@@ -116,7 +116,9 @@ class ModelInfo(BaseModel):
     detector: str | None = Field(description="the model the run chose")
     params: dict[str, Any] | None = Field(description="its hyperparameters")
     metric: str | None = Field(description="the metric the run tuned for")
-    metrics: dict[str, dict[str, float]] = Field(description="'val' and 'test': metric name -> value")
+    metrics: dict[str, dict[str, float | None]] = Field(
+        description="'val' and 'test': metric name -> value; null where the split cannot define it "
+                    "(R² of targets that are all equal)")
     created: str | None
     graphguard_version: str | None
 

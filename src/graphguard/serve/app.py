@@ -320,8 +320,7 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
               responses=_answers(PredictLinksResponse, BODY_ERRORS))
     async def predict_links(req: PredictLinks) -> dict:
         """The top-k tails for a head and a relation (link runs); known triples are left out unless asked."""
-        if model.task != "link_prediction":
-            raise HTTPException(404, f"this run is a {model.task} run; link predictions need a link_prediction run")
+        _require(model, "links")
         tails = await run_in_threadpool(model.predict, req.head, req.relation, req.k, req.include_known)
         return {"head": req.head, "relation": req.relation, "predictions": tails}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphguard.errors import DataError
-from graphguard.utils.serialization import read_json
+from graphguard.utils.serialization import read_json, undefined_as_null
 
 
 def read_run_config(run: str | Path) -> tuple[dict, str]:
@@ -77,7 +77,8 @@ class FinishedRun:
             if not (self.run / name).exists():
                 raise DataError(self.run, f"not a finished run directory (missing {name})")
         self.config, self.task = read_run_config(self.run)
-        self.metrics = read_json(self.run / "metrics.json")
+        # a metric the split could not define is null; an older or foreign writer may have left NaN instead
+        self.metrics = undefined_as_null(read_json(self.run / "metrics.json"))
         self.node_type = scored_node_type(self.config)
 
     def base_info(self) -> dict:

@@ -10,6 +10,7 @@ folder: ``--out .`` must not overwrite a project's own ``config.json``.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,24 @@ def jsonable(obj: Any) -> Any:
         return obj.tolist()
     if isinstance(obj, Path):
         return str(obj)
+    return obj
+
+
+def undefined_as_null(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite number as None, which JSON writes as ``null``.
+
+    JSON has no NaN: Python's ``json`` writes the bare token anyway, and strict readers (the server's
+    encoder, a browser's ``JSON.parse``) refuse it. A metric a split cannot define (R² of equal
+    targets) is stored and served as ``null`` instead.
+    """
+    if isinstance(obj, dict):
+        return {k: undefined_as_null(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [undefined_as_null(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return undefined_as_null(obj.tolist())
+    if isinstance(obj, (float, np.floating)) and not math.isfinite(obj):
+        return None
     return obj
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from graphguard.errors import DataError
 from graphguard.workflow.driver import TaskRun
 
 RANK_KEYS = {"mrr": "mrr", "hits@1": "hits_at_1", "hits@3": "hits_at_3", "hits@10": "hits_at_10",
@@ -81,11 +82,14 @@ def _keeps_training_support(group: np.ndarray, ent: np.ndarray, rel: np.ndarray)
 
 @torch.no_grad()
 def link_auroc(est, triples: np.ndarray, seed: int = 0) -> float:
-    """AUROC of true triples against one corrupted tail each (a tail that forms no known triple)."""
+    """AUROC of true triples against one corrupted tail each (a tail that forms no known triple).
+
+    No triples is an error, as in ``rank_metrics``: a NaN would be written to metrics.json as if measured.
+    """
     from sklearn.metrics import roc_auc_score
 
     if len(triples) == 0:
-        return float("nan")
+        raise DataError("evaluation", "no triples to score for AUROC")
     rng = np.random.default_rng(seed)
     n = len(est.entities_)
     known = set(map(tuple, est.known_.tolist()))

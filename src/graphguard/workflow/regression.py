@@ -37,10 +37,18 @@ def numeric_target(raw: pd.Series, source: str) -> np.ndarray:
 
 
 def regression_metrics(y: np.ndarray, p: np.ndarray) -> dict:
+    """RMSE, MAE and R²; R² is NaN (written as null) when the targets are all equal and it divides by zero."""
     err = p - y
     ss_tot = float(((y - y.mean()) ** 2).sum())
     return {"rmse": float(np.sqrt((err ** 2).mean())), "mae": float(np.abs(err).mean()),
             "r2": float(1.0 - (err ** 2).sum() / ss_tot) if ss_tot > 0 else float("nan"), "nodes": int(y.size)}
+
+
+def check_r2_can_tune(job, y_val: np.ndarray) -> None:
+    """Refuse tuning on R² when the validation targets are all equal: every trial would score NaN and fail."""
+    if job.spec.metric == "r2" and y_val.size and np.ptp(y_val) == 0:
+        raise job.error(("metric",), f"r2 is undefined on the validation nodes: all {y_val.size} of their "
+                                     f"targets are {y_val[0]:g}; tune on rmse or mae instead")
 
 
 def random_masks(labelled: np.ndarray, fractions: tuple[float, float, float], seed: int) -> dict[str, np.ndarray]:
@@ -81,6 +89,7 @@ class RegressionRun(TaskRun):
             masks = {k: m & labelled for k, m in table.masks.items()}
         else:
             masks = random_masks(labelled, (spec.split.train, spec.split.val, spec.split.test), spec.split.seed)
+        check_r2_can_tune(job, y[masks["val_mask"]])
         g = make_graph(x, table.edges, np.where(labelled, 0, -1), node_id=table.ids, undirected=True, **masks)
         validate_graph(g, job.path)
         write_npz(g, rd / "graph.npz")

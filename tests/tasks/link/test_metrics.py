@@ -102,3 +102,14 @@ def test_empty_ranking_is_an_error():
 
     with pytest.raises(DataError, match="no triples to rank"):
         rank_metrics([])
+
+
+def test_link_auroc_of_no_triples_is_an_error_not_nan():
+    """It returned NaN, which a run would have written to metrics.json as if measured."""
+    import numpy as np
+
+    from graphguard.errors import DataError
+    from graphguard.workflow.links import link_auroc
+
+    with pytest.raises(DataError, match="evaluation: no triples to score"):
+        link_auroc(None, np.zeros((0, 3), dtype=np.int64))
