@@ -167,12 +167,11 @@ def train(
         m = s.get(f"{split}_mask")
         if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:
             report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()])
-    from graphguard.utils.serialization import undefined_as_null
+    from graphguard.utils.serialization import strict_json
 
-    report = undefined_as_null(report)  # strict JSON, as a run's metrics.json
-    (Path(out) / "metrics.json").write_text(json.dumps(report, indent=2, allow_nan=False))
+    (Path(out) / "metrics.json").write_text(strict_json(report, indent=2))  # undefined metrics as null
     if not quiet:
-        console.print_json(json.dumps(report))
+        console.print_json(strict_json(report))
 
 
 @app.command()

@@ -8,7 +8,6 @@ HTML report with the curves.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,7 @@ def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import DEFAULT_DETECTOR, make_detector
     from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
-    from graphguard.utils.serialization import undefined_as_null
+    from graphguard.utils.serialization import strict_json
 
     path = _find_tolokers(data)
     if path is not None:
@@ -67,7 +66,7 @@ def run_demo(data: Path | None, out: Path, trials: int = 3) -> dict:
         out / "predictions.csv", index=False)
     summary = {"dataset": name, "protocol": {"trials": trials, "ratios": ratios}, "benchmark": res,
                "model": DEFAULT_DETECTOR, "test_metrics_split0": test_metrics}
-    (out / "metrics.json").write_text(json.dumps(undefined_as_null(summary), indent=2, allow_nan=False))
+    (out / "metrics.json").write_text(strict_json(summary, indent=2))
     report = _write_report(out, g, scores, test, det.threshold_, test_metrics, res, name)
     log(f"model: {out / 'model'}   predictions: {out / 'predictions.csv'}   report: {report}")
     return summary

@@ -116,7 +116,7 @@ def build_csr(dst, src, num_dst: int, num_src: int, data=None, out: Path | None 
 
 
 def _csr_bucketed(dst, src, data, ddtype, num_dst, num_src, nnz, threads, unique=False):
-    """Two-pass counting sort (int32 indices, 4-byte data): buckets of rows, then rows.
+    """Two-pass counting sort (int32 indices; 4-byte data, or 8-byte data by input slot): buckets of rows, then rows.
 
     With ``unique``, each bucket is instead ordered by one sort of packed ``(row, source, slot)``
     keys and keeps each pair's first copy (:func:`_sort_bucket_unique`); the buckets then close
@@ -193,11 +193,10 @@ def _close_bucket_gaps(bp, bj, bx, ptr1, kept, shift, num_dst):
     turn the buckets' row starts (relative to the bucket) into global ones."""
     kept = kept.astype(np.int64)
     offset = np.cumsum(kept) - kept
-    if not np.array_equal(offset, ptr1[:-1]):
-        for k in np.flatnonzero(offset != ptr1[:-1]).tolist():
-            lo, o, n = int(ptr1[k]), int(offset[k]), int(kept[k])
-            bj[o: o + n] = bj[lo: lo + n]  # o < lo: a move left within the same array
-            bx[o: o + n] = bx[lo: lo + n]
+    for k in np.flatnonzero(offset != ptr1[:-1]).tolist():  # the buckets after the first repeat
+        lo, o, n = int(ptr1[k]), int(offset[k]), int(kept[k])
+        bj[o: o + n] = bj[lo: lo + n]  # o < lo: a move left within the same array
+        bx[o: o + n] = bx[lo: lo + n]
     rows = np.full(len(kept), 1 << shift, np.int64)
     rows[-1] = num_dst - (len(kept) - 1 << shift)
     bp[:num_dst] += np.repeat(offset, rows).astype(bp.dtype)

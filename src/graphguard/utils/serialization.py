@@ -59,6 +59,12 @@ def undefined_as_null(obj: Any) -> Any:
     return obj
 
 
+def strict_json(obj: Any, **kwargs) -> str:
+    """``json.dumps`` of ``obj`` with undefined numbers as ``null`` (:func:`undefined_as_null`); a NaN left
+    anywhere else is an error, never the bare token. What every ``metrics.json`` writer uses."""
+    return json.dumps(undefined_as_null(obj), allow_nan=False, **kwargs)
+
+
 def describe_model(config: dict) -> str:
     """What a model directory's config says it holds, in words, for "holds X, not Y" errors."""
     if "detector" in config:

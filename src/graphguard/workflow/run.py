@@ -49,10 +49,9 @@ def write_atomic(path: Path, text: str) -> None:
 
 def write_json(path: Path, obj) -> None:
     """``obj`` as strict JSON: an undefined (NaN or infinite) number is written as ``null``, never as ``NaN``."""
-    from graphguard.utils.serialization import undefined_as_null
+    from graphguard.utils.serialization import strict_json
 
-    write_atomic(path, json.dumps(undefined_as_null(obj), indent=2, sort_keys=True, allow_nan=False,
-                                  default=_json_default))
+    write_atomic(path, strict_json(obj, indent=2, sort_keys=True, default=_json_default))
 
 
 def _json_default(o):
