@@ -261,11 +261,13 @@ def bench(
     models_: Optional[str] = typer.Option(None, "--models", help="Comma-separated detectors (default: the recommended one)."),
     protocol: str = typer.Option("full", "--protocol", help="'full' (stratified) or 'semi' (20+80 labels)."),
     trials: int = typer.Option(10, "--trials"),
-    masks: str = typer.Option("gadbench", "--masks", help="'gadbench' splits, or the 'dataset' masks (split i per trial)."),
+    masks: str = typer.Option("gadbench", "--masks", help="'gadbench' splits (the dataset's as GADBench runs it), "
+                                                          "or the 'dataset' masks (split i per trial)."),
     ratios: Optional[str] = typer.Option(
-        None, "--ratios", help="Train/val/test ratios of the full protocol (default: GADBench's for the dataset, "
-                               "recognised by its file or folder name: 0.5,0.25,0.25 for Tolokers and Questions, "
-                               "else 0.4,0.2,0.4)."),
+        None, "--ratios", help="Stratified train/val/test ratios of the full protocol, drawn per trial. Default: "
+                               "GADBench's split for the dataset, recognised by its file or folder name: the "
+                               "official one (the same in every trial) for Amazon, YelpChi, Elliptic and "
+                               "DGraph-Fin, else 0.5,0.25,0.25 for Tolokers and Questions and 0.4,0.2,0.4."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
     augment: Optional[str] = typer.Option(
@@ -279,22 +281,24 @@ def bench(
     """Run the GADBench protocol: mean ± std of AUROC, AUPRC and Rec@K over trials."""
     _setup(quiet or json_out and not sys.stderr.isatty(), threads)
     from graphguard.errors import ConfigError
+    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
     from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
     from graphguard.tasks.node.registry import DEFAULT_DETECTOR, detector_class
 
     names = [m.strip() for m in (models_ or DEFAULT_DETECTOR).split(",") if m.strip()]
     for n in names:
         detector_class(n)
-    r = _bench_ratios(ratios, data)
-    cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=r, augment=augment,
+    asked = _bench_ratios(ratios) if ratios else None
+    cfg = ProtocolConfig(protocol=protocol, trials=trials, masks=masks, ratios=asked or DEFAULT_RATIOS, augment=augment,
                          augment_options=_augment_options(augment_config, augment))
-    if protocol not in ("full", "semi"):
-        raise ConfigError(f"unknown protocol '{protocol}' (use 'full' or 'semi')")
-    split_used = protocol == "full" and masks == "gadbench"
-    if split_used:
-        log(f"train/val/test split {'/'.join(f'{100 * v:g}' for v in r)}"
-            + ("" if ratios else " (GADBench's for this dataset)"))
+    if masks not in ("gadbench", "dataset"):
+        raise ConfigError(f"unknown --masks '{masks}' (use 'gadbench' or 'dataset')")
     base, fmt = _load(data, fmt, label)
+    split, r = _bench_split(protocol, masks, asked, data, base)
+    cfg.masks = "official" if split.startswith("official") else masks
+    cfg.ratios, cfg.dataset = r or DEFAULT_RATIOS, gadbench_dataset(data)
+    log(_SPLIT_LOG[split].format(ratios="/".join(f"{100 * v:g}" for v in r or ()),
+                                 whose="" if ratios else " (GADBench's for this dataset)"))
     cache = {0: base}
 
     def graph_for_trial(t):
@@ -303,8 +307,9 @@ def bench(
         return cache.get(t, base) if masks == "dataset" else base
 
     res = contract(run_protocol(graph_for_trial, names, cfg, source=data))
-    if split_used:
-        for row in res.values():
+    for row in res.values():
+        row["split"] = split
+        if r:
             row["ratios"] = list(r)
     if json_out:
         print(json.dumps(res))
@@ -312,13 +317,46 @@ def bench(
         _table(res)
 
 
-def _bench_ratios(ratios: Optional[str], data: Path) -> tuple[float, float, float]:
-    """``--ratios`` as three numbers, or GADBench's ratios for the dataset at ``data`` when not given."""
-    from graphguard.data.splits import gadbench_ratios
+_SPLIT_LOG = {
+    "stratified": "train/val/test split {ratios}{whose}, stratified, drawn per trial",
+    "official-file": "GADBench's official split: the data's own masks (split 0) in every trial",
+    "official-dgl": "GADBench's official split: DGL's seed-717 {ratios} split in every trial",
+    "dataset": "the data's own split i in trial i",
+    "semi": "semi-supervised split: 20 + 80 labels each for training and validation, drawn per trial",
+}
+
+
+def _bench_split(protocol: str, masks: str, ratios: tuple | None, data: Path, g):
+    """Which split ``node bench`` uses, as its JSON rows name it, and its ratios (``None`` when no ratios
+    define it). By default the full protocol follows GADBench: the official split of Amazon, YelpChi,
+    Elliptic and DGraph-Fin, a stratified split of the dataset's ratios for the others; ``--ratios``
+    asks for a stratified split of those ratios on any dataset."""
+    from graphguard.data import target_store
+    from graphguard.data.splits import DGL_FRAUD_FIRST_NODE, DGL_FRAUD_RATIOS, gadbench_dataset, gadbench_full_split, \
+        gadbench_ratios
+    from graphguard.errors import DataError
+    from graphguard.tasks.node.protocol import no_official_split
+
+    has_masks = "train_mask" in target_store(g)
+    if masks == "dataset":
+        if not has_masks:
+            raise DataError(data, "--masks dataset, but the data carries no split masks")
+        return "dataset", None
+    if protocol == "semi":
+        return "semi", None
+    if ratios is None and gadbench_full_split(data) == "official":
+        if has_masks:
+            return "official-file", None
+        if gadbench_dataset(data) not in DGL_FRAUD_FIRST_NODE:
+            raise no_official_split(gadbench_dataset(data), data)
+        return "official-dgl", DGL_FRAUD_RATIOS
+    return "stratified", ratios or gadbench_ratios(data)
+
+
+def _bench_ratios(ratios: str) -> tuple[float, float, float]:
+    """``--ratios`` as three numbers."""
     from graphguard.errors import ConfigError
 
-    if ratios is None:
-        return gadbench_ratios(data)
     try:
         r = tuple(float(v) for v in ratios.split(","))
         assert len(r) == 3

@@ -1,7 +1,8 @@
 """Train/validation/test splits of the GADBench protocol.
 
 * ``full``: stratified random split, GADBench's ratios for the dataset (``gadbench_ratios``: 50/25/25
-  for Tolokers and Questions, 40/20/40 otherwise);
+  for Tolokers and Questions, 40/20/40 otherwise), or, for Amazon, YelpChi, Elliptic and DGraph-Fin,
+  GADBench's *official* split: one split, the same in every trial (``gadbench_full_split``);
 * ``semi``: 20 anomalies + 80 normal nodes for training, another 20 + 80 for validation, the rest
   for test.
 
@@ -17,11 +18,20 @@ from graphguard.errors import DataError
 
 GADBENCH_SEED = 3407
 DEFAULT_RATIOS = (0.4, 0.2, 0.4)
-# GADBench's fully supervised train/val ratios per dataset (its datasets/preprocess.ipynb, Dataset.split);
-# Amazon, YelpChi, Elliptic and DGraph-Fin use their official splits there, not a ratio
+# GADBench's fully supervised train/val ratios per dataset (its datasets/preprocess.ipynb, Dataset.split):
+# a stratified random split per trial, seeded 3407 + 10 i
 GADBENCH_RATIOS = {"tolokers": (0.5, 0.25, 0.25), "questions": (0.5, 0.25, 0.25),
                    "tfinance": DEFAULT_RATIOS, "tsocial": DEFAULT_RATIOS, "reddit": DEFAULT_RATIOS,
                    "weibo": DEFAULT_RATIOS}
+# ... and the datasets it runs on their official split instead, the same split in all ten trials
+GADBENCH_OFFICIAL = ("amazon", "yelpchi", "elliptic", "dgraphfin")
+_ALIASES = {"yelp": "yelpchi"}  # GADBench's own file names
+# YelpChi's and Amazon's official split is the one DGL's FraudDataset draws (GADBench loads it from there):
+# a seed-717 permutation of the nodes from this index on (Amazon's first 3305 users are unlabelled),
+# the first 70 % for training, the last 10 % for validation, the rest for test; not stratified
+DGL_FRAUD_FIRST_NODE = {"yelpchi": 0, "amazon": 3305}
+DGL_FRAUD_SEED = 717
+DGL_FRAUD_RATIOS = (0.7, 0.1, 0.2)
 
 
 def trial_seed(trial: int) -> int:
@@ -36,14 +46,21 @@ def gadbench_dataset(path) -> str | None:
     p = Path(path)
     for name in (p.stem if p.suffix else p.name, p.parent.name):
         key = name.lower().replace("-", "").replace("_", "")
-        if key in GADBENCH_RATIOS:
+        key = _ALIASES.get(key, key)
+        if key in GADBENCH_RATIOS or key in GADBENCH_OFFICIAL:
             return key
     return None
 
 
+def gadbench_full_split(path) -> str:
+    """``'official'`` when GADBench runs the dataset at ``path`` on its official split (one split for
+    every trial), else ``'stratified'`` (a random split of ``gadbench_ratios`` per trial)."""
+    return "official" if gadbench_dataset(path) in GADBENCH_OFFICIAL else "stratified"
+
+
 def gadbench_ratios(path) -> tuple[float, float, float]:
     """The full protocol's train/val/test ratios GADBench uses for the dataset at ``path``; 40/20/40 when
-    the dataset is not one of GADBench's."""
+    GADBench draws no ratio split for it (not one of its datasets, or one with an official split)."""
     return GADBENCH_RATIOS.get(gadbench_dataset(path), DEFAULT_RATIOS)
 
 
@@ -76,6 +93,15 @@ def stratified_split(
         va.append(idx[n_tr : n_tr + n_va])
         te.append(idx[n_tr + n_va :])
     return _masks(y.size, np.concatenate(tr), np.concatenate(va), np.concatenate(te))
+
+
+def dgl_fraud_split(index, n: int, seed: int = DGL_FRAUD_SEED, ratios=DGL_FRAUD_RATIOS):
+    """Boolean masks over ``n`` nodes of DGL's FraudDataset split of the nodes ``index``: 70 % training
+    and the last 10 % validation of one seeded permutation, the rest test (GADBench's official split of
+    YelpChi and Amazon, rebuilt for data that does not carry it)."""
+    idx = np.random.RandomState(seed).permutation(np.asarray(index))
+    n_tr, n_va = int(ratios[0] * idx.size), int(ratios[1] * idx.size)
+    return _masks(n, idx[:n_tr], idx[idx.size - n_va :], idx[n_tr : idx.size - n_va])
 
 
 def semi_supervised_split(

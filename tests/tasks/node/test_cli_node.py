@@ -33,17 +33,19 @@ def test_bench_json_contract(npz_graph, cli):
     r = cli("node", "bench", "--data", npz_graph, "--models", "xgbgraph,xgboost", "--trials", "2", "--json", "--quiet")
     res = json.loads(r.stdout)
     assert set(res) == {"xgbgraph", "xgboost"}
-    keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds", "ratios"}
+    keys = {"auroc", "auroc_std", "auprc", "auprc_std", "rec_at_k", "rec_at_k_std", "fit_seconds", "ratios", "split"}
     for v in res.values():
         assert set(v) == keys
         assert 0.5 < v["auroc"] <= 1.0 and v["auroc_std"] >= 0
         assert v["ratios"] == [0.4, 0.2, 0.4]  # not a GADBench dataset by name: 40/20/40
+        assert v["split"] == "stratified"
 
 
 def test_bench_semi_protocol_defaults_to_recommended_detector(npz_graph, cli):
     r = cli("node", "bench", "--data", npz_graph, "--protocol", "semi", "--trials", "1", "--json", "--quiet")
     res = json.loads(r.stdout)
     assert list(res) == ["graphgbm-stack"] and "ratios" not in res["graphgbm-stack"]  # 20+80 labels, no ratios
+    assert res["graphgbm-stack"]["split"] == "semi"
 
 
 def test_bench_uses_gadbench_ratios_for_tolokers_by_folder_name_and_records_them(fraud_graph, tmp_path, cli):
@@ -53,6 +55,52 @@ def test_bench_uses_gadbench_ratios_for_tolokers_by_folder_name_and_records_them
     r = cli("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1", "--json", "--quiet",
            "--ratios", "0.6,0.2,0.2")
     assert json.loads(r.stdout)["xgboost"]["ratios"] == [0.6, 0.2, 0.2]
+
+
+def _bench_row(cli, data, *extra):
+    r = cli("node", "bench", "--data", data, "--models", "xgboost", "--trials", "2", "--json", "--quiet", *extra)
+    return json.loads(r.stdout)["xgboost"]
+
+
+def _no_masks(g):
+    g = g.clone()
+    for m in ("train_mask", "val_mask", "test_mask"):
+        del g[m]
+    return g
+
+
+@pytest.mark.parametrize("name,masks,split,ratios", [
+    ("tolokers/tolokers.npz", True, "stratified", [0.5, 0.25, 0.25]),  # GADBench's own splits, not the file's
+    ("questions.npz", False, "stratified", [0.5, 0.25, 0.25]),
+    ("t-finance.npz", False, "stratified", [0.4, 0.2, 0.4]),
+    ("yelpchi/graph.npz", False, "official-dgl", [0.7, 0.1, 0.2]),      # DGL's seed-717 split, every trial
+    ("amazon.npz", True, "official-file", None),                        # the file's split 0, every trial
+    ("elliptic.npz", True, "official-file", None),
+    ("dgraphfin.npz", True, "official-file", None),
+])
+def test_bench_uses_gadbench_split_per_dataset_and_names_it(fraud_graph, tmp_path, cli, name, masks, split, ratios):
+    data = write_npz(fraud_graph if masks else _no_masks(fraud_graph), tmp_path / name)
+    row = _bench_row(cli, data)
+    assert row["split"] == split and row.get("ratios") == ratios
+
+
+def test_bench_ratios_keep_the_stratified_split_on_an_official_split_dataset(fraud_graph, tmp_path, cli):
+    row = _bench_row(cli, write_npz(fraud_graph, tmp_path / "yelpchi.npz"), "--ratios", "0.4,0.2,0.4")
+    assert row["split"] == "stratified" and row["ratios"] == [0.4, 0.2, 0.4]
+    row = _bench_row(cli, write_npz(fraud_graph, tmp_path / "yelpchi.npz"), "--masks", "dataset", "--trials", "1")
+    assert row["split"] == "dataset" and "ratios" not in row
+
+
+@pytest.mark.parametrize("name,extra,message", [
+    ("graph.npz", ("--masks", "dataset"), "--masks dataset, but the data carries no split masks"),
+    ("elliptic.npz", (), "GADBench runs elliptic on its official split and the data carries no split masks"),
+])
+def test_bench_split_that_needs_masks_on_data_without_them_is_one_line_error(fraud_graph, tmp_path, cli, name,
+                                                                               extra, message):
+    data = write_npz(_no_masks(fraud_graph), tmp_path / name)
+    r = cli("node", "bench", "--data", data, "--models", "xgboost", "--trials", "1", *extra, ok=False)
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0
+    assert message in " ".join(r.stderr.split()) and name in r.stderr
 
 
 def test_neptune_round_trip_predictions(fraud_graph, tmp_path, cli):

@@ -1,10 +1,12 @@
 """The GADBench evaluation protocol, for any detector on any graph the readers accept.
 
 For trial ``i`` the split is GADBench's (``full``: stratified, 40/20/40 unless other ratios are
-given; ``semi``: 20+80 / 20+80 / rest), or the dataset's own split ``i`` (``masks="dataset"``); the
-seed is ``3407 + 10 i``. Each detector is fitted on the training nodes, selects on validation
-(early stopping / best validation AUPRC), and is scored on the test nodes. Results are reported as
-mean and standard deviation over trials, with the mean fit time.
+given; ``semi``: 20+80 / 20+80 / rest), GADBench's official split, the same in every trial
+(``masks="official"``: the data's split 0, or DGL's seed-717 split rebuilt for YelpChi and Amazon), or
+the dataset's own split ``i`` (``masks="dataset"``); the seed is ``3407 + 10 i``. Each detector is
+fitted on the training nodes, selects on validation (early stopping / best validation AUPRC), and is
+scored on the test nodes. Results are reported as mean and standard deviation over trials, with the
+mean fit time.
 
 An optional augmenter (e.g. GODM) is fitted once per trial, on that trial's training split only, and
 its graph trains every model of the trial (``augment_seconds`` is its time, apart from each model's
@@ -21,7 +23,7 @@ import numpy as np
 
 from graphguard._console import progress
 from graphguard.data.graph import Graph, copy_graph, set_masks, target_store
-from graphguard.data.splits import gadbench_split, trial_seed
+from graphguard.data.splits import DGL_FRAUD_FIRST_NODE, dgl_fraud_split, gadbench_split, trial_seed
 from graphguard.errors import ConfigError, DataError
 from graphguard.metrics import node_metrics
 from graphguard.tasks.node.registry import make_detector
@@ -34,7 +36,8 @@ METRICS = ("auroc", "auprc", "rec_at_k")
 class ProtocolConfig:
     protocol: str = "full"  # 'full' | 'semi'
     trials: int = 10
-    masks: str = "gadbench"  # 'gadbench' | 'dataset'
+    masks: str = "gadbench"  # 'gadbench' | 'official' | 'dataset'
+    dataset: str | None = None  # the GADBench dataset (gadbench_dataset), whose official split 'official' rebuilds
     ratios: tuple[float, float, float] = (0.4, 0.2, 0.4)
     augment: str | None = None
     augment_options: dict = field(default_factory=dict)  # e.g. GODMConfig options for augment="godm"
@@ -58,13 +61,33 @@ def trial_masks(graph: Graph, cfg: ProtocolConfig, trial: int, source=None):
         if trial > 0 and (n_splits is None or trial >= n_splits):
             raise DataError(source, f"trial {trial} needs dataset split {trial}, the data has {n_splits or 1}")
         return None  # caller reloads split `trial`
-    if cfg.masks != "gadbench":
-        raise ConfigError(f"unknown masks '{cfg.masks}' (use 'gadbench' or 'dataset')")
+    if cfg.masks not in ("gadbench", "official"):
+        raise ConfigError(f"unknown masks '{cfg.masks}' (use 'gadbench', 'official' or 'dataset')")
     y = s.y.numpy()
     synthetic = s.is_synthetic.numpy().astype(bool) if "is_synthetic" in s else np.zeros(y.size, dtype=bool)
+    if cfg.masks == "official":
+        return official_masks(s, cfg.dataset, synthetic, source)
     # synthetic nodes (an augmented file) are training data only: split the real nodes, then add them
     tr, va, te = gadbench_split(np.where(synthetic, -1, y), cfg.protocol, trial, cfg.ratios)
     return tr | (synthetic & (y >= 0)), va, te
+
+
+def no_official_split(dataset: str | None, source=None) -> DataError:
+    """The error for data that carries no official split when graphguard cannot rebuild it either."""
+    return DataError(source, f"GADBench runs {dataset or 'this dataset'} on its official split and the data "
+                             "carries no split masks (--ratios 0.4,0.2,0.4 draws random splits instead)")
+
+
+def official_masks(store, dataset: str | None, synthetic: np.ndarray, source=None):
+    """GADBench's official split, the same for every trial: the data's own masks (split 0), or for
+    YelpChi and Amazon DGL's seed-717 split of the real nodes (synthetic ones are training data)."""
+    if "train_mask" in store:
+        return tuple(store[m].numpy().astype(bool) for m in ("train_mask", "val_mask", "test_mask"))
+    if dataset not in DGL_FRAUD_FIRST_NODE:
+        raise no_official_split(dataset, source)
+    real = np.flatnonzero(~synthetic)[DGL_FRAUD_FIRST_NODE[dataset]:]
+    tr, va, te = dgl_fraud_split(real, synthetic.size)
+    return tr | (synthetic & (store.y.numpy() >= 0)), va, te
 
 
 def run_protocol(graph_for_trial, models: list[str], cfg: ProtocolConfig, source=None) -> dict:
