@@ -1,8 +1,8 @@
 """GADBench-protocol benchmark of every node detector, with references side by side.
 
 Each (dataset, model) runs in its own subprocess so that its peak RSS is measured alone. Tolokers
-uses the file's 10 official 50/25/25 splits; the YelpChi rebuild uses GADBench's stratified
-40/20/40 split with seeds 3407 + 10 i. Output: a table on stdout and bench/results/node_gadbench.json.
+uses the file's 10 official 50/25/25 splits; the YelpChi rebuild uses a stratified 40/20/40
+split with seeds 3407 + 10 i (GADBench itself, and `node bench` by default, use DGL's fixed 70/10/20 split). Output: a table on stdout and bench/results/node_gadbench.json.
 
     python bench/node_gadbench.py [--data DIR] [--trials 10] [--gnn-trials 3] [--datasets tolokers,yelpchi]
 
