@@ -75,7 +75,16 @@ def _apply_masks(g, masks: str, seed_trial: int, source):
 
             raise DataError(source, "--masks dataset, but the data carries no split masks")
         return g
-    cfg = ProtocolConfig(protocol=masks)
+    if masks not in ("full", "semi"):
+        from graphguard.errors import ConfigError
+
+        raise ConfigError(f"unknown --masks '{masks}' (use 'dataset', 'full' or 'semi')")
+    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
+
+    # the split `node bench` draws in its first trial, so that train, evaluate and bench agree per dataset
+    split, ratios = _bench_split(masks, "gadbench", None, Path(source), g)
+    cfg = ProtocolConfig(protocol=masks, masks="official" if split.startswith("official") else "gadbench",
+                         ratios=ratios or DEFAULT_RATIOS, dataset=gadbench_dataset(source))
     import copy
 
     from graphguard.train.csc import store_backed
@@ -108,7 +117,8 @@ def train(
     out: Path = typer.Option(..., "--out", help="Directory for the fitted model (safetensors + JSON)."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
-    masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), 'full' or 'semi' (GADBench splits)."),
+    masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), 'full' or 'semi' (GADBench's split for the "
+                                                                 "dataset, as `node bench` draws it in trial 0)."),
     seed: int = typer.Option(0, "--seed"),
     params: Optional[str] = typer.Option(None, "--params", help="Detector hyperparameters as JSON."),
     augment: Optional[str] = typer.Option(

@@ -102,3 +102,23 @@ def test_official_split_without_masks_or_a_recipe_is_one_line_error():
     g = _without_masks(make_fraud_graph(num_nodes=500, seed=1))
     with pytest.raises(DataError, match="elliptic on its official split and the data carries no split masks"):
         trial_masks(g, ProtocolConfig(masks="official", dataset="elliptic"), 0, source="elliptic.npz")
+
+
+@pytest.mark.parametrize("name", ["tolokers.npz", "yelpchi.npz", "my_graph.npz"])
+@pytest.mark.parametrize("protocol", ["full", "semi"])
+def test_train_and_evaluate_masks_are_bench_trial_zero(tmp_path, name, protocol):
+    """`node train/evaluate --masks full|semi` use the split `node bench` draws in its first trial for
+    the dataset (they used 40/20/40 everywhere, so a Tolokers model was trained on another split)."""
+    from graphguard.cli_node import _apply_masks, _bench_split
+    from graphguard.data.splits import gadbench_dataset
+
+    g = make_fraud_graph(num_nodes=1200, fraud_ratio=0.08, seed=5)
+    path = tmp_path / name
+    split, ratios = _bench_split(protocol, "gadbench", None, path, g)
+    cfg = ProtocolConfig(protocol=protocol, masks="official" if split.startswith("official") else "gadbench",
+                         ratios=ratios or (0.4, 0.2, 0.4), dataset=gadbench_dataset(path))
+    got = _apply_masks(g, protocol, 0, path)
+    for mask, want in zip((got.train_mask, got.val_mask, got.test_mask), trial_masks(g, cfg, 0)):
+        assert np.array_equal(mask.numpy(), want)
+    if protocol == "full" and name == "tolokers.npz":
+        assert got.train_mask.sum().item() == pytest.approx(0.5 * g.num_nodes, abs=2)
