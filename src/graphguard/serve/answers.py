@@ -166,7 +166,8 @@ class LinkModelInfo(ModelInfo):
 
 class GraphModelInfo(ModelInfo):
     task: Literal["graph_classification"]
-    classes: list[int] | None
+    classes: list[int] = Field(min_length=2, description="the classes the model predicts, as the data labelled "
+                                                          "them; 'label' of POST /v1/predict/graphs is one of them")
     accepts_smiles: bool = Field(description="whether POST /v1/predict/graphs classifies new SMILES")
 
 
