@@ -98,3 +98,20 @@ def test_the_checker_refuses_what_the_schema_does_not_say():
     assert schema_errors([{"id": "a", "s": 1, "value": 2}], node, components) == ["$[0]: 'value' is not in the schema"]
     assert schema_errors([{"id": "a", "s": True}], node, components) == ["$[0].s: bool True is not number"]
     assert schema_errors([{"id": "a", "s": 1, "k": 1.5}], node, components)[0].startswith("$[0].k: fits no branch")
+
+
+def test_the_explanation_schema_allows_null_only_where_the_server_sends_it(client):
+    """``bias`` and ``important_edges`` are left out where they do not apply, never null; ``known_label`` is null for
+    an unlabelled node. The schema allowed null for both, and ``signed: true``, which is never sent either."""
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    declared = answer_schema(schema, "/v1/explain/node", "post")
+    answer = client.post("/v1/explain/node", json={"id": "acct-00003", "top": 3}).json()
+    assert "bias" in answer and "important_edges" not in answer  # a tree model's answer
+    assert schema_errors(answer, declared, components) == []
+    explanation = components[declared["$ref"].rsplit("/", 1)[1]]
+    optional = {k: v for k, v in explanation["properties"].items() if k not in explanation["required"]}
+    nullable = {k for k, v in optional.items() if not schema_errors(None, v, components)}
+    assert nullable == {"known_label"}
+    assert schema_errors(True, optional["signed"], components)
+    assert not [k for k, v in optional.items() if "default" in v]  # an absent key is not the value null

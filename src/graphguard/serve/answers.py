@@ -3,7 +3,9 @@
 The handlers build plain dicts (the node scores pre-serialised) and the models only document them: FastAPI
 re-validating an answer through its model would cost time per item and would write optional fields that are
 absent now (``bias``, ``important_edges``) as null. ``tests/serve/test_serve_schema.py`` checks every answer of
-every kind of run against the schema instead.
+every kind of run against the schema instead. So the models say exactly what the handlers send: a key the server
+leaves out where it does not apply is optional and never null (:func:`absent_otherwise`), and null is allowed only
+where the server writes it.
 
 The app is built for one run, so the schema declares the shapes of that run's task: ``/v1/predict/nodes``
 answers scores and labels on a node classification run, predicted values on a node regression run.
@@ -14,6 +16,19 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def absent_otherwise(description: str) -> Any:
+    """An optional key that the server leaves out, never sends as null, where it does not apply.
+
+    A pydantic default of None would put ``null`` into the schema (as a type or a default) though no answer
+    carries it; the default exists only so that the key is not ``required``.
+    """
+    return Field(None, description=description, json_schema_extra=_no_default)
 
 
 class Health(BaseModel):
@@ -97,12 +112,13 @@ class Explanation(BaseModel):
     threshold: float
     label: int = Field(description="1 if score >= threshold (flagged), else 0")
     detector: str
-    known_label: int | None = Field(None, description="the node's label in the training data (null when "
-                                                      "unlabelled); absent when the graph has no labels")
+    known_label: int | None = absent_otherwise("the node's label in the training data (null when unlabelled); "
+                                               "absent when the graph has no labels")
     method: str = Field(description="how the contributions were computed, and their unit")
-    bias: float | None = Field(None, description="the trees' base value (tree models only; absent otherwise)")
-    signed: bool = Field(True, description="false when contributions are importances in [0, 1] (GNNExplainer)")
-    important_edges: list[ImportantEdge] | None = Field(None, description="GNN models only; absent otherwise")
+    bias: float = absent_otherwise("the trees' base value (tree models only; absent otherwise)")
+    signed: Literal[False] = absent_otherwise("false when contributions are importances in [0, 1] (GNNExplainer); "
+                                              "absent when they are signed (raise or lower the score)")
+    important_edges: list[ImportantEdge] = absent_otherwise("GNN models only; absent otherwise")
     contributions: list[Contribution] = Field(description="the largest first, by absolute value")
     neighbours: list[NeighbourEffect] = Field(description="the largest effect first, by absolute value")
 
@@ -150,7 +166,8 @@ class LinkModelInfo(ModelInfo):
 
 class GraphModelInfo(ModelInfo):
     task: Literal["graph_classification"]
-    classes: list[int] | None
+    classes: list[int] = Field(min_length=2, description="the classes the model predicts, as the data labelled "
+                                                          "them; 'label' of POST /v1/predict/graphs is one of them")
     accepts_smiles: bool = Field(description="whether POST /v1/predict/graphs classifies new SMILES")
 
 

@@ -36,6 +36,7 @@ from graphguard.serve.answers import (MODEL_INFO, NODE_ANSWERS, Explanation, Hea
                                       PredictGraphsResponse, PredictLinksResponse, PredictNodesResponse)
 from graphguard.serve.docs_page import render_docs
 from graphguard.serve.model import BadNodes, NewNode, ServedModel, UnknownIds
+from graphguard.utils.serialization import strict_json
 
 MAX_IDS = 10_000
 MAX_NEW_NODES = 1_000
@@ -75,14 +76,21 @@ class PredictNodes(BaseModel):
         return self
 
 
+def _std_dumps(obj) -> bytes:
+    """The standard library's encoder, writing NaN and infinities as ``null`` as orjson does.
+
+    ``json.dumps`` alone writes the bare token ``NaN``, which is not JSON: strict readers refuse the whole answer.
+    """
+    return strict_json(obj, separators=(",", ":")).encode()
+
+
 try:  # orjson when present (several times faster on lists of predictions); the standard library otherwise
     import orjson
 
     def _dumps(obj) -> bytes:
         return orjson.dumps(obj)
-except ImportError:  # pragma: no cover - depends on the environment
-    def _dumps(obj) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode()
+except ImportError:  # depends on the environment; tests/serve/test_serve_json_fallback.py forces it
+    _dumps = _std_dumps
 
 
 def _json(obj) -> Response:

@@ -25,10 +25,15 @@ class ServedGraphs(FinishedRun):
 
         super().__init__(run_dir)
         self.model = GraphEstimator.load(self.run / "model")
+        if self.model.task != "classification" or getattr(self.model, "classes_", None) is None:
+            raise DataError(self.run / "model", f"holds a graph {self.model.task} model, which has no classes; "
+                                                "a graph_classification run serves a classifier")
         self.molecules = bool(self.config.get("data", {}).get("molecules"))
 
     def info(self) -> dict:
-        return {**self.base_info(), "classes": self.metrics.get("classes"), "accepts_smiles": self.molecules}
+        """``classes`` are the loaded model's, the ones its predicted labels are drawn from."""
+        return {**self.base_info(), "classes": np.asarray(self.model.classes_).tolist(),
+                "accepts_smiles": self.molecules}
 
     def predict_smiles(self, smiles: list[str]) -> list[dict]:
         from graphguard.builders.molecule import smiles_to_graph
