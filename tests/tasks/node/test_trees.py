@@ -285,3 +285,19 @@ def test_fitted_transform_refuses_what_decision_function_refuses(name, fraud_gra
     reordered = _x(g, names=swapped)
     reordered.x = g.x[:, [1, 0] + list(range(2, cols))]
     np.testing.assert_array_equal(det.transform(reordered), det.transform(g))  # read by name, as scoring reads
+
+
+def test_forest_saved_without_its_width_still_refuses_narrower_rows_in_one_line(small_hetero, tmp_path, rebuild):
+    """Before: an IndexError from the traversal (the rows lacked the forest's last split column)."""
+    make_detector("rfgraph", **SMALL["rfgraph"]).fit(small_hetero).save(tmp_path / "rf")
+    _forget_relations(tmp_path / "rf")
+    old = load_detector(tmp_path / "rf")
+    assert old.num_columns() is None
+    dropped = rebuild(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    with pytest.raises(DataError, match=r"^predict: graph gives 51 tree features, the forest splits on column 5\d "
+                                        r"\(a graph with other relations\?\)$"):
+        old.decision_function(dropped)
+    narrow = small_hetero.clone()
+    narrow["review"].x = narrow["review"].x[:, :3]
+    with pytest.raises(DataError, match=r"^predict: node type 'review' had x with 16 columns at fit, has 3 now$"):
+        old.decision_function(narrow)

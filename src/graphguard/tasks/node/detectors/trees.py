@@ -237,6 +237,16 @@ class RFGraph(_TreeDetector):
     def num_columns(self):
         return getattr(self, "num_columns_", None)  # not kept by forests saved before relations were
 
+    def _checked_features(self, graph):
+        """As for every tree model; a forest saved without its width still refuses rows narrower than a column
+        it splits on (they would index past the row; wider ones it cannot tell from its own)."""
+        F = super()._checked_features(graph)
+        last = int(self.feature_.max()) if self.feature_.size else -1
+        if self.num_columns() is None and F.shape[1] <= last:
+            raise DataError("predict", f"graph gives {F.shape[1]} tree features, the forest splits on column {last} "
+                                       "(a graph with other relations?)")
+        return F
+
     def _flatten(self, rf) -> None:
         """Keep the forest as flat arrays (children, feature, threshold, leaf P(fraud)) and tree offsets."""
         left, right, feat, thr, prob, offsets = [], [], [], [], [], [0]
