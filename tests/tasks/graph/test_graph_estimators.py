@@ -262,3 +262,75 @@ def test_save_refuses_a_folder_of_other_files_and_saves_again_over_its_own_model
     est.save(tmp_path / "m")
     est.save(tmp_path / "m")
     assert type(GraphEstimator.load(tmp_path / "m")) is type(est)
+
+
+# ---------------------------------------------------------------------------------------- node-feature width
+def _width(graphs, cols):
+    """``graphs`` with ``cols`` node features each (0: without ``x``)."""
+    out = []
+    for g in graphs:
+        d = Data(edge_index=g.edge_index, y=g.y, num_nodes=g.num_nodes)
+        if cols:
+            d.x = torch.ones(g.num_nodes, cols)
+        out.append(d)
+    return out
+
+
+WIDTH_MODELS = [("gin", {"epochs": 2, "hidden": 8, "layers": 2}), ("wl", {"n_estimators": 5}), ("wl-svm", {}),
+                ("ensemble", {"members": [{"model": "gin", "epochs": 2, "hidden": 8, "layers": 2},
+                                          {"model": "wl", "n_estimators": 5}]})]
+
+
+@pytest.mark.parametrize("model,kw", WIDTH_MODELS, ids=[m for m, _ in WIDTH_MODELS])
+def test_graphs_of_another_width_are_refused_naming_the_graph_and_both_widths(model, kw, tmp_path):
+    """Before: validation graphs of another width reached the GNN (torch 'mat1 and mat2 shapes cannot be
+    multiplied'), and predict compared graph 0 with the model and the others with graph 0."""
+    train, test = _toy(20, 0), _toy(6, 1)
+    with pytest.raises(DataError, match=r"^<validation graphs>: graph 0 has 3 node features, the model was trained "
+                                        r"on 2$"):
+        make_estimator(model, **kw).fit(train, val_graphs=_width(test, 3))
+    est = make_estimator(model, **kw).fit(train)
+    for m in (est, GraphEstimator.load(est.save(tmp_path / model))):
+        with pytest.raises(DataError, match=r"^<graphs>: graph 2 has 3 node features, the model was trained on 2$"):
+            m.predict(test[:2] + _width(test[2:], 3))
+        with pytest.raises(DataError, match=r"^<graphs>: graph 4 has no 2-D node feature matrix x; the model was "
+                                            r"trained on 2 node features$"):
+            m.predict(test[:4] + _width(test[4:5], 0))
+
+
+def _without_width(model_dir):
+    """Rewrite a saved model's config as one without the node-feature width."""
+    import json
+
+    cfg = json.loads((model_dir / "config.json").read_text())
+    del cfg["num_features"]
+    (model_dir / "config.json").write_text(json.dumps(cfg))
+
+
+@pytest.mark.parametrize("model,kw", WIDTH_MODELS, ids=[m for m, _ in WIDTH_MODELS])
+def test_a_config_without_the_width_loads_from_the_first_layer_or_says_so(model, kw, tmp_path):
+    train, test = _toy(20, 0), _toy(6, 1)
+    path = make_estimator(model, **kw).fit(train).save(tmp_path / model)
+    _without_width(path)
+    if model.startswith("wl"):  # WL hashes x rows: nothing in the model tells their width
+        with pytest.raises(DataError, match=rf"^{path}: config.json lacks num_features"):
+            GraphEstimator.load(path)
+        return
+    est = GraphEstimator.load(path)
+    assert est.predict(test).shape == (6,)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 0 has 3 node features, the model was trained on 2$"):
+        est.predict(_width(test, 3))
+
+
+def test_fingerprints_read_no_node_features_so_their_width_may_change():
+    pytest.importorskip("rdkit")
+    from graphguard.builders.molecule import smiles_to_graph
+
+    smiles = ["CCO", "CCN", "c1ccccc1", "CC(=O)O", "CCCC", "c1ccncc1"]
+    graphs = [smiles_to_graph(s) for s in smiles]
+    wide = _width(graphs, 3)
+    for g, w in zip(graphs, wide):
+        w.smiles = g.smiles
+    y = [0, 1, 0, 1, 0, 1]
+    est = make_estimator("fingerprint", n_estimators=5, descriptors=False).fit(graphs, y, val_graphs=wide, val_y=y)
+    assert est.predict(wide).tolist() == est.predict(graphs).tolist()

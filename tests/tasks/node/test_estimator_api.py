@@ -155,6 +155,30 @@ def test_regressor_refuses_a_typed_graph_in_one_line(target):
     assert "\n" not in str(e.value)
 
 
+def _features_of_width(g, cols):
+    out = g.clone()
+    if cols:
+        out.x = torch.randn(g.num_nodes, cols, generator=torch.Generator().manual_seed(0))
+    else:
+        del out.x
+    return out
+
+
+@pytest.mark.parametrize("cls", [GraphGBMRegressor, XGBGraphRegressor])
+def test_regressor_refuses_a_graph_without_x_or_of_another_width_as_the_detectors_do(small_graph, target, cls,
+                                                                                    tmp_path):
+    """Before: an AttributeError on a graph without x (fit and predict), and its own wording for another width."""
+    with pytest.raises(DataError, match=rf"^fit: graph has no features \(x\); {cls.name} needs them$"):
+        cls(n_estimators=5).fit(_features_of_width(small_graph, 0), target)
+    reg = cls(n_estimators=5).fit(small_graph, target)
+    cols = small_graph.x.shape[1]
+    for model in (reg, NodeRegressor.load(reg.save(tmp_path / cls.name))):
+        with pytest.raises(DataError, match=rf"^predict: graph had x with {cols} columns at fit, has none now$"):
+            model.predict(_features_of_width(small_graph, 0))
+        with pytest.raises(DataError, match=rf"^predict: graph had x with {cols} columns at fit, has 3 now$"):
+            model.predict(_features_of_width(small_graph, 3))
+
+
 @pytest.mark.parametrize("as_given", [list, torch.as_tensor, "mask"])
 def test_regressor_takes_index_lists_tensors_and_masks(small_graph, target, as_given):
     tr, va = np.arange(0, 250), np.arange(250, 320)

@@ -248,3 +248,56 @@ def test_stacked_threshold_is_best_f1_on_the_scores_decision_function_gives(frau
     assert det.threshold_ == thr[int(np.argmax(f1))]
     np.testing.assert_array_equal(det.predict(g)[va], (s >= det.threshold_).astype(np.int64))
     assert f1_score(y, det.predict(g)[va]) == pytest.approx(f1.max())
+
+
+# --------------------------------------------------------------------------- transform reads as scoring does
+def _x(g, cols=None, names=None):
+    """``g`` with another ``x`` (``cols`` columns, 0: none) or with ``names`` for its columns."""
+    h = g.clone()
+    if names is not None:
+        h.feature_names = names
+    elif cols:
+        h.x = torch.randn(g.num_nodes, cols, generator=torch.Generator().manual_seed(0))
+    else:
+        del h.x
+    return h
+
+
+@pytest.mark.parametrize("name", TREES)
+def test_fitted_transform_refuses_what_decision_function_refuses(name, fraud_graph, small_hetero):
+    """Before: transform returned rows of another width (or an AttributeError without x, or the typed graph's
+    features), which score_features then failed on deep in the booster or, for the forest, scored wrongly."""
+    g = _x(fraud_graph, names=[f"f{j}" for j in range(fraud_graph.x.shape[1])])
+    det = make_detector(name, **SMALL[name]).fit(g)
+    cols = g.x.shape[1]
+    np.testing.assert_array_equal(det.score_features(det.transform(g), *([g] if name == "graphgbm-stack" else [])),
+                                  det.decision_function(g))
+    for bad, message in [(_x(g, 3), f"had x with {cols} columns at fit, has 3 now"),
+                         (_x(g, 0), f"had x with {cols} columns at fit, has none now")]:
+        with pytest.raises(DataError, match=rf"^predict: graph {message}$"):
+            det.transform(bad)
+    if det.reads_relations:
+        with pytest.raises(DataError, match=r"^predict: .*HeteroData") as e:
+            det.transform(small_hetero)
+        assert "\n" not in str(e.value)
+    swapped = list(g.feature_names)
+    swapped[0], swapped[1] = swapped[1], swapped[0]
+    reordered = _x(g, names=swapped)
+    reordered.x = g.x[:, [1, 0] + list(range(2, cols))]
+    np.testing.assert_array_equal(det.transform(reordered), det.transform(g))  # read by name, as scoring reads
+
+
+def test_forest_saved_without_its_width_still_refuses_narrower_rows_in_one_line(small_hetero, tmp_path, rebuild):
+    """Before: an IndexError from the traversal (the rows lacked the forest's last split column)."""
+    make_detector("rfgraph", **SMALL["rfgraph"]).fit(small_hetero).save(tmp_path / "rf")
+    _forget_relations(tmp_path / "rf")
+    old = load_detector(tmp_path / "rf")
+    assert old.num_columns() is None
+    dropped = rebuild(small_hetero, [et for et in small_hetero.edge_types if et[1] != "written_by"])
+    with pytest.raises(DataError, match=r"^predict: graph gives 51 tree features, the forest splits on column 5\d "
+                                        r"\(a graph with other relations\?\)$"):
+        old.decision_function(dropped)
+    narrow = small_hetero.clone()
+    narrow["review"].x = narrow["review"].x[:, :3]
+    with pytest.raises(DataError, match=r"^predict: node type 'review' had x with 16 columns at fit, has 3 now$"):
+        old.decision_function(narrow)

@@ -35,9 +35,12 @@ def infer_task(y, task: str = "auto", source: str = "<graphs>") -> str:
     return "regression" if type_of_target(y.reshape(-1)) == "continuous" else "classification"
 
 
-def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
+def check_graphs(graphs, source: str = "<graphs>", width: int | None = None) -> list[Data]:
     """A non-empty list of homogeneous PyG graphs, each with ``x``, ``edge_index`` and at least one
-    node: every model has nothing to read in an empty graph (WL would hash nothing, a GNN pool nothing)."""
+    node: every model has nothing to read in an empty graph (WL would hash nothing, a GNN pool nothing).
+
+    ``width``: the node-feature width the model was trained on, which every graph's ``x`` must have (a GNN's
+    first layer fails on another with a torch shape error, WL would hash rows it never saw)."""
     if isinstance(graphs, Data):
         graphs = [graphs]
     graphs = list(graphs)
@@ -48,9 +51,12 @@ def check_graphs(graphs, source: str = "<graphs>") -> list[Data]:
         if not isinstance(g, Data):
             raise DataError(source, f"graph {i} is a {type(g).__name__}, expected a torch_geometric Data")
         if getattr(g, "x", None) is None or g.x.dim() != 2:
-            raise DataError(source, f"graph {i} has no 2-D node feature matrix x")
+            reads = "" if width is None else f"; the model was trained on {width} node features"
+            raise DataError(source, f"graph {i} has no 2-D node feature matrix x{reads}")
         if not g.num_nodes:
             raise DataError(source, f"graph {i} has no nodes")
+        if width is not None and g.x.shape[1] != width:
+            raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, the model was trained on {width}")
         if dim is None:
             dim = g.x.shape[1]
         elif g.x.shape[1] != dim:
@@ -146,7 +152,8 @@ class GraphEstimator:
             yi = y.astype(np.float32)
         val = None
         if val_graphs is not None:
-            vg = check_graphs(val_graphs, "<validation graphs>")
+            vg = check_graphs(val_graphs, "<validation graphs>",
+                              int(graphs[0].x.shape[1]) if self.uses_node_features else None)
             vy = graph_labels(vg, val_y, "<validation graphs>")
             if self.task == "classification":
                 vy = class_labels(vy, "<validation graphs>")
@@ -168,9 +175,7 @@ class GraphEstimator:
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
         source = getattr(graphs, "source", "") or "<graphs>"
-        graphs = check_graphs(graphs, source)
-        if self.uses_node_features and graphs[0].x.shape[1] != self.num_features_:
-            raise DataError(source, f"graphs have {graphs[0].x.shape[1]} node features, the model was trained on {self.num_features_}")
+        graphs = check_graphs(graphs, source, self.num_features_ if self.uses_node_features else None)
         self._check_model_input(graphs, source)
         return graphs
 
@@ -225,11 +230,14 @@ class GraphEstimator:
         if klass is None or (cls is not GraphEstimator and not issubclass(klass, cls)):
             raise DataError(path, f"holds {describe_model(config)}, not a {cls.__name__}")
         est = klass(**config["params"])
-        est.num_features_ = config["num_features"]
+        est.num_features_ = config.get("num_features")  # None: _restore reads it from the weights where it can
         est.encodings_ = config.get("encodings")
         if config.get("classes") is not None:
             est.classes_ = np.asarray(config["classes"])
         est._restore(config, tensors)
+        if est.num_features_ is None and est.uses_node_features:
+            raise DataError(path, "config.json lacks num_features, the node-feature width the model was trained "
+                                  "on, and its weights do not tell it; predictions on other graphs could not be checked")
         est.fitted_ = True
         return restore_params_set_after_fit(est, config)
 

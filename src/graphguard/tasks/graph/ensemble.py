@@ -84,3 +84,5 @@ class GraphEnsemble(GraphEstimator):
                          {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
             est.fitted_ = True
             self.members_.append(est)
+        if self.num_features_ is None:  # a config without it: the members were trained on the same graphs
+            self.num_features_ = self.members_[0].num_features_

@@ -218,7 +218,9 @@ class GNNGraphClassifier(GraphEstimator):
                 dict(self.net_.state_dict()))
 
     def _restore(self, config, tensors):
-        self._build(config["num_features"], config["out_dim"], config["edge_dim"] or None)
+        if config.get("num_features") is None:  # a config without it: the first layer's input width says it
+            self.num_features_ = int(tensors["encoder.input.weight"].shape[1])
+        self._build(self.num_features_, config["out_dim"], config["edge_dim"] or None)
         self.y_mean_, self.y_std_ = config.get("y_mean", 0.0), config.get("y_std", 1.0)
         self.net_.load_state_dict(tensors)
         self.net_.eval()

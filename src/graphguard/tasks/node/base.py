@@ -106,12 +106,17 @@ class NodeDetector(Params):
     def decision_function(self, graph: Graph, nodes=None) -> np.ndarray:
         """Anomaly score (float64) of each target node (or of ``nodes``); higher = more suspicious."""
         self._check_fitted()
-        validate_graph(graph)
-        graph = align_columns(graph, getattr(self, "feature_names_", None))
-        check_width(_target_name(graph), self.num_features_, width(target_store(graph)))
+        graph = self._as_fitted_input(graph)
         # the fitted parameters score: set_params after fit changes the next fit (trees' features read them)
         scores = np.asarray(as_fitted(self)._score(graph), dtype=np.float64)  # GNNs score in float32, trees in float64
         return scores if nodes is None else scores[np.asarray(nodes)]
+
+    def _as_fitted_input(self, graph: Graph) -> Graph:
+        """``graph`` validated, its columns in the fitted order, its target ``x`` refused unless of the fitted width."""
+        validate_graph(graph)
+        graph = align_columns(graph, getattr(self, "feature_names_", None))
+        check_width(_target_name(graph), self.num_features_, width(target_store(graph)))
+        return graph
 
     def predict_proba(self, graph: Graph, nodes=None) -> np.ndarray:
         """Columns ``[1 - score, score]`` for ``classes_`` ``[0, 1]``, the score clipped to [0, 1]."""

@@ -21,6 +21,7 @@ from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.tasks.node.columns import check_width, width
 from graphguard.tasks.node.params import saved_name
 from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
                                      saved_params)
@@ -84,6 +85,8 @@ class NodeRegressor(Params):
         given, its ``val_mask`` validates; ``train_idx`` alone trains without validation.
         """
         _check_homogeneous(graph, "fit")
+        if not width(graph):
+            raise DataError("fit", f"graph has no features (x); {self.name} needs them")
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         if y.size != graph.num_nodes:
             raise DataError("fit", f"y has {y.size} entries for {graph.num_nodes} nodes")
@@ -97,15 +100,14 @@ class NodeRegressor(Params):
             raise DataError("fit", "validation nodes overlap the training nodes")
         remember_fitted_params(self)
         F = self.transform(graph)
-        self.num_features_ = int(graph.x.shape[1])
+        self.num_features_ = width(graph)
         self._fit(F, y, train_idx, val_idx if val_idx is not None and val_idx.size else None)
         return self
 
     def predict(self, graph: Graph) -> np.ndarray:
         self._check_fitted()
         _check_homogeneous(graph, "predict")
-        if graph.x.shape[1] != self.num_features_:
-            raise DataError("predict", f"graph has {graph.x.shape[1]} features, the model was fitted on {self.num_features_}")
+        check_width("graph", self.num_features_, width(graph))
         fitted = as_fitted(self)  # the features the booster was fitted on, whatever set_params changed since
         return np.asarray(fitted._predict(fitted.transform(graph)), dtype=np.float64)
 

@@ -28,6 +28,7 @@ from graphguard.errors import DataError
 from graphguard.tasks.node.base import NodeDetector
 from graphguard.tasks.node.features import adjacency, extreme_aggregate, gin_mean_features, mean_aggregate, rich_features
 from graphguard.tasks.node.relations import check_relations, target_relations
+from graphguard.utils.params import as_fitted
 from graphguard.utils.threads import get_threads
 
 
@@ -80,7 +81,17 @@ class _TreeDetector(NodeDetector):
     reads_relations = True  # False: the features ignore the edges (the raw-feature baseline)
 
     def transform(self, graph: Graph) -> np.ndarray:
-        """The feature matrix the trees see, one row per target node (cache it to score repeatedly)."""
+        """The feature matrix the trees see, one row per target node (cache it to score repeatedly).
+
+        A fitted model reads ``graph`` as ``decision_function`` does (columns in the fitted order; a
+        target ``x`` missing or of another width, or other relations, refused in one line): rows built
+        from another graph layout would be scored by ``score_features`` without complaint, or fail
+        deep inside the booster."""
+        if not hasattr(self, "threshold_"):  # unfitted: the features alone (the node regressors read them so)
+            return self._features(graph)
+        return as_fitted(self)._checked_features(self._as_fitted_input(graph))
+
+    def _features(self, graph: Graph) -> np.ndarray:
         raise NotImplementedError
 
     def score_features(self, features: np.ndarray) -> np.ndarray:
@@ -116,9 +127,9 @@ class _TreeDetector(NodeDetector):
             check_relations(graph, self.target_type_, fitted)
 
     def _checked_features(self, graph: Graph) -> np.ndarray:
-        """``transform(graph)``, refusing a graph whose relations or feature width differ from the fitted ones."""
+        """The features of ``graph``, refusing a graph whose relations or tree-feature width differ from the fitted ones."""
         self._check_relations(graph)
-        F = self.transform(graph)
+        F = self._features(graph)
         expected = self.num_columns()
         if expected is not None and F.shape[1] != expected:
             raise DataError("predict", f"graph gives {F.shape[1]} tree features, the model was fitted on {expected} "
@@ -147,7 +158,7 @@ class XGBoostRaw(_TreeDetector):
         self.n_estimators = n_estimators
         self.seed = seed
 
-    def transform(self, graph: Graph) -> np.ndarray:
+    def _features(self, graph: Graph) -> np.ndarray:
         return target_store(graph).x.numpy()
 
     def _model(self, y):
@@ -158,7 +169,7 @@ class XGBoostRaw(_TreeDetector):
 
     def _fit(self, graph, train_idx, val_idx):
         self._record_relations(graph)
-        F = self.transform(graph)
+        F = self._features(graph)
         y = target_store(graph).y.numpy()
         self.model_ = self._model(y[train_idx]).fit(F[train_idx], y[train_idx])
         self.booster_ = self.model_.get_booster()
@@ -191,7 +202,7 @@ class XGBGraph(XGBoostRaw):
         self.num_layers = num_layers
         super().__init__(n_estimators=n_estimators, seed=seed)
 
-    def transform(self, graph):
+    def _features(self, graph):
         x, eis = self._structure(graph, merge=True)
         return gin_mean_features(x, eis[0], self.num_layers)
 
@@ -206,7 +217,7 @@ class RFGraph(_TreeDetector):
         self.n_estimators = n_estimators
         self.seed = seed
 
-    def transform(self, graph):
+    def _features(self, graph):
         x, eis = self._structure(graph, merge=True)
         return gin_mean_features(x, eis[0], self.num_layers)
 
@@ -214,7 +225,7 @@ class RFGraph(_TreeDetector):
         from sklearn.ensemble import RandomForestClassifier
 
         self._record_relations(graph)
-        F = self.transform(graph)
+        F = self._features(graph)
         y = target_store(graph).y.numpy()[train_idx]
         w = np.where(y == 1, _pos_weight(y), 1.0)
         rf = RandomForestClassifier(n_estimators=self.n_estimators, criterion="gini", max_features="sqrt",
@@ -225,6 +236,16 @@ class RFGraph(_TreeDetector):
 
     def num_columns(self):
         return getattr(self, "num_columns_", None)  # not kept by forests saved before relations were
+
+    def _checked_features(self, graph):
+        """As for every tree model; a forest saved without its width still refuses rows narrower than a column
+        it splits on (they would index past the row; wider ones it cannot tell from its own)."""
+        F = super()._checked_features(graph)
+        last = int(self.feature_.max()) if self.feature_.size else -1
+        if self.num_columns() is None and F.shape[1] <= last:
+            raise DataError("predict", f"graph gives {F.shape[1]} tree features, the forest splits on column {last} "
+                                       "(a graph with other relations?)")
+        return F
 
     def _flatten(self, rf) -> None:
         """Keep the forest as flat arrays (children, feature, threshold, leaf P(fraud)) and tree offsets."""
@@ -330,7 +351,7 @@ class GraphGBM(_TreeDetector):
             return self.num_hops
         return 3 if num_relations <= 1 else 2
 
-    def transform(self, graph: Graph) -> np.ndarray:
+    def _features(self, graph: Graph) -> np.ndarray:
         x, eis = self._structure(graph, merge=False)
         n = x.shape[0]
         adjs = [adjacency(ei, n) for ei in eis]
@@ -386,7 +407,7 @@ class GraphGBM(_TreeDetector):
         y = target_store(graph).y.numpy()
         tr, va = (train_idx, val_idx) if val_idx is not None else _holdout(train_idx, y, self.seed)
         self._record_relations(graph)
-        F = self.transform(graph)
+        F = self._features(graph)
         first = self._train(F, y, tr, va)
         first_scores = first.predict(F, num_iteration=first.best_iteration, num_threads=get_threads())
         self.boosters_ = [first]
