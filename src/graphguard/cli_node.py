@@ -166,7 +166,7 @@ def train(
     for split in ("val", "test"):
         m = s.get(f"{split}_mask")
         if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:
-            report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()])
+            report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()], model=f"{model} fitted for {out}")
     from graphguard.utils.serialization import strict_json
 
     (Path(out) / "metrics.json").write_text(strict_json(report, indent=2))  # undefined metrics as null
@@ -192,6 +192,7 @@ def evaluate(
     from graphguard.errors import DataError
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import load_detector
+    from graphguard.utils.serialization import strict_json
 
     det = load_detector(model_dir)
     g, _ = _load(data, fmt, label, in_place=det.reads_store)  # a GNN scores a store from its maps, as in train
@@ -202,9 +203,9 @@ def evaluate(
         raise DataError(data, "evaluation needs labels and a test_mask (use --masks full|semi for data without a split)")
     scores = _scores(det, g, data)
     test = s.test_mask.numpy()
-    res = node_metrics(s.y.numpy()[test], scores[test])
+    res = node_metrics(s.y.numpy()[test], scores[test], model=str(model_dir))
     if json_out:
-        print(json.dumps(res))
+        print(strict_json(res))
     else:
         _table({"test": res})
 
@@ -281,6 +282,7 @@ def bench(
     from graphguard.errors import ConfigError
     from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
     from graphguard.tasks.node.registry import DEFAULT_DETECTOR, detector_class
+    from graphguard.utils.serialization import strict_json
 
     names = [m.strip() for m in (models_ or DEFAULT_DETECTOR).split(",") if m.strip()]
     for n in names:
@@ -307,7 +309,7 @@ def bench(
         for row in res.values():
             row["ratios"] = list(r)
     if json_out:
-        print(json.dumps(res))
+        print(strict_json(res))
     else:
         _table(res)
 

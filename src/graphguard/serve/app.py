@@ -81,8 +81,10 @@ try:  # orjson when present (several times faster on lists of predictions); the 
     def _dumps(obj) -> bytes:
         return orjson.dumps(obj)
 except ImportError:  # pragma: no cover - depends on the environment
-    def _dumps(obj) -> bytes:
-        return json.dumps(obj, separators=(",", ":")).encode()
+    def _dumps(obj) -> bytes:  # NaN and inf as null, as orjson writes them
+        from graphguard.utils.serialization import strict_json
+
+        return strict_json(obj, separators=(",", ":")).encode()
 
 
 def _json(obj) -> Response:
