@@ -46,6 +46,21 @@ def hetero_fraud_graph():
     return make_hetero_fraud_graph(num_nodes=1500, seed=0)
 
 
+@pytest.fixture()
+def poison_weights():
+    """``poison_weights(model_dir)`` sets every float weight of a saved model to NaN, as a diverged fit leaves them."""
+    def poison(model_dir: Path, value: float = float("nan")) -> None:
+        import torch
+        from safetensors.torch import load_file, save_file
+
+        path = Path(model_dir) / "weights.safetensors"
+        tensors = load_file(str(path))
+        save_file({k: torch.full_like(v, value) if v.is_floating_point() else v for k, v in tensors.items()},
+                  str(path))
+
+    return poison
+
+
 @dataclass
 class CliResult:
     """What a ``graphguard`` command left behind, named as ``subprocess.CompletedProcess`` names it."""

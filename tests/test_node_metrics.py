@@ -60,3 +60,20 @@ def test_the_reports_recall_curve_reads_recall_at_k_at_k_equal_to_the_fraud_coun
     y = np.array([0, 0, 0, 1, 1, 0, 0, 0, 0, 1])
     plots.recall_at_k(y, np.zeros(10))
     assert said == [f"K = #fraud = 3: recall {recall_at_k(y, np.zeros(10)):.2f}"]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_scores_that_are_not_finite_are_one_line_naming_the_model_and_how_many(bad):
+    """They reached scikit-learn, whose multi-line 'Input contains NaN' named neither the model nor the count."""
+    scores = np.array([0.9, bad, 0.8, bad], dtype=np.float32)
+    with pytest.raises(DataError, match=r"^runs/m: the model's scores are not finite: 2 of 4 are NaN or inf") as e:
+        node_metrics(np.array([1, 0, 1, 0]), scores, model="runs/m")
+    assert "\n" not in str(e.value)
+
+
+def test_a_metric_the_split_cannot_define_says_why_in_log_lines():
+    from graphguard.metrics import metric_text
+
+    assert metric_text("r2", float("nan")) == "undefined (constant target)"
+    assert metric_text("rmse", float("inf")) == "undefined"
+    assert metric_text("r2", 0.51234) == "0.5123"

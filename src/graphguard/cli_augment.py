@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -160,4 +159,6 @@ def augment(
     if report:
         summary["report"] = str(draw_report(augmented, _report_path(out), label=label))
     log(f"added {summary['synthetic_nodes']} synthetic nodes of class {label}")
-    typer.echo(json.dumps(summary))
+    from graphguard.utils.serialization import strict_json
+
+    typer.echo(strict_json(summary))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -30,7 +29,9 @@ def similar(
         _console.log(f"skipped {len(index.skipped)} file(s) that do not parse")
     hits = index.similar(fn, k=k, exclude=key)
     if as_json:
-        typer.echo(json.dumps([{"function": h, "score": s} for h, s in hits]))
+        from graphguard.utils.serialization import strict_json
+
+        typer.echo(strict_json([{"function": h, "score": s} for h, s in hits]))
     else:
         for h, s in hits:
             typer.echo(f"{s:.3f}  {h}")

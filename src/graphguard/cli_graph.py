@@ -11,7 +11,6 @@ model's task. ``bench --json`` prints exactly ``{"accuracy", "accuracy_std", "ro
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -113,9 +112,11 @@ def train(
     typer.echo(f"{out}  ({type(est).__name__}, {task}, on {len(graphs)} graphs{extra})")
 
 
-def _metrics(est, graphs) -> dict:
+def _metrics(est, graphs, model_dir: Path) -> dict:
+    """Test metrics of ``est``; scores that are NaN or inf are one line naming ``model_dir``."""
     from sklearn.metrics import accuracy_score, roc_auc_score
 
+    from graphguard.metrics import check_finite_scores
     from graphguard.tasks.graph.base import graph_labels
 
     source = str(getattr(graphs, "source", "<graphs>"))
@@ -123,13 +124,15 @@ def _metrics(est, graphs) -> dict:
     if est.task == "regression":
         from graphguard.tasks.graph.protocols import regression_metrics
 
-        return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs))}
+        return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs), str(model_dir))}
     unseen = sorted(set(np.unique(y).tolist()) - set(est.classes_.tolist()))
     if unseen:
         raise DataError(source, f"label(s) {unseen} do not occur in the model's classes {est.classes_.tolist()}")
-    out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.predict(graphs))), "roc_auc": None}
+    proba = check_finite_scores(est.predict_proba(graphs), str(model_dir))
+    out = {"n_graphs": len(graphs), "accuracy": float(accuracy_score(y, est.classes_[proba.argmax(1)])),
+           "roc_auc": None}
     if len(np.unique(y)) == 2 and len(est.classes_) == 2:
-        out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], est.decision_function(graphs)))
+        out["roc_auc"] = float(roc_auc_score(y == est.classes_[1], proba[:, 1]))
     return out
 
 
@@ -143,15 +146,17 @@ def evaluate(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Accuracy and ROC-AUC (classification) or RMSE, MAE and R2 (regression) of a saved model."""
+    from graphguard.metrics import metric_text
     from graphguard.tasks.graph.base import GraphEstimator
+    from graphguard.utils.serialization import strict_json
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
-    m = _metrics(est, _dataset(data, target, skip_invalid, est.task, est.encodings_))
+    m = _metrics(est, _dataset(data, target, skip_invalid, est.task, est.encodings_), model_dir)
     if as_json:
-        typer.echo(json.dumps(m))
+        typer.echo(strict_json(m))
     else:
-        typer.echo("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items()))
+        typer.echo("  ".join(f"{k} {metric_text(k, v)}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items()))
 
 
 @app.command()
@@ -168,6 +173,7 @@ def predict(
     import pandas as pd
 
     from graphguard.tasks.graph.base import GraphEstimator
+    from graphguard.utils.serialization import strict_json
 
     _setup(quiet, None)
     est = GraphEstimator.load(model_dir)
@@ -188,7 +194,7 @@ def predict(
         typer.echo(str(out))
     elif as_json:
         for rec in df.to_dict(orient="records"):
-            typer.echo(json.dumps(rec, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+            typer.echo(strict_json(rec, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
     else:
         typer.echo(df.to_csv(index=False).rstrip())
 
@@ -215,8 +221,10 @@ def bench(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Cross-validated (or scaffold-split) accuracy and ROC-AUC (or RMSE, MAE, R2), mean and standard deviation."""
+    from graphguard.metrics import metric_text
     from graphguard.tasks.graph.protocols import cross_validate, scaffold_evaluate
     from graphguard.tasks.graph.registry import make_estimator
+    from graphguard.utils.serialization import strict_json
 
     _setup(quiet, threads)
     if split not in ("cv", "scaffold"):
@@ -236,8 +244,9 @@ def bench(
     keys = BENCH_KEYS if task == "classification" else REGRESSION_BENCH_KEYS
     res = {k: r.get(k) for k in keys}
     if as_json:
-        typer.echo(json.dumps(res))
+        typer.echo(strict_json(res))
     else:
         for k in keys[::2]:
             if res[k] is not None:
-                typer.echo(f"{k}: {res[k]:.4f} +- {res[k + '_std']:.4f}")
+                spread = f" +- {res[k + '_std']:.4f}" if np.isfinite(res[k]) else ""
+                typer.echo(f"{k}: {metric_text(k, res[k])}{spread}")

@@ -12,7 +12,6 @@ JSON contracts (stdout, with ``--json``):
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Optional
@@ -35,12 +34,15 @@ def _setup(quiet: bool, threads: Optional[int]) -> None:
 
 
 def _emit(obj, as_json: bool, table=None) -> None:
+    """``obj`` as JSON (undefined numbers as ``null``), or as ``table`` prints it."""
+    from graphguard.utils.serialization import strict_json
+
     if as_json:
-        typer.echo(json.dumps(obj))
+        typer.echo(strict_json(obj))
     elif table is not None:
         table()
     else:
-        typer.echo(json.dumps(obj, indent=2))
+        typer.echo(strict_json(obj, indent=2))
 
 
 def _is_drugrepo(path: Path) -> bool:

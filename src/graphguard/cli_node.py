@@ -176,7 +176,7 @@ def train(
     for split in ("val", "test"):
         m = s.get(f"{split}_mask")
         if m is not None and m.any() and np.unique(s.y[m].numpy()).size == 2:
-            report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()])
+            report[split] = node_metrics(s.y[m].numpy(), scores[: n_real][m.numpy()], model=f"{model} fitted for {out}")
     from graphguard.utils.serialization import strict_json
 
     (Path(out) / "metrics.json").write_text(strict_json(report, indent=2))  # undefined metrics as null
@@ -202,6 +202,7 @@ def evaluate(
     from graphguard.errors import DataError
     from graphguard.metrics import node_metrics
     from graphguard.tasks.node import load_detector
+    from graphguard.utils.serialization import strict_json
 
     det = load_detector(model_dir)
     g, _ = _load(data, fmt, label, in_place=det.reads_store)  # a GNN scores a store from its maps, as in train
@@ -212,9 +213,9 @@ def evaluate(
         raise DataError(data, "evaluation needs labels and a test_mask (use --masks full|semi for data without a split)")
     scores = _scores(det, g, data)
     test = s.test_mask.numpy()
-    res = node_metrics(s.y.numpy()[test], scores[test])
+    res = node_metrics(s.y.numpy()[test], scores[test], model=str(model_dir))
     if json_out:
-        print(json.dumps(res))
+        print(strict_json(res))
     else:
         _table({"test": res})
 
@@ -294,6 +295,7 @@ def bench(
     from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
     from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
     from graphguard.tasks.node.registry import DEFAULT_DETECTOR, detector_class
+    from graphguard.utils.serialization import strict_json
 
     names = [m.strip() for m in (models_ or DEFAULT_DETECTOR).split(",") if m.strip()]
     for n in names:
@@ -322,7 +324,7 @@ def bench(
         if r:
             row["ratios"] = list(r)
     if json_out:
-        print(json.dumps(res))
+        print(strict_json(res))
     else:
         _table(res)
 

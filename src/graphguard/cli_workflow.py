@@ -63,10 +63,11 @@ def explain(
 ) -> None:
     """Say why a node scored as it did: feature contributions and important neighbours."""
     from graphguard.explain import explain_node, format_explanation
+    from graphguard.utils.serialization import strict_json
 
     _console.set_quiet(quiet)
     e = explain_node(run_dir, node, top=top)
-    typer.echo(json.dumps(e, indent=2) if as_json else format_explanation(e))
+    typer.echo(strict_json(e, indent=2) if as_json else format_explanation(e))
 
 
 def serve(

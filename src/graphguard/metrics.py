@@ -6,6 +6,8 @@ the number of true anomalies among the scored nodes, so that a perfect ranking s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -29,17 +31,43 @@ def _binary_labels(y_true) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def _check(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
+def check_finite_scores(scores, model: str = "metrics") -> np.ndarray:
+    """``scores`` as an array, refused in one line naming ``model`` when any is NaN or inf.
+
+    Weights that went NaN, or a regressor predicting inf, otherwise reach scikit-learn, whose
+    multi-line "Input contains NaN" says neither which model nor how many scores. A row of class
+    probabilities counts once.
+    """
+    s = _as_numpy(scores)
+    if s.dtype.kind in "fc":
+        rows = (~np.isfinite(s)).reshape(s.shape[0] if s.ndim else 1, -1).any(1)
+        if rows.any():
+            raise DataError(model, f"the model's scores are not finite: {int(rows.sum())} of {rows.size} are NaN "
+                                   "or inf (diverged weights?); no metric can be computed from them")
+    return s
+
+
+# why a metric has no number, for the log lines that show it (a bare "nan" explains nothing)
+UNDEFINED_BECAUSE = {"r2": "constant target"}
+
+
+def metric_text(name: str, value) -> str:
+    """``value`` with 4 decimals, or "undefined (why)" when the split cannot define the metric ``name``."""
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return f"{value:.4f}"
+    why = UNDEFINED_BECAUSE.get(name)
+    return f"undefined ({why})" if why else "undefined"
+
+
+def _check(y_true, scores, model: str = "metrics") -> tuple[np.ndarray, np.ndarray]:
     y = _binary_labels(y_true)
-    s = _as_numpy(scores).ravel()
+    s = check_finite_scores(scores, model).ravel()
     if s.dtype.kind != "f":  # float32 stays float32: recall_at_k sorts the scores as GADBench gets them
         s = s.astype(np.float64)
     if y.shape != s.shape:
         raise DataError("metrics", f"{y.shape[0]} labels but {s.shape[0]} scores")
     if y.size == 0:
         raise DataError("metrics", "no nodes to evaluate")
-    if not np.isfinite(s).all():
-        raise DataError("metrics", "scores contain NaN or inf")
     classes = np.unique(y)
     if not set(classes.tolist()) <= {0, 1}:
         raise DataError("metrics", f"labels must be 0/1, got {sorted(classes.tolist())[:5]}")
@@ -76,7 +104,7 @@ def recall_at_k(y_true, scores, k: int | None = None) -> float:
     return float(y[highest_first(s)[:k]].sum() / y.sum())
 
 
-def node_metrics(y_true, scores) -> dict[str, float]:
-    """The GADBench triple for one set of scores."""
-    y, s = _check(y_true, scores)
+def node_metrics(y_true, scores, model: str = "metrics") -> dict[str, float]:
+    """The GADBench triple for one set of scores; ``model`` names the scorer in an error about its scores."""
+    y, s = _check(y_true, scores, model)
     return {"auroc": auroc(y, s), "auprc": auprc(y, s), "rec_at_k": recall_at_k(y, s)}

@@ -245,3 +245,47 @@ def test_link_run_on_a_neptune_export_predicts_one_relation(export_dir, tmp_path
                                           "both its ends also occur in other edges"):
         (tmp_path / "job.yaml").write_text(text.replace("relation: transfer", "relation: uses"))
         run_job(tmp_path / "job.yaml", tmp_path / "run2", report=False)
+
+
+def test_a_run_with_an_undefined_r2_says_why_in_its_log(tmp_path, cli):
+    """Equal test targets leave R² undefined: the run log printed 'r2 nan'."""
+    flatten_target(make_regression_tables(tmp_path / "tables", n=60))
+    (tmp_path / "job.yaml").write_text(REGRESSION_JOB.replace("[xgbgraph, graphgbm]", "[xgbgraph]")
+                                       .replace("    graphgbm: {n_estimators: 200}\n", "")
+                                       .replace("budget: {trials: 2}", "budget: {trials: 1}"))
+    r = cli("run", tmp_path / "job.yaml", "--out", tmp_path / "run")
+    assert "r2 undefined (constant target)" in r.stderr and "nan" not in r.stderr.lower()
+
+
+def test_a_regressor_predicting_inf_is_one_line_naming_the_run(tmp_path):
+    """RMSE of inf was written to metrics.json as null, as if undefined, with no word about the predictions."""
+    from graphguard.workflow.regression import regression_metrics
+
+    with pytest.raises(DataError, match=r"^runs/r/model: the model's scores are not finite: 1 of 3 are NaN or inf"):
+        regression_metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, np.inf, 3.0]), "runs/r/model")
+
+
+def test_a_failed_trial_is_written_as_null_and_read_back_for_resuming(tmp_path, capsys):
+    """trials.jsonl held the bare token NaN for a failed trial, which no strict JSON reader accepts."""
+    from graphguard.workflow.tune import read_trials, tune
+
+    class Model:
+        def __init__(self, lr: float = 0.01):
+            self.lr = lr
+
+    def objective(name, params):
+        if calls.append(params) or len(calls) == 2:
+            raise ValueError("diverged")
+        return params["lr"]
+
+    calls: list = []
+    log = tmp_path / "trials.jsonl"
+    best = tune(["m"], objective, trials=3, seconds=None, seed=0, log_path=log, resolve=lambda n: Model)
+    assert "NaN" not in log.read_text()
+    written = [json.loads(line)["value"] for line in log.read_text().splitlines()]
+    assert written[1] is None and all(isinstance(v, float) for v in written[::2])
+    assert np.isnan(read_trials(log)[1]["value"]) and best["number"] in (0, 2)
+    err = capsys.readouterr().err
+    assert "trial 1 (m) failed: ValueError: diverged" in err and "-> failed" in err and "nan" not in err
+    again = tune(["m"], objective, trials=4, seconds=None, seed=0, log_path=log, resolve=lambda n: Model)
+    assert len(read_trials(log)) == 4 and again["number"] != 1

@@ -63,8 +63,12 @@ class TaskRun:
         raise NotImplementedError
 
     def headline(self, metrics: dict) -> str:
+        """The run log's test line; a metric the split cannot define says why ("r2 undefined (constant target)")."""
+        from graphguard.metrics import metric_text
+
         t = metrics.get("test", {})
-        return "test " + "  ".join(f"{k} {t[k]:.4f}" for k in self.job_metrics() if isinstance(t.get(k), float))
+        return "test " + "  ".join(f"{k} {metric_text(k, t[k])}" for k in self.job_metrics()
+                                   if isinstance(t.get(k), float))
 
     # shared -----------------------------------------------------------------------------
     def job_metrics(self) -> tuple[str, ...]:

@@ -81,12 +81,15 @@ def _keeps_training_support(group: np.ndarray, ent: np.ndarray, rel: np.ndarray)
 
 
 @torch.no_grad()
-def link_auroc(est, triples: np.ndarray, seed: int = 0) -> float:
+def link_auroc(est, triples: np.ndarray, seed: int = 0, model: str = "link model") -> float:
     """AUROC of true triples against one corrupted tail each (a tail that forms no known triple).
 
     No triples is an error, as in ``rank_metrics``: a NaN would be written to metrics.json as if measured.
+    Scores that are NaN or inf are one line naming ``model``.
     """
     from sklearn.metrics import roc_auc_score
+
+    from graphguard.metrics import check_finite_scores
 
     if len(triples) == 0:
         raise DataError("evaluation", "no triples to score for AUROC")
@@ -104,7 +107,7 @@ def link_auroc(est, triples: np.ndarray, seed: int = 0) -> float:
     rows = torch.arange(len(tt))
     pos, bad = scores[rows, tt[:, 2]].numpy(), scores[rows, torch.as_tensor(neg)].numpy()
     y = np.r_[np.ones(len(pos)), np.zeros(len(bad))]
-    return float(roc_auc_score(y, np.r_[pos, bad]))
+    return float(roc_auc_score(y, check_finite_scores(np.r_[pos, bad], model)))
 
 
 class LinkRun(TaskRun):
@@ -182,7 +185,7 @@ class LinkRun(TaskRun):
     def _metrics(self, est, split: str) -> dict:
         m = est.evaluate(self.data, split)
         out = {RANK_KEYS[k]: v for k, v in m.items() if k in RANK_KEYS}
-        out["auroc"] = link_auroc(est, self.data.split(split), seed=self.job.spec.seed)
+        out["auroc"] = link_auroc(est, self.data.split(split), seed=self.job.spec.seed, model=str(self.rd / "model"))
         out["triples"] = int(len(self.data.split(split)))
         return out
 

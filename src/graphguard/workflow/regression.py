@@ -36,9 +36,12 @@ def numeric_target(raw: pd.Series, source: str) -> np.ndarray:
     return out
 
 
-def regression_metrics(y: np.ndarray, p: np.ndarray) -> dict:
-    """RMSE, MAE and R²; R² is NaN (written as null) when the targets are all equal and it divides by zero."""
-    err = p - y
+def regression_metrics(y: np.ndarray, p: np.ndarray, model: str = "metrics") -> dict:
+    """RMSE, MAE and R²; R² is NaN (written as null) when the targets are all equal and it divides by zero.
+    Predictions that are NaN or inf are one line naming ``model``, not an RMSE of inf written as null."""
+    from graphguard.metrics import check_finite_scores
+
+    err = check_finite_scores(p, model) - y
     ss_tot = float(((y - y.mean()) ** 2).sum())
     return {"rmse": float(np.sqrt((err ** 2).mean())), "mae": float(np.abs(err).mean()),
             "r2": float(1.0 - (err ** 2).sum() / ss_tot) if ss_tot > 0 else float("nan"), "nodes": int(y.size)}
@@ -151,5 +154,5 @@ class RegressionRun(TaskRun):
         out = {}
         for s in ("val", "test"):
             if idx[s].size:
-                out[s] = regression_metrics(y[idx[s]], p[idx[s]])
+                out[s] = regression_metrics(y[idx[s]], p[idx[s]], str(self.rd / "model"))
         return out

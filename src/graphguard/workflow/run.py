@@ -120,10 +120,10 @@ def _threshold_metrics(y: np.ndarray, scores: np.ndarray, threshold: float) -> d
     return {"precision": prec, "recall": rec, "f1": f1, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
-def evaluate_split(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+def evaluate_split(y: np.ndarray, scores: np.ndarray, threshold: float, model: str = "metrics") -> dict:
     from graphguard.metrics import node_metrics
 
-    out = node_metrics(y, scores)
+    out = node_metrics(y, scores, model)
     out.update(_threshold_metrics(y, scores, threshold))
     out["nodes"] = int(y.size)
     out["positives"] = int(y.sum())
@@ -294,7 +294,7 @@ def _stage_evaluate(job: LoadedJob, rd: RunDir, g, det, best: dict) -> dict:
     for name in ("val", "test"):
         m = g[f"{name}_mask"].numpy()
         if m.any() and np.unique(y[m]).size == 2:
-            metrics[name] = evaluate_split(y[m], scores[m], thr)
+            metrics[name] = evaluate_split(y[m], scores[m], thr, str(rd / "model"))
     write_json(rd / "metrics.json", metrics)
     return metrics
 

@@ -63,7 +63,9 @@ def params_of(trial_params: dict, detector: str) -> dict:
 
 
 def read_trials(path: Path) -> list[dict]:
-    """Finished trials from ``trials.jsonl``; a half-written last line (the run was killed) is ignored."""
+    """Finished trials from ``trials.jsonl``; a half-written last line (the run was killed) is ignored.
+
+    A failed trial's value is written as ``null`` (JSON has no NaN) and read back as NaN."""
     if not path.is_file():
         return []
     out = []
@@ -73,13 +75,17 @@ def read_trials(path: Path) -> list[dict]:
         except json.JSONDecodeError:
             continue
         if isinstance(rec, dict) and "number" in rec:
+            if rec.get("value") is None:
+                rec["value"] = float("nan")
             out.append(rec)
     return out
 
 
 def _append(path: Path, rec: dict) -> None:
+    from graphguard.utils.serialization import strict_json
+
     with open(path, "a") as f:
-        f.write(json.dumps(rec, sort_keys=True) + "\n")
+        f.write(strict_json(rec, sort_keys=True) + "\n")
         f.flush()
         os.fsync(f.fileno())
 
@@ -162,7 +168,8 @@ def tune(
         rec = {"number": number, "detector": det, "params": params, "raw_params": trial.params,
                "value": value, "seconds": round(took, 3)}
         _append(log_path, rec)
-        log(f"trial {number}: {det} {json.dumps(params, sort_keys=True)} -> {value:.4f} ({took:.1f}s)")
+        outcome = f"{value:.4f}" if math.isfinite(value) else "failed"
+        log(f"trial {number}: {det} {json.dumps(params, sort_keys=True)} -> {outcome} ({took:.1f}s)")
         done.append(rec)
         number += 1
     finished = [r for r in done if math.isfinite(r["value"])]

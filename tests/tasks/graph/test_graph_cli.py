@@ -123,3 +123,14 @@ def test_train_out_refuses_a_folder_that_is_not_a_model_and_saves_again_over_its
     FingerprintClassifier().fit(read_smiles_csv(mol_csv, skip_invalid=True)).save(tmp_path / "m")
     cli("graph", "train", "--data", mol_csv, "--model", "fingerprint", "--skip-invalid", "-o", tmp_path / "m", "-q")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["class"] == "FingerprintClassifier"
+
+
+def test_evaluate_of_a_classifier_whose_weights_went_nan_is_one_line(mol_csv, tmp_path, cli, poison_weights):
+    """roc_auc_score raised scikit-learn's multi-line 'Input contains NaN' from inside `graph evaluate`."""
+    model = tmp_path / "gin"
+    cli("graph", "train", "--data", mol_csv, "--model", "gin", "--epochs", "2", "--hidden", "8", "--skip-invalid",
+        "-o", model, "-q")
+    poison_weights(model)
+    r = cli("graph", "evaluate", "--data", mol_csv, "--model-dir", model, "--skip-invalid", "--json", "-q", ok=False)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert f"{model}: the model's scores are not finite: 20 of 20 are NaN or inf" in r.stderr

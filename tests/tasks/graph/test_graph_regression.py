@@ -74,3 +74,41 @@ def test_regression_target_errors(tmp_path):
     ints = _csv(tmp_path / "ints.csv", [("CCO", 1), ("CCCC", 0)])
     assert read_smiles_csv(ints).task == "classification"
     assert read_smiles_csv(ints, task="regression").task == "regression"
+
+
+def _strict(text: str):
+    """JSON as a strict reader (a browser, the server) parses it: the bare tokens NaN and Infinity are refused."""
+    def refuse(token):
+        raise AssertionError(f"bare {token} in the JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_evaluate_on_one_graph_writes_r2_as_null_and_says_why(logp_csvs, tmp_path, cli):
+    """R² of a single graph divides by a zero spread: --json printed the bare token NaN, the text line 'r2 nan'."""
+    train, test = logp_csvs
+    one = _csv(tmp_path / "one.csv", _molecules()[128:129])
+    cli("graph", "train", "--data", train, "--model", "fingerprint", "-o", tmp_path / "m", "-q")
+    m = _strict(cli("graph", "evaluate", "--data", one, "--model-dir", tmp_path / "m", "--json", "-q").stdout)
+    assert m["n_graphs"] == 1 and m["r2"] is None and m["rmse"] >= 0
+    text = cli("graph", "evaluate", "--data", one, "--model-dir", tmp_path / "m", "-q").stdout
+    assert "r2 undefined (constant target)" in text and "nan" not in text
+
+
+def test_constant_targets_leave_r2_undefined_not_zero():
+    """scikit-learn reports 0.0 (or 1.0) for equal targets, as if R² had been measured."""
+    from graphguard.tasks.graph.protocols import regression_metrics
+
+    m = regression_metrics([2.0, 2.0, 2.0], [1.0, 2.0, 3.0])
+    assert np.isnan(m["r2"]) and m["mae"] == pytest.approx(2 / 3)
+
+
+def test_evaluate_of_a_model_whose_weights_went_nan_is_one_line(logp_csvs, tmp_path, cli, poison_weights):
+    train, test = logp_csvs
+    model = tmp_path / "gin"
+    cli("graph", "train", "--data", train, "--model", "gin", "--epochs", "2", "--hidden", "8", "-o", model, "-q")
+    poison_weights(model)
+    r = cli("graph", "evaluate", "--data", test, "--model-dir", model, "--json", "-q", ok=False)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == (f"error: {model}: the model's scores are not finite: 32 of 32 are NaN or inf "
+                                "(diverged weights?); no metric can be computed from them")

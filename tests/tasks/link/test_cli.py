@@ -58,3 +58,15 @@ def test_train_out_refuses_a_folder_that_is_not_a_model_and_saves_again_over_its
     _run(cli, "train", "--data", str(tiny_kg), "--out", str(tmp_path / "m"), "--model", "distmult", "--dim", "4",
          "--epochs", "1", "--json", "-q")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["class"] == "LinkPredictor"
+
+
+def test_predict_json_of_a_model_whose_weights_went_nan_writes_null_scores(tiny_kg, tmp_path, cli, poison_weights):
+    """The scores were printed as the bare token NaN, which no strict JSON reader accepts."""
+    out = tmp_path / "model"
+    cli("link", "train", "--data", str(tiny_kg), "--out", str(out), "--model", "distmult", "--dim", "8",
+        "--epochs", "2", "--json", "-q")
+    poison_weights(out)
+    text = cli("link", "predict", "--model-dir", str(out), "--head", "p0", "--relation", "parent_of", "--top", "3",
+               "--json", "-q").stdout
+    assert "NaN" not in text
+    assert [p["score"] for p in json.loads(text)["predictions"]] == [None, None, None]

@@ -113,3 +113,21 @@ def test_link_auroc_of_no_triples_is_an_error_not_nan():
 
     with pytest.raises(DataError, match="evaluation: no triples to score"):
         link_auroc(None, np.zeros((0, 3), dtype=np.int64))
+
+
+def test_link_auroc_of_a_model_whose_weights_went_nan_is_one_line_naming_it(tiny_kg):
+    """roc_auc_score raised scikit-learn's multi-line 'Input contains NaN' from a run's evaluate stage."""
+    from graphguard.data.triples import load_triples
+    from graphguard.errors import DataError
+    from graphguard.tasks.link import LinkPredictor
+    from graphguard.workflow.links import link_auroc
+
+    ts = load_triples(tiny_kg)
+    est = LinkPredictor("distmult", dim=8, epochs=2).fit(ts)
+    with torch.no_grad():
+        for p in est.model_.parameters():
+            p.fill_(float("nan"))
+    test = np.asarray(ts.split("test"))
+    with pytest.raises(DataError, match=rf"^runs/x/model: the model's scores are not finite: {2 * len(test)} of "
+                                        rf"{2 * len(test)} are NaN or inf"):
+        link_auroc(est, test, model="runs/x/model")

@@ -180,3 +180,14 @@ def test_train_again_into_the_same_model_directory(npz_graph, fraud_graph, tmp_p
     cli("node", "train", "--data", npz_graph, "--model", "xgbgraph", "--out", tmp_path / "m", "--quiet")
     assert json.loads((tmp_path / "m" / "config.json").read_text())["detector"] == "xgbgraph"
     assert json.loads((tmp_path / "m" / "metrics.json").read_text())["model"] == "xgbgraph"
+
+
+def test_evaluate_of_a_detector_whose_weights_went_nan_names_the_model(npz_graph, tmp_path, cli, poison_weights):
+    """The error was 'metrics: scores contain NaN or inf': neither which model nor how many scores."""
+    model = tmp_path / "gcn"
+    cli("node", "train", "--data", npz_graph, "--model", "gcn", "--params", '{"epochs": 2}', "--out", model, "-q")
+    poison_weights(model)
+    r = cli("node", "evaluate", "--data", npz_graph, "--model-dir", model, "--json", "-q", ok=False)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == (f"error: {model}: the model's scores are not finite: 600 of 600 are NaN or inf "
+                                "(diverged weights?); no metric can be computed from them")

@@ -23,6 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from graphguard._console import log
 from graphguard.errors import ConfigError, DataError
+from graphguard.metrics import check_finite_scores, metric_text
 from graphguard.tasks.graph.base import check_graphs, graph_labels
 from graphguard.tasks.graph.gnn import stratified_holdout
 
@@ -30,20 +31,23 @@ from graphguard.tasks.graph.gnn import stratified_holdout
 REGRESSION_KEYS = ("rmse", "mae", "r2")
 
 
-def regression_metrics(y, pred) -> dict:
-    y, pred = np.asarray(y, dtype=np.float64), np.asarray(pred, dtype=np.float64)
+def regression_metrics(y, pred, model: str = "metrics") -> dict:
+    """RMSE, MAE and R²; R² is NaN (JSON null) when the targets are all equal (one graph too), where it
+    divides by a zero spread; scikit-learn would report 0.0 or 1.0 there as if measured."""
+    y = np.asarray(y, dtype=np.float64)
+    pred = check_finite_scores(np.asarray(pred, dtype=np.float64), model)
     return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "mae": float(mean_absolute_error(y, pred)),
-            "r2": float(r2_score(y, pred)) if len(y) > 1 else float("nan")}
+            "r2": float(r2_score(y, pred)) if np.ptp(y) > 0 else float("nan")}
 
 
 def _score(est, graphs, y) -> dict:
+    model = type(est).__name__
     if est.task == "regression":
-        return regression_metrics(y, est.predict(graphs))
-    out = {}
-    pred = est.predict(graphs)
-    out["accuracy"] = float(accuracy_score(y, pred))
+        return regression_metrics(y, est.predict(graphs), model)
+    proba = check_finite_scores(est.predict_proba(graphs), model)
+    out = {"accuracy": float(accuracy_score(y, est.classes_[proba.argmax(1)]))}
     if len(np.unique(y)) == 2:
-        out["roc_auc"] = float(roc_auc_score(y, est.decision_function(graphs)))
+        out["roc_auc"] = float(roc_auc_score(y, proba[:, 1]))
     return out
 
 
@@ -106,8 +110,13 @@ def cross_validate(factory: Callable[..., object], graphs, y=None, folds: int = 
         if getattr(est, "selected_", None):
             s["selected"] = est.selected_
         per_fold.append(s)
-        log(f"fold {k}: " + ", ".join(f"{m} {v:.3f}" for m, v in s.items() if isinstance(v, float) and m != "val_score"))
+        log(f"fold {k}: " + _score_line(s))
     return summarise(per_fold, REGRESSION_KEYS if regression else ("accuracy", "roc_auc"))
+
+
+def _score_line(s: dict) -> str:
+    """A fold's or seed's test metrics for the log ("r2 undefined (constant target)", not "r2 nan")."""
+    return ", ".join(f"{m} {metric_text(m, v)}" for m, v in s.items() if isinstance(v, float) and m != "val_score")
 
 
 def summarise(per_run: list[dict], keys=("accuracy", "roc_auc")) -> dict:
@@ -195,5 +204,5 @@ def scaffold_evaluate(factory: Callable[..., object], graphs, y=None, seeds: Ite
         s = _score(best[0], [graphs[i] for i in te], y[te])
         s.update(seed=seed, val_score=best[2], config=best[1], sizes=[len(tr), len(va), len(te)])
         runs.append(s)
-        log(f"seed {seed}: " + ", ".join(f"{m} {v:.3f}" for m, v in s.items() if isinstance(v, float) and m != "val_score"))
+        log(f"seed {seed}: " + _score_line(s))
     return summarise(runs, REGRESSION_KEYS if regression else ("accuracy", "roc_auc"))
