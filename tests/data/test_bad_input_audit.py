@@ -41,3 +41,32 @@ def test_npz_text_or_misshapen_arrays_are_one_line(cli, tmp_path, key, value, pr
     line = one_error_line(node_train(cli, _npz(tmp_path / "g.npz", **{key: value}), tmp_path))
     assert line.startswith(f"error: {tmp_path / 'g.npz'}: ")
     assert re.search(problem + "$", line), line
+
+
+# TU
+def _tu(folder, graphs: int = 20):
+    """``graphs`` triangles labelled 1, -1, 1, ... in the TU layout."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "T_graph_indicator.txt").write_text("".join(f"{k + 1}\n" * 3 for k in range(graphs)))
+    (folder / "T_A.txt").write_text("".join(f"{3 * k + a}, {3 * k + b}\n" for k in range(graphs)
+                                            for a, b in ((1, 2), (2, 3), (3, 1))))
+    (folder / "T_graph_labels.txt").write_text("".join("1\n" if k % 2 else "-1\n" for k in range(graphs)))
+    return folder
+
+
+@pytest.mark.parametrize("name, text, problem", [
+    ("T_graph_indicator.txt", "", "file is empty"),
+    ("T_A.txt", "", "file is empty"),
+    ("T_node_attributes.txt", "0.5\n1.5\n", "2 lines for 60 nodes"),
+    ("T_edge_attributes.txt", "0.5\n", "1 lines for 60 edges"),
+    ("T_node_attributes.txt", "1.0\n" * 4 + "nan\n" + "1.0\n" * 54 + "inf\n",
+     "line 5: attribute is NaN or inf; attributes must be finite (2 such lines)"),
+], ids=["empty-indicator", "empty-A", "short-node-attributes", "short-edge-attributes", "nan-attributes"])
+def test_tu_empty_short_or_nonfinite_files_are_one_line(cli, tmp_path, name, text, problem):
+    """An empty indicator and short attribute files were tracebacks, an empty file also printed numpy's warning,
+    and NaN attributes trained a model silently."""
+    data = _tu(tmp_path / "tu")
+    (data / name).write_text(text)
+    r = cli("graph", "train", "--data", data, "--out", tmp_path / "m", "--model", "gin", "--epochs", "1", "--quiet",
+            ok=False)
+    assert one_error_line(r) == f"error: {data / name}: {problem}"
