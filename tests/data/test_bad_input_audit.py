@@ -70,3 +70,38 @@ def test_tu_empty_short_or_nonfinite_files_are_one_line(cli, tmp_path, name, tex
     r = cli("graph", "train", "--data", data, "--out", tmp_path / "m", "--model", "gin", "--epochs", "1", "--quiet",
             ok=False)
     assert one_error_line(r) == f"error: {data / name}: {problem}"
+
+
+# SMILES CSV
+SMILES = ["CCO", "CCN", "c1ccccc1", "CC(=O)O", "CCCC", "CCOC", "C1CCCCC1", "CC=O", "CCCl", "OCCO"] * 3
+
+
+@pytest.mark.parametrize("task, last_row, problem", [
+    ("auto", "CCO,inf", "row 32: label 'y' is inf; labels must be finite"),
+    ("regression", "CCO,-inf", "row 32: label 'y' is -inf; labels must be finite"),
+])
+def test_smiles_infinite_label_is_one_line(cli, tmp_path, task, last_row, problem):
+    """sklearn (classification) and xgboost (regression) rejected it with a traceback."""
+    labels = [str(i % 2) if task == "auto" else f"{i * 0.37:.2f}" for i in range(len(SMILES))]
+    data = tmp_path / "mols.csv"
+    data.write_text("smiles,y\n" + "".join(f"{s},{y}\n" for s, y in zip(SMILES, labels)) + last_row + "\n")
+    r = cli("graph", "train", "--data", data, "--out", tmp_path / "m", "--model", "wl", "--task", task, "--quiet",
+            ok=False)
+    assert one_error_line(r) == f"error: {data}: {problem}"
+
+
+def test_smiles_row_with_extra_fields_is_one_line(cli, tmp_path):
+    """pandas' message ends in a newline, so the error took two lines."""
+    data = tmp_path / "mols.csv"
+    data.write_text("smiles,y\nCCO,1\nCCN,0,2,3\n")
+    line = one_error_line(cli("graph", "train", "--data", data, "--out", tmp_path / "m", "--quiet", ok=False))
+    assert line.startswith(f"error: {data}: cannot read CSV (ParserError: ") and "Expected 2 fields in line 3" in line
+
+
+# triples
+def test_corrupt_triples_archive_is_one_line(cli, tmp_path):
+    """tarfile lists each method it tried on its own line."""
+    data = tmp_path / "kg.tar.gz"
+    data.write_text("not a tar archive")
+    line = one_error_line(cli("link", "train", "--data", data, "--out", tmp_path / "m", "--quiet", ok=False))
+    assert line.startswith(f"error: {data}: not a readable tar archive (ReadError: ") and "method gz" in line
