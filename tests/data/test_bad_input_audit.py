@@ -105,3 +105,22 @@ def test_corrupt_triples_archive_is_one_line(cli, tmp_path):
     data.write_text("not a tar archive")
     line = one_error_line(cli("link", "train", "--data", data, "--out", tmp_path / "m", "--quiet", ok=False))
     assert line.startswith(f"error: {data}: not a readable tar archive (ReadError: ") and "method gz" in line
+
+
+# a dataset of the wrong kind for the command
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_node_commands_refuse_a_graph_level_dataset(cli, tmp_path, command):
+    """A TU folder reached the detector as a list of graphs: AttributeError: 'GraphList' object has no 'clone'."""
+    data = _tu(tmp_path / "tu")
+    if command == "train":
+        r = node_train(cli, data, tmp_path)
+    else:
+        from graphguard.data.npz import write_npz
+        from graphguard.data.synthetic import make_fraud_graph
+
+        graph = write_npz(make_fraud_graph(num_nodes=200, seed=0), tmp_path / "g.npz")
+        cli("node", "train", "--data", graph, "--model", "xgboost", "--out", tmp_path / "m", "--quiet")
+        r = cli("node", "predict", "--data", data, "--model-dir", tmp_path / "m", "--out", tmp_path / "p.csv",
+                "--quiet", ok=False)
+    assert one_error_line(r) == (f"error: {data}: holds separate graphs (a graph-level 'tu' dataset); node detection "
+                                 "needs a single graph (use graphguard graph train for graph classification)")
