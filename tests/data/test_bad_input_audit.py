@@ -124,3 +124,13 @@ def test_node_commands_refuse_a_graph_level_dataset(cli, tmp_path, command):
                 "--quiet", ok=False)
     assert one_error_line(r) == (f"error: {data}: holds separate graphs (a graph-level 'tu' dataset); node detection "
                                  "needs a single graph (use graphguard graph train for graph classification)")
+
+
+def test_triples_folder_without_valid_txt_names_the_missing_file(cli, tmp_path):
+    """Without valid.txt the folder was not recognised at all: 'holds no recognised graph files (... triples)'."""
+    data = tmp_path / "kg"
+    data.mkdir()
+    (data / "train.txt").write_text("a\tr\tb\nb\tr\tc\n")
+    (data / "test.txt").write_text("a\tr\tc\n")
+    r = cli("link", "train", "--data", data, "--out", tmp_path / "m", "--quiet", ok=False)
+    assert one_error_line(r) == f"error: {data}: no valid.txt found next to train.txt"
