@@ -4,7 +4,6 @@ the file and the problem, exit status 2, never a traceback or a silently wrong m
 from __future__ import annotations
 
 import re
-import shutil
 
 import numpy as np
 import pytest
