@@ -28,11 +28,18 @@ def _setup(quiet: bool, threads: Optional[int]) -> None:
     set_threads(threads)
 
 
+GRAPH_LEVEL_FORMATS = ("tu", "smiles", "graphs")
+
+
 def _load(data: Path, fmt: Optional[str], label: Optional[str], split: int | None = 0, in_place: bool = False):
     """The graph and its format; ``in_place``: a graph store keeps its edges in the store (no ``edge_index``)."""
     from graphguard.data import detect_format, load_graph
+    from graphguard.errors import DataError
 
     fmt = fmt or detect_format(data)
+    if fmt in GRAPH_LEVEL_FORMATS:  # a list of graphs has no nodes to score: it crashed on g.clone()
+        raise DataError(data, f"holds separate graphs (a graph-level '{fmt}' dataset); node detection needs a single "
+                              "graph (use graphguard graph train for graph classification)")
     kw = {}
     if label is not None:
         kw["label"] = label

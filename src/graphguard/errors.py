@@ -32,6 +32,11 @@ class NotFittedError(GraphGuardError, RuntimeError):
     """An estimator was used before ``fit``."""
 
 
+def reason(e: BaseException) -> str:
+    """``Type: message`` of a library's exception on one line: pandas and tarfile put newlines in theirs."""
+    return f"{type(e).__name__}: {' '.join(str(e).split())}"
+
+
 @contextmanager
 def naming(source: str | PathLike, *placeholders: str):
     """Re-raise a ``DataError`` whose source is an estimator's placeholder (``graph``, ``predict``) with

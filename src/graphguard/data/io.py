@@ -55,7 +55,7 @@ def detect_format(path: str | Path) -> str:
         return "store"
     if any(f.endswith("_graph_indicator.txt") for f in files):
         return "tu"
-    if {"train.txt", "valid.txt", "test.txt"} <= files:
+    if "train.txt" in files:  # valid.txt or test.txt missing: the triples reader names the one that is
         return "triples"
     if "DiDrAMat" in files:
         return "fdataset"

@@ -35,8 +35,8 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
     missing = [k for k in REQUIRED if k not in z.files]
     if missing:
         raise DataError(path, f"missing key(s) {', '.join(missing)} (has {', '.join(z.files)})")
-    x = z["node_features"]
-    y = z["node_labels"]
+    x = _numeric(z, "node_features", path, ndim=2)
+    y = _numeric(z, "node_labels", path, ndim=1)
     edges = z["edges"]
     if edges.ndim != 2 or 2 not in edges.shape:
         raise DataError(path, f"'edges' must have shape [E, 2], got {edges.shape}")
@@ -75,6 +75,20 @@ def read_npz(path: str | Path, split: int | None = 0, undirected: bool = True):
     if "train_masks" in z.files:
         g.num_splits = int(z["train_masks"].shape[0]) if z["train_masks"].ndim == 2 else 1
     return validate_graph(g, path)
+
+
+def _numeric(z, key: str, path: Path, ndim: int) -> np.ndarray:
+    """``z[key]`` when it is a numeric array of ``ndim`` dimensions; text or a stray axis would reach torch as a
+    TypeError or broadcast the labels into an [N, N] table."""
+    a = z[key]
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
+        kind = "text" if a.dtype.kind in "USO" else a.dtype.name
+        example = f" such as '{a.flat[0]}'" if a.size else ""
+        raise DataError(path, f"'{key}' must be numeric, got {kind}{example}")
+    if a.ndim != ndim:
+        shape = "[N, F]" if ndim == 2 else "[N]"
+        raise DataError(path, f"'{key}' must have shape {shape}, got {a.shape}")
+    return a
 
 
 def write_npz(g, path: str | Path) -> Path:

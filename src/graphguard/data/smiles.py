@@ -17,7 +17,7 @@ import pandas as pd
 import torch
 
 from graphguard.builders.molecule import smiles_to_graph
-from graphguard.errors import DataError
+from graphguard.errors import DataError, reason
 
 
 class GraphList(list):
@@ -48,7 +48,7 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
     try:
         df = pd.read_csv(path)
     except Exception as e:  # pandas raises many types for bad CSV
-        raise DataError(path, f"cannot read CSV ({type(e).__name__}: {e})") from None
+        raise DataError(path, f"cannot read CSV ({reason(e)})") from None
     if smiles_col is None:
         cands = [c for c in df.columns if "smiles" in str(c).lower()]
         if not cands:
@@ -75,6 +75,10 @@ def read_smiles_csv(path: str | Path, target: str | None = None, smiles_col: str
             i = int(np.flatnonzero(numeric.isna().to_numpy())[0])
             raise DataError(path, f"row {i + 2}: label '{target}' is not a number ({col.iloc[i]!r}); "
                                   "name a numeric column with --target")
+        infinite = np.isinf(numeric.to_numpy(dtype=np.float64))
+        if infinite.any():  # sklearn's and xgboost's own checks end in a traceback
+            i = int(np.flatnonzero(infinite)[0])
+            raise DataError(path, f"row {i + 2}: label '{target}' is {numeric.iloc[i]:g}; labels must be finite")
         from graphguard.tasks.graph.base import infer_task
 
         task = infer_task(numeric.to_numpy(), task, str(path))

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from graphguard.errors import DataError
+from graphguard.errors import DataError, reason
 
 SPLITS = ("train", "valid", "test")
 
@@ -250,7 +250,7 @@ def _read_texts(path: Path) -> dict[str, tuple[str, str]]:
                         texts[base[:-4]] = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace").read(),
                                             f"{path}:{m.name}")
         except tarfile.TarError as e:
-            raise DataError(path, f"not a readable tar archive ({e})") from None
+            raise DataError(path, f"not a readable tar archive ({reason(e)})") from None
         if "train" not in texts:
             raise DataError(path, "the archive holds no train.txt")
         return texts

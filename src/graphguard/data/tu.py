@@ -11,6 +11,7 @@ and 1-based ids.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +23,28 @@ from graphguard.errors import DataError
 
 
 def _load(path: Path, dtype, ndmin=1):
-    try:
-        arr = np.loadtxt(path, delimiter=",", dtype=dtype, ndmin=ndmin)
-    except ValueError as e:
-        raise DataError(path, f"not a comma-separated numeric file ({e})") from None
+    """The file's numbers; an empty file is refused here (numpy only warns, and an empty indicator crashed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below as one line
+        try:
+            arr = np.loadtxt(path, delimiter=",", dtype=dtype, ndmin=ndmin)
+        except ValueError as e:
+            raise DataError(path, f"not a comma-separated numeric file ({e})") from None
+    if arr.size == 0:
+        raise DataError(path, "file is empty")
     return arr
+
+
+def _attributes(path: Path, rows: int, what: str) -> np.ndarray:
+    """Real-valued node or edge attributes: one finite row per node (edge), as the model trains on them."""
+    a = _load(path, np.float32, ndmin=2)
+    if len(a) != rows:
+        raise DataError(path, f"{len(a)} lines for {rows} {what}")
+    bad = ~np.isfinite(a).all(1)
+    if bad.any():
+        raise DataError(path, f"line {int(np.flatnonzero(bad)[0]) + 1}: attribute is NaN or inf; attributes must "
+                              f"be finite ({int(bad.sum())} such lines)")
+    return a
 
 
 def _one_hot(labels: np.ndarray, path: Path, values: list[list[int]] | None = None):
@@ -92,7 +110,7 @@ def read_tu(path: str | Path, name: str | None = None, encodings: dict | None = 
         oh, used["node_labels"] = _one_hot(nl, f("node_labels"), encodings.get("node_labels"))
         feats.append(oh)
     if f("node_attributes").is_file():
-        feats.append(_load(f("node_attributes"), np.float32, ndmin=2))
+        feats.append(_attributes(f("node_attributes"), n, "nodes"))
     x = np.concatenate(feats, 1) if feats else np.ones((n, 1), np.float32)
     efeats = []
     if f("edge_labels").is_file():
@@ -102,7 +120,7 @@ def read_tu(path: str | Path, name: str | None = None, encodings: dict | None = 
         oh, used["edge_labels"] = _one_hot(el, f("edge_labels"), encodings.get("edge_labels"))
         efeats.append(oh)
     if f("edge_attributes").is_file():
-        efeats.append(_load(f("edge_attributes"), np.float32, ndmin=2))
+        efeats.append(_attributes(f("edge_attributes"), len(A), "edges"))
     eattr = np.concatenate(efeats, 1) if efeats else None
 
     order = np.argsort(gi, kind="stable")
