@@ -114,3 +114,9 @@ def test_cli_prints_one_line_and_exits_2(tmp_path, cli):
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0
     assert "line 7: budget.trials: Input should be a valid integer" in r.stderr
+
+
+def test_a_directory_given_as_the_job_is_named_as_one(tmp_path):
+    """`graphguard run runs/fraud` (the run folder, not the YAML) said "job file not found" of a path that exists."""
+    with pytest.raises(ConfigError, match=r"is a directory; give the job's YAML file"):
+        load_job(tmp_path)

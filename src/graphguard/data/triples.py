@@ -292,7 +292,27 @@ def load_triples(path: str | Path, *, require_splits: bool = True) -> TripleSet:
                 raise DataError(src, f"line {lineno}: relation '{r}' does not appear in the training triples")
             arr[i] = (ents[h], rels[r], ents[t])
         coded[s] = arr
+        if s != "train":
+            _refuse_trained_on(arr, coded["train"], rows[s], s, src)
     return TripleSet(list(ents), list(rels), coded["train"], coded["valid"], coded["test"], source=str(path))
+
+
+def _as_rows(t: np.ndarray) -> np.ndarray:
+    """Each (head, relation, tail) row as one opaque value, so that whole triples can be matched."""
+    return np.ascontiguousarray(t, dtype=np.int64).view(np.dtype((np.void, 24))).ravel()
+
+
+def _refuse_trained_on(t: np.ndarray, train: np.ndarray, rows: list, name: str, source) -> None:
+    """A validation or test triple that is also a training triple would be scored on what the model
+    was fitted to (the triples form of a test node inside the training labels): refuse the file."""
+    if not len(t) or not len(train):
+        return
+    seen = np.isin(_as_rows(t), _as_rows(train))
+    if seen.any():
+        i = int(np.flatnonzero(seen)[0])
+        h, r, tail, lineno = rows[i]
+        raise DataError(source, f"line {lineno}: the {name} triple '{h} {r} {tail}' is also a training triple "
+                                f"({int(seen.sum())} of {len(t)} are); remove them from train.txt or from {name}.txt")
 
 
 def read_triples(path: str | Path, **kwargs):

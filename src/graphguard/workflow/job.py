@@ -404,6 +404,8 @@ def _semantic_problems(spec: Job, node) -> list[tuple[int | None, tuple, str]]:
 def load_job(path: str | Path) -> LoadedJob:
     """Read and validate a job file (see ``parse_job``); its data path must exist."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give the job's YAML file (e.g. {path / 'job.yaml'})")
     if not path.is_file():
         raise ConfigError(f"{path}: job file not found")
     try:

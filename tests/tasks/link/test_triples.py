@@ -108,3 +108,17 @@ def test_a_folder_holding_one_archive_reads_like_the_archive(tiny_kg, tmp_path):
     for got in (load_triples(folder), _load_triples(folder, None)):
         assert got.entities == want.entities and got.relations == want.relations
         assert (got.test == want.test).all() and len(got.train) == len(want.train)
+
+
+@pytest.mark.parametrize("split", ["valid", "test"])
+def test_an_evaluated_triple_that_is_also_trained_on_is_refused(tmp_path, kg_writer, split):
+    """A test (or validation) triple repeated in train.txt would be scored on what the model was fitted to."""
+    from graphguard.errors import DataError
+
+    train = ["a\tr\tb", "b\tr\tc", "c\tr\ta", "a\ts\tc"]
+    rows = {"valid": ["b\ts\ta"], "test": ["c\ts\tb"]}
+    rows[split] = [rows[split][0], "b\tr\tc"]  # line 2 repeats a training triple
+    folder = kg_writer(tmp_path / "kg", train, rows["valid"], rows["test"])
+    with pytest.raises(DataError, match=rf"{split}.txt: line 2: the {split} triple 'b r c' is also a training triple "
+                                        rf"\(1 of 2 are\)"):
+        load_triples(folder)

@@ -337,7 +337,7 @@ class LinkPredictor:
                 missing = {names[i] for i in np.unique(t[:, col]) if names[i] not in vocab}
                 if missing:
                     raise DataError(ts.source, f"{name} split: {kind} '{sorted(missing)[0]}' is unknown to the model "
-                                    f"({len(missing)} unknown {kind}s)")
+                                    f"({len(missing)} unknown {'entities' if kind == 'entity' else 'relations'})")
             lut_e = np.array([ents.get(e, -1) for e in ts.entities], dtype=np.int64)
             lut_r = np.array([rels.get(r, -1) for r in ts.relations], dtype=np.int64)
             out.append(np.stack([lut_e[t[:, 0]], lut_r[t[:, 1]], lut_e[t[:, 2]]], 1) if len(t) else t)
