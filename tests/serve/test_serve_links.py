@@ -81,3 +81,26 @@ def test_node_endpoints_say_this_is_a_link_run(link_server):
         r = httpx.post(f"{base}{path}", json=body)
         assert r.status_code == 404 and "this run is a link_prediction run" in r.json()["detail"]
         assert "/v1/predict/links" in r.json()["detail"]
+
+
+def test_a_model_scoring_nan_answers_null_scores_not_500(link_server, tmp_path):
+    """Before: FastAPI's default JSONResponse refused NaN (``Out of range float values are not JSON compliant``),
+    so a model whose weights had gone NaN answered 500; node predictions already wrote NaN as null."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    _, run = link_server
+    copy = shutil.copytree(run, tmp_path / "run")
+    weights = copy / "model" / "weights.safetensors"
+    tensors = load_file(weights)
+    save_file({k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()},
+              weights)
+    proc, base = start_server(copy, tmp_path / "server.log")
+    try:
+        r = httpx.post(f"{base}/v1/predict/links", json={"head": "e3", "relation": "next", "k": 3})
+        assert r.status_code == 200, r.text
+        assert [p["score"] for p in r.json()["predictions"]] == [None, None, None]
+    finally:
+        stop_server(proc)

@@ -25,6 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -76,19 +77,27 @@ class PredictNodes(BaseModel):
         return self
 
 
+def _plain(obj):
+    """A numpy number or array as Python's (Starlette's encoder took ``np.float64``, a float; orjson does not).
+    Called only for what the encoder cannot write itself, so it costs nothing on plain lists."""
+    if isinstance(obj, (np.generic, np.ndarray)):
+        return obj.tolist()
+    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
+
+
 def _std_dumps(obj) -> bytes:
     """The standard library's encoder, writing NaN and infinities as ``null`` as orjson does.
 
     ``json.dumps`` alone writes the bare token ``NaN``, which is not JSON: strict readers refuse the whole answer.
     """
-    return strict_json(obj, separators=(",", ":")).encode()
+    return strict_json(obj, separators=(",", ":"), default=_plain).encode()
 
 
 try:  # orjson when present (several times faster on lists of predictions); the standard library otherwise
     import orjson
 
     def _dumps(obj) -> bytes:
-        return orjson.dumps(obj)
+        return orjson.dumps(obj, default=_plain)
 except ImportError:  # depends on the environment; tests/serve/test_serve_json_fallback.py forces it
     _dumps = _std_dumps
 
@@ -96,6 +105,14 @@ except ImportError:  # depends on the environment; tests/serve/test_serve_json_f
 def _json(obj) -> Response:
     """Serialise directly: skips FastAPI's per-item encoder on the hot path."""
     return Response(_dumps(obj), media_type="application/json")
+
+
+class NullNaNResponse(JSONResponse):
+    """Every other JSON answer, written by ``_dumps`` as ``_json`` writes the node answers: NaN and infinities as
+    ``null``. Starlette's ``JSONResponse`` refuses them, so a model scoring NaN (weights gone NaN) answered 500."""
+
+    def render(self, content) -> bytes:
+        return _dumps(content)
 
 
 class PredictLinks(BaseModel):
@@ -248,7 +265,8 @@ def create_app(run_dir: str | Path | ServedModel, api_key: str | None = None, ma
     info = model.info()
     app = FastAPI(title=f"graphguard: {info['name']}", version=info["graphguard_version"] or "0",
                   description=API_DESCRIPTIONS.get(info["task"], "Predictions of one finished graphguard run."),
-                  docs_url=None, redoc_url=None)  # both load their script from a CDN; /docs is served below
+                  docs_url=None, redoc_url=None,  # both load their script from a CDN; /docs is served below
+                  default_response_class=NullNaNResponse)
     app.add_middleware(BodyLimit, limit=max_body)
     header = APIKeyHeader(name="X-API-Key", auto_error=False)
 

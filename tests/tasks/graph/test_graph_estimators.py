@@ -334,3 +334,52 @@ def test_fingerprints_read_no_node_features_so_their_width_may_change():
     y = [0, 1, 0, 1, 0, 1]
     est = make_estimator("fingerprint", n_estimators=5, descriptors=False).fit(graphs, y, val_graphs=wide, val_y=y)
     assert est.predict(wide).tolist() == est.predict(graphs).tolist()
+
+
+def _molecules_without_x():
+    from graphguard.builders.molecule import smiles_to_graph
+
+    graphs = [smiles_to_graph(s) for s in ("CCO", "CCN", "c1ccccc1", "CC(=O)O", "CCCC", "c1ccncc1", "C", "CO")]
+    bare = [Data(edge_index=g.edge_index, num_nodes=g.num_nodes, smiles=g.smiles) for g in graphs]
+    return graphs, bare
+
+
+def test_fingerprints_take_graphs_without_x_as_they_never_read_it(tmp_path):
+    """Before: '<graphs>: graph 0 has no 2-D node feature matrix x' though fingerprints read only g.smiles."""
+    pytest.importorskip("rdkit")
+    graphs, bare = _molecules_without_x()
+    y = [0, 1, 0, 1, 0, 1, 0, 1]
+    est = make_estimator("fingerprint", n_estimators=5, descriptors=False).fit(bare, y, val_graphs=bare, val_y=y)
+    expected = make_estimator("fingerprint", n_estimators=5, descriptors=False).fit(graphs, y).predict_proba(graphs)
+    for m in (est, GraphEstimator.load(est.save(tmp_path / "fp"))):
+        np.testing.assert_allclose(m.predict_proba(bare), expected)
+        np.testing.assert_allclose(m.predict_proba(graphs), expected)
+
+
+@pytest.mark.parametrize("model,kw", WIDTH_MODELS, ids=[m for m, _ in WIDTH_MODELS])
+def test_models_that_read_x_refuse_graphs_without_it_in_one_line(model, kw):
+    train = _toy(20, 0)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 3 has no 2-D node feature matrix x$"):
+        make_estimator(model, **kw).fit(train[:3] + _width(train[3:], 0))
+
+
+def test_a_graph_without_edge_index_is_one_line():
+    """Before: AttributeError ('NoneType' object has no attribute 'numel')."""
+    graphs = _toy(10)
+    graphs[2] = Data(x=graphs[2].x, y=graphs[2].y)
+    with pytest.raises(DataError, match=r"^<graphs>: graph 2 has no edge_index \(give an empty 2 x 0 one"):
+        make_estimator("wl", n_estimators=5).fit(graphs)
+
+
+def test_the_scaffold_protocol_takes_molecules_without_x_for_fingerprints():
+    """Before: the protocol's own input check refused them before the estimator was asked."""
+    pytest.importorskip("rdkit")
+    from graphguard.builders.molecule import smiles_to_graph
+    from graphguard.tasks.graph.protocols import scaffold_evaluate
+
+    smiles = ["CCO", "CCN", "c1ccccc1", "CC(=O)O", "CCCC", "c1ccncc1", "C", "CO", "c1ccc2ccccc2c1", "Cc1ccccc1"]
+    bare = [Data(edge_index=g.edge_index, num_nodes=g.num_nodes, smiles=g.smiles, y=torch.tensor([i % 2]))
+            for i, g in enumerate(smiles_to_graph(s) for s in smiles * 2)]
+    r = scaffold_evaluate(lambda **o: make_estimator("fingerprint", n_estimators=5, descriptors=False, **o), bare,
+                          seeds=[0])
+    assert 0.0 <= r["accuracy"] <= 1.0

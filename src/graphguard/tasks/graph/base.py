@@ -35,12 +35,13 @@ def infer_task(y, task: str = "auto", source: str = "<graphs>") -> str:
     return "regression" if type_of_target(y.reshape(-1)) == "continuous" else "classification"
 
 
-def check_graphs(graphs, source: str = "<graphs>", width: int | None = None) -> list[Data]:
-    """A non-empty list of homogeneous PyG graphs, each with ``x``, ``edge_index`` and at least one
-    node: every model has nothing to read in an empty graph (WL would hash nothing, a GNN pool nothing).
+def check_graphs(graphs, source: str = "<graphs>", width: int | None = None, reads_x: bool = True) -> list[Data]:
+    """A non-empty list of homogeneous PyG graphs, each with ``edge_index``, at least one node and (where
+    ``reads_x``) ``x``: every model has nothing to read in an empty graph (WL would hash nothing, a GNN pool nothing).
 
     ``width``: the node-feature width the model was trained on, which every graph's ``x`` must have (a GNN's
-    first layer fails on another with a torch shape error, WL would hash rows it never saw)."""
+    first layer fails on another with a torch shape error, WL would hash rows it never saw). ``reads_x=False``
+    (a model that reads something else, e.g. fingerprints of ``g.smiles``): ``x`` may be absent or of any width."""
     if isinstance(graphs, Data):
         graphs = [graphs]
     graphs = list(graphs)
@@ -50,21 +51,34 @@ def check_graphs(graphs, source: str = "<graphs>", width: int | None = None) -> 
     for i, g in enumerate(graphs):
         if not isinstance(g, Data):
             raise DataError(source, f"graph {i} is a {type(g).__name__}, expected a torch_geometric Data")
-        if getattr(g, "x", None) is None or g.x.dim() != 2:
-            reads = "" if width is None else f"; the model was trained on {width} node features"
-            raise DataError(source, f"graph {i} has no 2-D node feature matrix x{reads}")
+        if reads_x:
+            _check_x(g, i, source, width, dim)
+            dim = g.x.shape[1] if dim is None else dim
         if not g.num_nodes:
             raise DataError(source, f"graph {i} has no nodes")
-        if width is not None and g.x.shape[1] != width:
-            raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, the model was trained on {width}")
-        if dim is None:
-            dim = g.x.shape[1]
-        elif g.x.shape[1] != dim:
-            raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, graph 0 has {dim}")
         ei = g.edge_index
+        if ei is None:
+            raise DataError(source, f"graph {i} has no edge_index (give an empty 2 x 0 one for a graph without edges)")
         if ei.numel() and (int(ei.min()) < 0 or int(ei.max()) >= g.num_nodes):
             raise DataError(source, f"graph {i} has an edge to a node that does not exist")
     return graphs
+
+
+def _check_x(g: Data, i: int, source: str, width: int | None, dim: int | None) -> None:
+    """Graph ``i``'s ``x``: 2-D, ``width`` columns where the model's is known, else as many as graph 0's (``dim``)."""
+    if getattr(g, "x", None) is None or g.x.dim() != 2:
+        reads = "" if width is None else f"; the model was trained on {width} node features"
+        raise DataError(source, f"graph {i} has no 2-D node feature matrix x{reads}")
+    if width is not None and g.x.shape[1] != width:
+        raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, the model was trained on {width}")
+    if dim is not None and g.x.shape[1] != dim:
+        raise DataError(source, f"graph {i} has {g.x.shape[1]} node features, graph 0 has {dim}")
+
+
+def _width(g: Data) -> int | None:
+    """Columns of ``g.x`` (``None`` without one)."""
+    x = getattr(g, "x", None)
+    return int(x.shape[1]) if x is not None and x.dim() == 2 else None
 
 
 def class_labels(y: np.ndarray, source: str = "<graphs>") -> np.ndarray:
@@ -106,7 +120,7 @@ class GraphEstimator:
     """Base class: scikit-learn style graph classifier/regressor with embeddings and search."""
 
     task: str = "classification"
-    uses_node_features: bool = True  # False for models that read something else (e.g. SMILES)
+    uses_node_features: bool = True  # False: reads something else (e.g. SMILES), so graphs may come without x
 
     # -- subclass hooks --------------------------------------------------------------------
     def _fit(self, graphs: list[Data], y: np.ndarray, val: tuple | None) -> None:
@@ -140,7 +154,7 @@ class GraphEstimator:
         # the reader's label -> one-hot columns (TU), saved so that other files are read the same way
         self.encodings_ = getattr(graphs, "encodings", None) or None
         source = getattr(graphs, "source", "") or "<graphs>"  # a GraphList knows its file
-        graphs = check_graphs(graphs, source)
+        graphs = check_graphs(graphs, source, reads_x=self.uses_node_features)
         y = graph_labels(graphs, y, source)
         if self.task == "classification":
             y = class_labels(y, source)
@@ -152,8 +166,8 @@ class GraphEstimator:
             yi = y.astype(np.float32)
         val = None
         if val_graphs is not None:
-            vg = check_graphs(val_graphs, "<validation graphs>",
-                              int(graphs[0].x.shape[1]) if self.uses_node_features else None)
+            vg = check_graphs(val_graphs, "<validation graphs>", _width(graphs[0]) if self.uses_node_features else None,
+                              reads_x=self.uses_node_features)
             vy = graph_labels(vg, val_y, "<validation graphs>")
             if self.task == "classification":
                 vy = class_labels(vy, "<validation graphs>")
@@ -162,7 +176,7 @@ class GraphEstimator:
                     raise DataError("<validation graphs>", f"labels {sorted(unknown)} do not occur in training")
                 vy = np.searchsorted(self.classes_, vy)
             val = (vg, vy)
-        self.num_features_ = int(graphs[0].x.shape[1])
+        self.num_features_ = _width(graphs[0])  # None: a model that reads no x was fitted on graphs without one
         remember_fitted_params(self)
         self._fit(graphs, yi, val)
         self.fitted_ = True
@@ -175,7 +189,8 @@ class GraphEstimator:
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
         source = getattr(graphs, "source", "") or "<graphs>"
-        graphs = check_graphs(graphs, source, self.num_features_ if self.uses_node_features else None)
+        graphs = check_graphs(graphs, source, self.num_features_ if self.uses_node_features else None,
+                              reads_x=self.uses_node_features)
         self._check_model_input(graphs, source)
         return graphs
 

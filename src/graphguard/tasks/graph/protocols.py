@@ -62,6 +62,11 @@ def _task_of(factory) -> str:
     return getattr(factory(), "task", "classification")
 
 
+def _reads_x(factory) -> bool:
+    """Whether the factory's estimators read node features (fingerprints do not: graphs may lack ``x``)."""
+    return getattr(factory(), "uses_node_features", True)
+
+
 def select_and_fit(factory: Callable[..., object], grid: list[dict], graphs, y, val_fraction: float, seed: int):
     """Fit every config of ``grid`` on an inner split; return (best estimator, its config, val score).
 
@@ -88,7 +93,7 @@ def cross_validate(factory: Callable[..., object], graphs, y=None, folds: int = 
     """Stratified ``folds``-fold CV (Errica et al. 2020); ``max_folds`` runs only the first few (for tests).
 
     Regression estimators (``task="regression"``) get shuffled k-fold and RMSE / MAE / R2."""
-    graphs = check_graphs(graphs)
+    graphs = check_graphs(graphs, reads_x=_reads_x(factory))
     regression = _task_of(factory) == "regression"
     y = graph_labels(graphs, y).astype(np.float64 if regression else np.int64)
     if folds < 2:
@@ -180,7 +185,7 @@ def scaffold_evaluate(factory: Callable[..., object], graphs, y=None, seeds: Ite
     ``split_seed=None`` re-draws the split with each seed (randomised scaffold split); otherwise the
     split is fixed (deterministic when 0) and seeds vary the model's randomness.
     """
-    graphs = check_graphs(graphs)
+    graphs = check_graphs(graphs, reads_x=_reads_x(factory))
     regression = _task_of(factory) == "regression"
     y = graph_labels(graphs, y).astype(np.float64 if regression else np.int64)
     smiles = []

@@ -21,7 +21,7 @@ from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, NotFittedError
-from graphguard.tasks.node.columns import check_width, width
+from graphguard.tasks.node.columns import align_columns, check_width, fitted_columns, width
 from graphguard.tasks.node.params import saved_name
 from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
                                      saved_params)
@@ -101,12 +101,16 @@ class NodeRegressor(Params):
         remember_fitted_params(self)
         F = self.transform(graph)
         self.num_features_ = width(graph)
+        self.feature_names_ = fitted_columns(graph)
         self._fit(F, y, train_idx, val_idx if val_idx is not None and val_idx.size else None)
         return self
 
     def predict(self, graph: Graph) -> np.ndarray:
+        """One value per node; the graph's columns are read by the names kept at fit, as the detectors read them
+        (a model saved before names were kept reads them by position)."""
         self._check_fitted()
         _check_homogeneous(graph, "predict")
+        graph = align_columns(graph, getattr(self, "feature_names_", None))
         check_width("graph", self.num_features_, width(graph))
         fitted = as_fitted(self)  # the features the booster was fitted on, whatever set_params changed since
         return np.asarray(fitted._predict(fitted.transform(graph)), dtype=np.float64)
@@ -114,7 +118,8 @@ class NodeRegressor(Params):
     def save(self, path):
         """The booster and the parameters it was fitted with (``set_params`` changes since are kept apart)."""
         self._check_fitted()
-        config = {"regressor": self.name, **saved_params(self), "num_features": self.num_features_}
+        config = {"regressor": self.name, **saved_params(self), "num_features": self.num_features_,
+                  "feature_names": getattr(self, "feature_names_", {})}
         return save_model_dir(path, config, {"booster": _tensor(self._model_bytes())})
 
     @classmethod
@@ -124,6 +129,7 @@ class NodeRegressor(Params):
         name = saved_name(path, config, "regressor", None if cls is NodeRegressor else cls)
         obj = (regressor_class(name) if cls is NodeRegressor else cls)(**config["params"])
         obj.num_features_ = config["num_features"]
+        obj.feature_names_ = config.get("feature_names", {})  # absent in regressors saved before names were kept
         obj._restore(_bytes(tensors["booster"]))
         return restore_params_set_after_fit(obj, config)
 
