@@ -29,7 +29,7 @@ from graphguard.augment.merge import append_nodes, dedupe, is_symmetric, reverse
 from graphguard.augment.neighbors import sample_batch, seed_batches
 from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edge_store, graph_relations,
                                       node_store, raw_features, time_scale)
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
 from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
@@ -345,7 +345,7 @@ class GODM:
     # ------------------------------------------------------------------ generation
     def _check_fitted(self) -> None:
         if not hasattr(self, "edm_"):
-            raise NotFittedError("GODM: call fit(graph) (or GODM.load(dir)) first")
+            raise not_fitted("GODM: call fit(graph) (or GODM.load(dir)) first")
 
     @torch.no_grad()
     def sample(self, n: int, label: int = 1) -> Synthetic:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.utils.params import (as_fitted, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
@@ -170,7 +170,7 @@ class GraphEstimator:
 
     def _check_fitted(self):
         if not getattr(self, "fitted_", False):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() or load() first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit() or load() first")
 
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()

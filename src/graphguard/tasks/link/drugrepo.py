@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from graphguard import _console
 from graphguard.data.drugrepo import DrugDiseaseData, load_fdataset
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
 from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
@@ -83,7 +83,7 @@ class DrugRepurposer:
 
     def _check(self):
         if not hasattr(self, "scores_"):
-            raise NotFittedError("this DrugRepurposer is not fitted yet; call fit() or load()")
+            raise not_fitted("this DrugRepurposer is not fitted yet; call fit() or load()")
 
     def score_matrix(self) -> np.ndarray:
         """Association scores ``[drugs, diseases]``, higher = more likely: Kronecker RLS predictions of the

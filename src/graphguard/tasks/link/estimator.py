@@ -22,7 +22,7 @@ import torch
 
 from graphguard import _console
 from graphguard.data.triples import TripleSet, as_triple_set, check_split
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
 from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
 from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
@@ -310,7 +310,7 @@ class LinkPredictor:
 
     def _check_fitted(self):
         if not hasattr(self, "model_"):
-            raise NotFittedError("this LinkPredictor is not fitted yet; call fit() or load()")
+            raise not_fitted("this LinkPredictor is not fitted yet; call fit() or load()")
 
     # ------------------------------------------------------------------ using
     def evaluate(self, data, split: str = "test", *, filtered: bool = True, batch_size: int = 256) -> dict:

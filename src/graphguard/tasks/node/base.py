@@ -21,7 +21,7 @@ from sklearn.metrics import precision_recall_curve
 
 from graphguard.data.graph import Graph, is_hetero, target_store, target_type
 from graphguard.data.validate import validate_graph
-from graphguard.errors import DataError, NotFittedError
+from graphguard.errors import DataError, not_fitted
 from graphguard.tasks.node.columns import align_columns, check_width, fitted_columns, width
 from graphguard.tasks.node.params import saved_name
 from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
@@ -181,7 +181,7 @@ class NodeDetector(Params):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph) first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit(graph) first")
 
 
 def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:

@@ -20,7 +20,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.tasks.node.columns import check_width, width
 from graphguard.tasks.node.params import saved_name
 from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
@@ -129,7 +129,7 @@ class NodeRegressor(Params):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "num_features_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph, y) first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit(graph, y) first")
 
 
 class GraphGBMRegressor(NodeRegressor):
