@@ -32,7 +32,7 @@ from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edg
 from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
@@ -164,6 +164,10 @@ class GODM:
     def set_params(self, **params) -> "GODM":
         """Change options as scikit-learn does; ``GODMConfig`` checks them (an unknown name is refused)."""
         return set_params_via_constructor(self, params)
+
+    def __repr__(self) -> str:
+        """The options that differ from ``GODMConfig``'s defaults (it has fifty)."""
+        return params_repr(self, type(self)().get_params())
 
     # ------------------------------------------------------------------ fitting
     def fit(self, graph) -> "GODM":

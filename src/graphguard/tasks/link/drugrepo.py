@@ -27,7 +27,7 @@ from graphguard.data.drugrepo import DrugDiseaseData, load_fdataset
 from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
@@ -63,6 +63,9 @@ class DrugRepurposer:
         set_params_via_constructor(self, params)
         self._nbrs = None
         return self
+
+    def __repr__(self) -> str:
+        return params_repr(self)
 
     def fit(self, data, train_mask: np.ndarray | None = None) -> "DrugRepurposer":
         """Learn from the known links; ``train_mask`` (drugs x diseases, bool) hides the pairs outside it."""

@@ -29,7 +29,7 @@ from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
@@ -183,6 +183,10 @@ class LinkPredictor:
         Other options keep their current values: changing ``training`` keeps ``loss``, ``margin`` and
         ``num_negatives``, so pass the new mode's ones with it."""
         return set_params_via_constructor(self, params)
+
+    def __repr__(self) -> str:
+        """The options that differ from this model's preset (a bare ``LinkPredictor("transe")`` for the preset)."""
+        return params_repr(self, {**type(self)(self.model).get_params(), "model": "rotate"})
 
     def _sampled(self, num_triples: int, warn: bool = False) -> bool:
         """Whether the encoder trains on sampled neighbourhoods (a graph above ``full_batch_max_edges``)."""

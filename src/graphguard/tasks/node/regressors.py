@@ -23,8 +23,8 @@ from graphguard.data.graph import Graph
 from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.tasks.node.columns import check_width, width
 from graphguard.tasks.node.params import saved_name
-from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
-                                     saved_params)
+from graphguard.utils.params import (Params, as_fitted, loaded_params, remember_fitted_params,
+                                     restore_params_set_after_fit, saved_params)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -122,7 +122,7 @@ class NodeRegressor(Params):
         """The regressor saved in ``path``; ``SomeRegressor.load`` refuses another regressor's directory."""
         config, tensors = load_model_dir(path)
         name = saved_name(path, config, "regressor", None if cls is NodeRegressor else cls)
-        obj = (regressor_class(name) if cls is NodeRegressor else cls)(**config["params"])
+        obj = (regressor_class(name) if cls is NodeRegressor else cls)(**loaded_params(config))
         obj.num_features_ = config["num_features"]
         obj._restore(_bytes(tensors["booster"]))
         return restore_params_set_after_fit(obj, config)
