@@ -224,7 +224,8 @@ def test_params_round_trip_and_clone_is_an_unfitted_twin(case):
     assert type(twin) is type(est) and twin is not est and twin.get_params() == params
     if case.fits:
         fitted = case.fit(clone(est), data_of(case)[0])
-        assert not any(k.endswith("_") and not k.startswith("_") for k in vars(clone(fitted))), "clone keeps fitted state"
+        learned = [k for k in vars(clone(fitted)) if k.endswith("_") and not k.startswith("_")]
+        assert not learned, f"clone keeps fitted state {learned}"
 
 
 @by_id
