@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from os import PathLike
+from typing import TYPE_CHECKING
 
 
 class GraphGuardError(Exception):
@@ -28,8 +29,36 @@ class ConfigError(GraphGuardError, ValueError):
     """A bad option, model name or job-file entry."""
 
 
-class NotFittedError(GraphGuardError, RuntimeError):
-    """An estimator was used before ``fit``."""
+if TYPE_CHECKING:
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+    class NotFittedError(GraphGuardError, RuntimeError, _SklearnNotFittedError):
+        """An estimator was used before ``fit``."""
+
+
+def _not_fitted_class() -> type:
+    """``NotFittedError``: a ``GraphGuardError`` that is also scikit-learn's ``NotFittedError``, so code written
+    for any scikit-learn estimator catches it. Defined on first use: importing scikit-learn takes seconds, and
+    the CLI and the estimators that do not need it must start without it."""
+    cls = globals().get("NotFittedError")
+    if cls is None:
+        from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+        cls = type("NotFittedError", (GraphGuardError, RuntimeError, SklearnNotFittedError),
+                   {"__module__": __name__, "__doc__": "An estimator was used before ``fit``."})
+        globals()["NotFittedError"] = cls
+    return cls
+
+
+def __getattr__(name: str):
+    if name == "NotFittedError":
+        return _not_fitted_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def not_fitted(message: str) -> Exception:
+    """The ``NotFittedError`` to raise with ``message`` (what the estimators raise; see ``_not_fitted_class``)."""
+    return _not_fitted_class()(message)
 
 
 def reason(e: BaseException) -> str:

@@ -16,6 +16,7 @@ from graphguard.augment.godm import check_labels
 from graphguard.augment.merge import copy_neighbourhoods
 from graphguard.augment.typed import FeatureCodec, graph_relations, node_store
 from graphguard.errors import ConfigError
+from graphguard.utils.params import Params, set_params_via_constructor
 
 
 def _check_merge(merge: str) -> bool:
@@ -24,15 +25,24 @@ def _check_merge(merge: str) -> bool:
     return merge == "inbound"
 
 
+class _CopyingBaseline(Params):
+    """``get_params`` / ``set_params`` / ``clone`` as scikit-learn's; ``set_params`` goes through the constructor,
+    so it refuses what the constructor refuses (a bad ``ratio`` or ``merge``)."""
+
+    def set_params(self, **params):
+        return set_params_via_constructor(self, params)
+
+
 def _pool(graph, label: int, ratio: float) -> tuple[np.ndarray, int]:
     y, train = check_labels(graph)
     pool = torch.nonzero(train & (y == label)).squeeze(1).numpy()
     return pool, max(1, int(round(ratio * pool.size)))
 
 
-class RandomOversampler:
+class RandomOversampler(_CopyingBaseline):
     def __init__(self, ratio: float = 1.0, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.seed, self.merge = check_ratio(ratio), seed, merge
+        check_ratio(ratio)  # kept as given: scikit-learn's clone checks that the constructor does not change it
+        self.ratio, self.seed, self.merge = ratio, seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):
@@ -44,9 +54,10 @@ class RandomOversampler:
         return copy_neighbourhoods(graph, base, s.x[base].clone(), nt, label, self._inbound)
 
 
-class SMOTEAugmenter:
+class SMOTEAugmenter(_CopyingBaseline):
     def __init__(self, ratio: float = 1.0, k: int = 5, seed: int = 0, merge: str = "connected"):
-        self.ratio, self.k, self.seed, self.merge = check_ratio(ratio), k, seed, merge
+        check_ratio(ratio)
+        self.ratio, self.k, self.seed, self.merge = ratio, k, seed, merge
         self._inbound = _check_merge(merge)
 
     def augment(self, graph, label: int = 1):

@@ -29,10 +29,10 @@ from graphguard.augment.merge import append_nodes, dedupe, is_symmetric, reverse
 from graphguard.augment.neighbors import sample_batch, seed_batches
 from graphguard.augment.typed import (FeatureCodec, TypedGraph, build_typed, edge_store, graph_relations,
                                       node_store, raw_features, time_scale)
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.nn.godm_diffusion import EDM
 from graphguard.nn.godm_vae import GODMVAE
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
@@ -164,6 +164,10 @@ class GODM:
     def set_params(self, **params) -> "GODM":
         """Change options as scikit-learn does; ``GODMConfig`` checks them (an unknown name is refused)."""
         return set_params_via_constructor(self, params)
+
+    def __repr__(self) -> str:
+        """The options that differ from ``GODMConfig``'s defaults (it has fifty)."""
+        return params_repr(self, type(self)().get_params())
 
     # ------------------------------------------------------------------ fitting
     def fit(self, graph) -> "GODM":
@@ -345,7 +349,7 @@ class GODM:
     # ------------------------------------------------------------------ generation
     def _check_fitted(self) -> None:
         if not hasattr(self, "edm_"):
-            raise NotFittedError("GODM: call fit(graph) (or GODM.load(dir)) first")
+            raise not_fitted("GODM: call fit(graph) (or GODM.load(dir)) first")
 
     @torch.no_grad()
     def sample(self, n: int, label: int = 1) -> Synthetic:

@@ -4,6 +4,7 @@
   constructors only store them). A subclass often takes its own parameter and passes the rest on
   (``GATDetector(heads=4, **kw)``), so they are not read off the subclass's signature alone: a copy
   built from ``get_params()`` (``sklearn.base.clone``, ``config.json``) must train the same model.
+* ``params_repr``: the ``repr`` of every estimator, its changed parameters only (scikit-learn's).
 * ``set_params_via_constructor``: for estimators whose constructor checks and resolves its options.
   Setting attributes one by one would skip those checks (and a misspelt name would quietly add an
   attribute that nothing reads), so the new values go through the constructor: whatever it
@@ -41,6 +42,31 @@ def constructor_parameters(cls) -> list[str]:
     return names
 
 
+def constructor_defaults(cls) -> dict:
+    """The default of each keyword parameter ``cls`` takes, following ``**kwargs`` up to its parents
+    (a subclass's own default wins: ``GNNGraphRegressor``'s ``task``)."""
+    out: dict = {}
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass) or klass is object:
+            continue
+        params = inspect.signature(klass.__init__).parameters
+        for k, v in params.items():
+            if k != "self" and v.default is not v.empty:
+                out.setdefault(k, v.default)
+        if not any(v.kind is v.VAR_KEYWORD for v in params.values()):
+            break
+    return out
+
+
+def params_repr(estimator, defaults: dict | None = None) -> str:
+    """``Name(k=v, ...)`` of the parameters that differ from ``defaults`` (the constructor's), as scikit-learn
+    prints an estimator: GODM has fifty options, and the few changed are the ones worth reading."""
+    defaults = constructor_defaults(type(estimator)) if defaults is None else defaults
+    changed = {k: v for k, v in estimator.get_params().items()
+               if k not in defaults or jsonable(v) != jsonable(defaults[k])}
+    return f"{type(estimator).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+
+
 class Params:
     """``get_params`` / ``set_params`` / ``repr`` over every constructor parameter, as scikit-learn expects."""
 
@@ -60,8 +86,7 @@ class Params:
         return self
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+        return params_repr(self)
 
 
 def check_param_names(estimator, names) -> None:
@@ -100,7 +125,16 @@ def saved_params(estimator) -> dict:
     ``params_set_after_fit``."""
     changed = params_set_after_fit(estimator)
     fitted = getattr(estimator, "fitted_params_", None) or estimator.get_params()
-    return {"params": fitted, **({"params_set_after_fit": changed} if changed else {})}
+    tuples = [k for k, v in fitted.items() if isinstance(v, tuple)]
+    return {"params": fitted, **({"params_set_after_fit": changed} if changed else {}),
+            **({"tuple_params": tuples} if tuples else {})}
+
+
+def loaded_params(config: dict) -> dict:
+    """A model directory's ``params`` with the tuples JSON wrote as lists made tuples again (``tuple_params``),
+    so that the loaded estimator's ``get_params()`` equals the saved one's (a grid, the ensemble's members)."""
+    tuples = set(config.get("tuple_params", ()))
+    return {k: tuple(v) if k in tuples and isinstance(v, list) else v for k, v in config["params"].items()}
 
 
 def restore_params_set_after_fit(estimator, config: dict):

@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from torch_geometric.data import Data
 
-from graphguard.errors import ConfigError, DataError, NotFittedError
-from graphguard.utils.params import (as_fitted, remember_fitted_params, restore_params_set_after_fit, saved_params,
-                                     set_params_via_constructor)
+from graphguard.errors import ConfigError, DataError, not_fitted
+from graphguard.utils.params import (as_fitted, loaded_params, params_repr, remember_fitted_params,
+                                     restore_params_set_after_fit, saved_params, set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 TASKS = ("classification", "regression")
@@ -146,6 +146,9 @@ class GraphEstimator:
         """Change options as scikit-learn does, through the constructor (an unknown name is refused)."""
         return set_params_via_constructor(self, params)
 
+    def __repr__(self) -> str:
+        return params_repr(self)
+
     # -- public API ------------------------------------------------------------------------
     def fit(self, graphs, y=None, val_graphs=None, val_y=None):
         """Train on ``graphs`` (labels from ``y`` or ``g.y``); ``val_graphs`` select the best epoch/model."""
@@ -184,7 +187,7 @@ class GraphEstimator:
 
     def _check_fitted(self):
         if not getattr(self, "fitted_", False):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() or load() first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit() or load() first")
 
     def _check_input(self, graphs) -> list[Data]:
         self._check_fitted()
@@ -244,7 +247,7 @@ class GraphEstimator:
         klass = ESTIMATORS.get(config.get("class", ""))
         if klass is None or (cls is not GraphEstimator and not issubclass(klass, cls)):
             raise DataError(path, f"holds {describe_model(config)}, not a {cls.__name__}")
-        est = klass(**config["params"])
+        est = klass(**loaded_params(config))
         est.num_features_ = config.get("num_features")  # None: _restore reads it from the weights where it can
         est.encodings_ = config.get("encodings")
         if config.get("classes") is not None:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 import torch
 
 from graphguard.builders.document import EDGE_TYPES, LABELS, boxes_to_graph
-from graphguard.errors import DataError, NotFittedError
+from graphguard.errors import DataError, not_fitted
 from graphguard.utils.params import (constructor_parameters, remember_fitted_params, restore_params_set_after_fit,
                                      saved_params, set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
@@ -194,7 +194,7 @@ class DocumentParser:
 
     def _check(self):
         if not getattr(self, "fitted_", False):
-            raise NotFittedError("DocumentParser is not fitted; call fit() or load() first")
+            raise not_fitted("DocumentParser is not fitted; call fit() or load() first")
 
     def predict_proba(self, doc) -> np.ndarray:
         """One row per box, one column per ``LABELS`` entry (0 for a label the training boxes never had)."""

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 from graphguard import _console
 from graphguard.data.drugrepo import DrugDiseaseData, load_fdataset
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.metrics import auprc, auroc
 from graphguard.tasks.link.kronrls import score_associations
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
@@ -64,6 +64,9 @@ class DrugRepurposer:
         self._nbrs = None
         return self
 
+    def __repr__(self) -> str:
+        return params_repr(self)
+
     def fit(self, data, train_mask: np.ndarray | None = None) -> "DrugRepurposer":
         """Learn from the known links; ``train_mask`` (drugs x diseases, bool) hides the pairs outside it."""
         data = _as_data(data)
@@ -83,7 +86,7 @@ class DrugRepurposer:
 
     def _check(self):
         if not hasattr(self, "scores_"):
-            raise NotFittedError("this DrugRepurposer is not fitted yet; call fit() or load()")
+            raise not_fitted("this DrugRepurposer is not fitted yet; call fit() or load()")
 
     def score_matrix(self) -> np.ndarray:
         """Association scores ``[drugs, diseases]``, higher = more likely: Kronecker RLS predictions of the

@@ -22,14 +22,14 @@ import torch
 
 from graphguard import _console
 from graphguard.data.triples import TripleSet, as_triple_set, check_split
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.nn.kge import INTERACTIONS, KGEModel, make_interaction
 from graphguard.tasks.link.evaluation import KnownTriples, evaluate_ranking
 from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
-from graphguard.utils.params import (remember_fitted_params, restore_params_set_after_fit, saved_params,
+from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
                                      set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
@@ -184,6 +184,10 @@ class LinkPredictor:
         ``num_negatives``, so pass the new mode's ones with it."""
         return set_params_via_constructor(self, params)
 
+    def __repr__(self) -> str:
+        """The options that differ from this model's preset (a bare ``LinkPredictor("transe")`` for the preset)."""
+        return params_repr(self, {**type(self)(self.model).get_params(), "model": "rotate"})
+
     def _sampled(self, num_triples: int, warn: bool = False) -> bool:
         """Whether the encoder trains on sampled neighbourhoods (a graph above ``full_batch_max_edges``)."""
         if self.encoder != "rgcn" or 2 * num_triples <= self.full_batch_max_edges:
@@ -310,7 +314,7 @@ class LinkPredictor:
 
     def _check_fitted(self):
         if not hasattr(self, "model_"):
-            raise NotFittedError("this LinkPredictor is not fitted yet; call fit() or load()")
+            raise not_fitted("this LinkPredictor is not fitted yet; call fit() or load()")
 
     # ------------------------------------------------------------------ using
     def evaluate(self, data, split: str = "test", *, filtered: bool = True, batch_size: int = 256) -> dict:

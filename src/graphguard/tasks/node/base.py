@@ -21,11 +21,11 @@ from sklearn.metrics import precision_recall_curve
 
 from graphguard.data.graph import Graph, is_hetero, target_store, target_type
 from graphguard.data.validate import validate_graph
-from graphguard.errors import DataError, NotFittedError
+from graphguard.errors import DataError, not_fitted
 from graphguard.tasks.node.columns import align_columns, check_width, fitted_columns, width
 from graphguard.tasks.node.params import saved_name
-from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
-                                     saved_params)
+from graphguard.utils.params import (Params, as_fitted, loaded_params, remember_fitted_params,
+                                     restore_params_set_after_fit, saved_params)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 
 
@@ -157,7 +157,7 @@ class NodeDetector(Params):
         config, tensors = load_model_dir(path)
         name = saved_name(path, config, "detector", None if cls is NodeDetector else cls)
         klass = detector_class(name) if cls is NodeDetector else cls
-        det = klass(**config["params"])
+        det = klass(**loaded_params(config))
         det.threshold_ = config["threshold"]
         det.classes_ = CLASSES.copy()
         det.num_features_ = config["num_features"]
@@ -181,7 +181,7 @@ class NodeDetector(Params):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "threshold_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph) first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit(graph) first")
 
 
 def _best_f1_threshold(y: np.ndarray, scores: np.ndarray) -> float:

@@ -20,11 +20,11 @@ import torch
 from torch_geometric.data import HeteroData
 
 from graphguard.data.graph import Graph
-from graphguard.errors import ConfigError, DataError, NotFittedError
+from graphguard.errors import ConfigError, DataError, not_fitted
 from graphguard.tasks.node.columns import align_columns, check_width, fitted_columns, width
 from graphguard.tasks.node.params import saved_name
-from graphguard.utils.params import (Params, as_fitted, remember_fitted_params, restore_params_set_after_fit,
-                                     saved_params)
+from graphguard.utils.params import (Params, as_fitted, loaded_params, remember_fitted_params,
+                                     restore_params_set_after_fit, saved_params)
 from graphguard.utils.serialization import load_model_dir, save_model_dir
 from graphguard.utils.threads import get_threads
 
@@ -127,7 +127,7 @@ class NodeRegressor(Params):
         """The regressor saved in ``path``; ``SomeRegressor.load`` refuses another regressor's directory."""
         config, tensors = load_model_dir(path)
         name = saved_name(path, config, "regressor", None if cls is NodeRegressor else cls)
-        obj = (regressor_class(name) if cls is NodeRegressor else cls)(**config["params"])
+        obj = (regressor_class(name) if cls is NodeRegressor else cls)(**loaded_params(config))
         obj.num_features_ = config["num_features"]
         obj.feature_names_ = config.get("feature_names", {})  # absent in regressors saved before names were kept
         obj._restore(_bytes(tensors["booster"]))
@@ -135,7 +135,7 @@ class NodeRegressor(Params):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "num_features_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(graph, y) first")
+            raise not_fitted(f"{type(self).__name__} is not fitted; call fit(graph, y) first")
 
 
 class GraphGBMRegressor(NodeRegressor):
