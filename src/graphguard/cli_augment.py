@@ -92,9 +92,11 @@ def _read_config(path: Path, what: str = "GODM options") -> dict:
 
 def augment(
     data: Path = typer.Option(..., "--data", help="Input graph (npz file or Neptune CSV folder, any readable format)."),
-    out: Path = typer.Option(..., "--out", help="Where to write the augmented graph (same format as the input)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the augmented graph (same format as the input)."),
     ratio: float = typer.Option(1.0, "--ratio", help="Synthetic nodes per training node of the label."),
-    label: int = typer.Option(1, "--label", help="Class to generate (1 = fraud)."),
+    label: int = typer.Option(1, "--class", help="Class to generate (1 = fraud)."),
+    label_old: Optional[int] = typer.Option(
+        None, "--label", hidden=True, help="The old name of --class (elsewhere --label names the label property)."),
     label_property: Optional[str] = typer.Option(
         None, "--label-property", help="Label property of a Neptune CSV / tables input (as `node train --label`)."),
     report: bool = typer.Option(False, "--report", help="Also draw real-vs-synthetic plots (<out>.report.png)."),
@@ -118,12 +120,13 @@ def augment(
 
     set_quiet(quiet)
     set_threads(threads)
+    label = label if label_old is None else label_old
     from graphguard.augment.godm import GODM
     from graphguard.augment.report import draw_report, synthetic_count
     from graphguard.data.io import detect_format, load_graph
 
     if label not in (0, 1):
-        raise DataError("--label", f"must be 0 or 1, got {label}")
+        raise DataError("--class", f"must be 0 or 1, got {label}")
     if model_dir:
         from graphguard.utils.serialization import check_model_target
 

@@ -30,7 +30,7 @@ def molecule(
     csv: Optional[Path] = typer.Argument(None, help="CSV with a SMILES column"),
     out: Path = OUT_OPT,
     smiles: Optional[List[str]] = typer.Option(None, "--smiles", help="SMILES strings instead of a CSV"),
-    target: Optional[str] = typer.Option(None, "--target", help="label column (default: the last column)"),
+    target: Optional[str] = typer.Option(None, "--target", "--label", help="label column (default: the last column)"),
     smiles_col: Optional[str] = typer.Option(None, "--smiles-col"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="leave out rows RDKit cannot parse"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -15,7 +16,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 def similar(
     function: str = typer.Argument(..., help="FILE::function or FILE::Class.method"),
     in_: Path = typer.Option(..., "--in", help="folder (or file) of Python code to search"),
-    k: int = typer.Option(10, "--k", "-k", min=1, help="how many matches to show"),
+    k: int = typer.Option(10, "--top", "-k", min=1, help="how many matches to show"),
+    k_old: Optional[int] = typer.Option(None, "--k", hidden=True, min=1, help="the old name of --top"),
     as_json: bool = typer.Option(False, "--json"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
@@ -23,6 +25,7 @@ def similar(
     from graphguard.builders.code_search import CodeIndex, find_function
 
     _console.set_quiet(quiet)
+    k = k_old or k
     fn, key = find_function(function)
     index = CodeIndex().add_directory(in_)
     if index.skipped:

@@ -72,7 +72,7 @@ def _setup(quiet: bool, threads: Optional[int]):
 MODEL_OPT = typer.Option("gin", "--model", "-m", help="gin, gine, gcn, sage, wl (WL subtree + trees), wl-svm (WL kernel SVM, C and depth by inner CV), "
                          "fingerprint (Morgan + trees), ensemble (GIN + WL kernel SVM soft vote)")
 DATA_OPT = typer.Option(..., "--data", "-d", help="TU folder, SMILES CSV or .graphs.npz")
-TARGET_OPT = typer.Option(None, "--target", help="label column of a SMILES CSV (default: the last column)")
+TARGET_OPT = typer.Option(None, "--target", "--label", help="label column of a SMILES CSV (default: the last column)")
 TASK_OPT = typer.Option("auto", "--task", help="auto (integer labels: classification, other numbers: regression), "
                         "classification or regression")
 SKIP_OPT = typer.Option(False, "--skip-invalid", help="leave out SMILES rows RDKit cannot parse instead of failing")
@@ -92,6 +92,8 @@ def train(
     seed: int = typer.Option(0, "--seed"),
     task: str = TASK_OPT,
     skip_invalid: bool = SKIP_OPT,
+    as_json: bool = typer.Option(False, "--json", help='print {"model_dir", "model", "task", "n_graphs", '
+                                 '"val_score"} (best validation accuracy, or -MSE standardised; null for models without epochs)'),
     threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
@@ -106,6 +108,13 @@ def train(
     est = make_estimator(model, **_params(model, epochs, hidden, layers, pooling, virtual_node, seed, task))
     est.fit(graphs)
     est.save(out)
+    if as_json:
+        from graphguard.utils.serialization import strict_json
+
+        val = getattr(est, "val_score_", None)
+        typer.echo(strict_json({"model_dir": str(out), "model": model, "task": task, "n_graphs": len(graphs),
+                                "val_score": None if val is None else float(val)}))
+        return
     extra = ""
     if hasattr(est, "val_score_"):
         extra = f", best validation {'accuracy' if task == 'classification' else 'MSE (standardised)'} {abs(est.val_score_):.3f}"
@@ -143,6 +152,7 @@ def evaluate(
     target: Optional[str] = TARGET_OPT,
     skip_invalid: bool = SKIP_OPT,
     as_json: bool = typer.Option(False, "--json"),
+    threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Accuracy and ROC-AUC (classification) or RMSE, MAE and R2 (regression) of a saved model."""
@@ -150,7 +160,7 @@ def evaluate(
     from graphguard.tasks.graph.base import GraphEstimator
     from graphguard.utils.serialization import strict_json
 
-    _setup(quiet, None)
+    _setup(quiet, threads)
     est = GraphEstimator.load(model_dir)
     m = _metrics(est, _dataset(data, target, skip_invalid, est.task, est.encodings_), model_dir)
     if as_json:
@@ -164,9 +174,11 @@ def predict(
     data: Path = DATA_OPT,
     model_dir: Path = typer.Option(..., "--model-dir"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="CSV to write (default: print)"),
-    target: Optional[str] = typer.Option(None, "--target", hidden=True, help="ignored: predict reads no label column"),
+    target: Optional[str] = typer.Option(None, "--target", "--label", hidden=True,
+                                         help="ignored: predict reads no label column"),
     skip_invalid: bool = SKIP_OPT,
     as_json: bool = typer.Option(False, "--json", help="print JSON lines instead of CSV"),
+    threads: Optional[int] = typer.Option(None, "--threads"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Predicted class and score, or predicted value, for every graph (SMILES rows keep their row number)."""
@@ -175,7 +187,7 @@ def predict(
     from graphguard.tasks.graph.base import GraphEstimator
     from graphguard.utils.serialization import strict_json
 
-    _setup(quiet, None)
+    _setup(quiet, threads)
     est = GraphEstimator.load(model_dir)
     graphs = _dataset(data, target, skip_invalid, est.task, est.encodings_, labelled=False)
     pred = est.predict(graphs)

@@ -86,7 +86,7 @@ MODEL_HELP = "transe | distmult | complex | rotate | tucker"
 @app.command()
 def train(
     data: Path = typer.Option(..., "--data", help="Triples folder/archive (train/valid/test.txt) or any graph."),
-    out: Path = typer.Option(..., "--out", help="Directory to save the model (config.json + weights.safetensors)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory to save the model (config.json + weights.safetensors)."),
     model: str = typer.Option("complex", help=MODEL_HELP),
     dim: Optional[int] = typer.Option(None, help="Embedding size (default: the model's preset)."),
     epochs: Optional[int] = typer.Option(None),
@@ -151,13 +151,14 @@ def predict(
     tail: Optional[str] = typer.Option(None, "--tail", help="Answer (?, relation, tail)."),
     top: int = typer.Option(10, "--top", "-k"),
     include_known: bool = typer.Option(False, "--include-known", help="Keep answers that are already known triples."),
+    threads: Optional[int] = typer.Option(None),
     as_json: bool = typer.Option(False, "--json"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """Top-k answers to (h, r, ?) or (?, r, t), known links excluded unless asked for."""
     from graphguard.tasks.link import LinkPredictor
 
-    _setup(quiet, None)
+    _setup(quiet, threads)
     est = LinkPredictor.load(model_dir)
     preds = est.predict(head=head, relation=relation, tail=tail, k=top, include_known=include_known)
     res = {"query": {"head": head, "relation": relation, "tail": tail}, "predictions": preds}
@@ -174,16 +175,19 @@ def repurpose(
     disease: str = typer.Option(..., "--disease", help="Disease id, e.g. D102100."),
     data: Optional[Path] = typer.Option(None, "--data", help="Drug-repositioning folder (Fdataset layout)."),
     model_dir: Optional[Path] = typer.Option(None, "--model-dir", help="A saved DrugRepurposer instead of --data."),
-    top: int = typer.Option(20, "--top"),
+    top: int = typer.Option(20, "--top", "-k"),
     include_known: bool = typer.Option(False, "--include-known"),
-    save: Optional[Path] = typer.Option(None, "--save", help="Save the fitted model here."),
+    save: Optional[Path] = typer.Option(None, "--save-model", help="Save the fitted model here (as `augment --save-model`)."),
+    save_old: Optional[Path] = typer.Option(None, "--save", hidden=True, help="The old name of --save-model."),
+    threads: Optional[int] = typer.Option(None),
     as_json: bool = typer.Option(False, "--json"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ):
     """Candidate drugs for a disease, each with the nearest known indications and connecting paths."""
     from graphguard.tasks.link.drugrepo import DrugRepurposer
 
-    _setup(quiet, None)
+    _setup(quiet, threads)
+    save = save or save_old
     if (data is None) == (model_dir is None):
         raise ConfigError("give exactly one of --data or --model-dir")
     if save:

@@ -121,7 +121,7 @@ def _augment_options(path: Optional[Path], name: Optional[str]) -> dict:
 def train(
     data: Path = DataOpt,
     model: str = typer.Option("graphgbm-stack", "--model", help="Detector name (see `graphguard node models`; the default is the recommended one)."),
-    out: Path = typer.Option(..., "--out", help="Directory for the fitted model (safetensors + JSON)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for the fitted model (safetensors + JSON)."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
     masks: str = typer.Option("dataset", "--masks", help="'dataset' (the file's masks), 'full' or 'semi' (GADBench's split for the "
@@ -133,6 +133,7 @@ def train(
                                 "godm-disconnected, oversample or smote."),
     augment_config: Optional[Path] = AugmentConfigOpt,
     nproc: int = typer.Option(1, "--nproc", help="Data-parallel processes (torch.distributed, gloo) for GNN detectors."),
+    json_out: bool = typer.Option(False, "--json", help="Print the metrics (also in OUT/metrics.json) as one JSON object."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,
 ):
@@ -187,8 +188,12 @@ def train(
     from graphguard.utils.serialization import strict_json
 
     (Path(out) / "metrics.json").write_text(strict_json(report, indent=2))  # undefined metrics as null
-    if not quiet:
-        console.print_json(strict_json(report))
+    if json_out:
+        print(strict_json(report))
+    else:  # the result goes to stdout, as every command's does; it was on stderr and gone with -q
+        from rich.console import Console
+
+        Console().print_json(strict_json(report))
 
 
 @app.command()
@@ -231,7 +236,7 @@ def evaluate(
 def predict(
     data: Path = DataOpt,
     model_dir: Path = typer.Option(..., "--model-dir"),
-    out: Path = typer.Option(..., "--out", help="Output CSV (id, score, label); Neptune CSV properties for Neptune input."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output CSV (id, score, label); Neptune CSV properties for Neptune input."),
     fmt: Optional[str] = FormatOpt,
     label: Optional[str] = LabelOpt,
     quiet: bool = QuietOpt,
@@ -403,7 +408,7 @@ def _table(res: dict) -> None:
 
 def demo(
     data: Optional[Path] = typer.Option(None, "--data", help="Tolokers npz (default: found under $GRAPHGUARD_DATA or ../shared/data)."),
-    out: Path = typer.Option(Path("graphguard-demo"), "--out", help="Where the model, predictions and report go."),
+    out: Path = typer.Option(Path("graphguard-demo"), "--out", "-o", help="Where the model, predictions and report go."),
     trials: int = typer.Option(3, "--trials", help="GADBench trials per detector."),
     quiet: bool = QuietOpt,
     threads: Optional[int] = ThreadsOpt,

@@ -12,7 +12,7 @@ from graphguard import _console
 def generate(
     nodes: int = typer.Option(..., "--nodes", help="Number of nodes (80% accounts, 10% merchants, 10% devices)."),
     edges: int = typer.Option(..., "--edges", help="Number of edge records (transfers 60%, payments 30%, device use 10%)."),
-    out: Path = typer.Option(..., "--out", help="Output folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same files."),
     format: str = typer.Option("store", "--format", help="store (memory-mapped CSR), neptune (bulk-load CSV) or tables (Parquet)."),
     features: int = typer.Option(16, "--features", help="Feature columns of accounts (at least 2)."),
@@ -30,7 +30,7 @@ def generate(
 
 def ingest(
     path: Path = typer.Argument(..., help="Neptune CSV folder, or a folder with nodes/ and edges/ tables."),
-    out: Path = typer.Option(..., "--out", help="Graph store folder to write."),
+    out: Path = typer.Option(..., "--out", "-o", help="Graph store folder to write."),
     format: str = typer.Option(None, "--format", help="neptune or tables (detected when left out)."),
     on_missing: str = typer.Option("drop", "--on-missing", help="drop: skip edges naming unknown nodes; error: stop."),
     directed: bool = typer.Option(False, "--directed", help="Store edges one way only (default: both directions)."),

@@ -22,6 +22,8 @@ def run(
     force: bool = typer.Option(False, "--force", help="delete an existing run directory and start over "
                                "(with --resume: only when the run cannot be continued, e.g. the job file changed)"),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: GRAPHGUARD_THREADS or all)"),
+    as_json: bool = typer.Option(False, "--json", help='print {"run_dir", "report", "metrics"} (metrics: the run\'s '
+                                 'metrics.json)'),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress output"),
 ) -> None:
     """Train, tune and evaluate the job; writes a run directory with the model, metrics and report."""
@@ -34,6 +36,11 @@ def run(
     from graphguard.workflow.job import METRICS
 
     metrics = json.loads((path / "metrics.json").read_text())
+    if as_json:
+        from graphguard.utils.serialization import strict_json
+
+        typer.echo(strict_json({"run_dir": str(path), "report": str(path / "report.html"), "metrics": metrics}))
+        return
     t = metrics.get("test", {})
     task = metrics.get("task", "node_classification")
     keys = ("auroc", "auprc", "rec_at_k") if task == "node_classification" else METRICS[task]
@@ -45,27 +52,33 @@ def run(
 def report(
     run_dir: Path = typer.Argument(..., help="a finished run directory"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file (default: RUN_DIR/report.html)"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: GRAPHGUARD_THREADS or all)"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Write the self-contained HTML report of a run (opens offline, no external files)."""
     from graphguard.report import write_report
+    from graphguard.utils.threads import set_threads
 
     _console.set_quiet(quiet)
+    set_threads(threads)
     typer.echo(str(write_report(run_dir, out)))
 
 
 def explain(
     run_dir: Path = typer.Argument(..., help="a finished run directory"),
     node: str = typer.Option(..., "--node", "-n", help="node id as the input data named it"),
-    top: int = typer.Option(10, "--top", min=1, max=100, help="how many contributions to show"),
+    top: int = typer.Option(10, "--top", "-k", min=1, max=100, help="how many contributions to show"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of text"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: GRAPHGUARD_THREADS or all)"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Say why a node scored as it did: feature contributions and important neighbours."""
     from graphguard.explain import explain_node, format_explanation
     from graphguard.utils.serialization import strict_json
+    from graphguard.utils.threads import set_threads
 
     _console.set_quiet(quiet)
+    set_threads(threads)
     e = explain_node(run_dir, node, top=top)
     typer.echo(strict_json(e, indent=2) if as_json else format_explanation(e))
 
