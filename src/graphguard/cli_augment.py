@@ -11,6 +11,17 @@ from graphguard._console import log, set_quiet
 from graphguard.errors import DataError, naming
 
 
+def _check_labelled(graph, data, fmt: str, label_property: str | None) -> None:
+    """GODM generates one class: data read without labels is refused here, with the option that names
+    them, rather than inside the fit (a Neptune export's label property is often not called ``label``)."""
+    from graphguard.data import target_store
+
+    if "y" in target_store(graph):
+        return
+    hint = "" if label_property or fmt == "npz" else " (name the label property with --label-property, e.g. is_fraud)"
+    raise DataError(data, f"no node labels to condition GODM on{hint}")
+
+
 def _writes_npz(graph, fmt: str) -> bool:
     """npz for homogeneous npz input; everything else is written as Neptune CSV."""
     from graphguard.data.graph import is_hetero
@@ -133,6 +144,7 @@ def augment(
         check_model_target(model_dir)  # before reading the graph and the fit, which takes minutes
     fmt = fmt or detect_format(data)
     graph = load_graph(data, format=fmt, **({"label": label_property} if label_property else {}))
+    _check_labelled(graph, data, fmt, label_property)
     opts = _read_config(config) if config else {}
     opts.update({"ratio": ratio, "seed": seed, **({"merge": merge} if merge else {})})
     if epochs is not None:

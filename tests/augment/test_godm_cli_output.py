@@ -96,7 +96,8 @@ def test_label_property_reads_the_shipped_export(tmp_path, fast_config):
     args = ["augment", "--data", str(EXPORT), "--out", str(tmp_path / "out"), "--config", str(tmp_path / "fast.json"),
             "--quiet", "--threads", "1"]
     r = CliRunner().invoke(app, args)
-    assert isinstance(r.exception, DataError) and str(r.exception).startswith(f"{EXPORT}: GODM needs node labels")
+    assert isinstance(r.exception, DataError) and str(r.exception) == (
+        f"{EXPORT}: no node labels to condition GODM on (name the label property with --label-property, e.g. is_fraud)")
     r = CliRunner().invoke(app, args + ["--label-property", "is_fraud"])
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout.strip().splitlines()[-1])
