@@ -253,3 +253,21 @@ def test_tables_text_column_with_a_number_stays_categorical(tmp_path):
     (tmp_path / "nodes.csv").write_text("id,size,amount\na,S,1\nb,M,\nc,10,2.5\nd,S,3\n")
     g = read_tables(tmp_path)
     assert g.feature_names == ["size=S", "size=10", "size=M", "amount", "amount__missing"]
+
+
+# a repeated edge ~id: Neptune keeps one edge per ~id, and an edge property holds one value
+def test_neptune_edge_id_repeated_with_other_ends_names_file_line_and_id(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id\na\nb\nc\n")
+    write_file(tmp_path / "e1.csv", "~id,~from,~to\ne1,a,b\n")
+    write_file(tmp_path / "e2.csv", "~id,~from,~to\ne2,b,c\ne1,a,c\n")
+    with pytest.raises(DataError, match=r"e2\.csv: line 3: edge id 'e1' is used again with another ~to than at "
+                                        r".*e1\.csv line 2 \(Neptune keeps one edge per ~id\)$"):
+        read_neptune(tmp_path)
+
+
+def test_neptune_edge_id_repeated_with_a_second_property_value(tmp_path, write_file):
+    write_file(tmp_path / "v.csv", "~id\na\nb\n")
+    write_file(tmp_path / "e.csv", "~id,~from,~to,w:Double\ne1,a,b,1.0\ne1,a,b,2.0\n")
+    with pytest.raises(DataError, match=r"e\.csv: line 3: edge id 'e1' is used again with another value of "
+                                        r"property 'w' than at line 2"):
+        read_neptune(tmp_path)

@@ -217,3 +217,15 @@ def test_detect_format_of_one_csv_file(tmp_path, name, content, fmt):
     folder.mkdir()
     (folder / name).write_bytes(content)
     assert detect_format(folder) == ("neptune" if fmt == "neptune" else "tables")
+
+
+def test_repeated_edge_id_with_same_ends_is_one_edge_with_merged_properties(tmp_path, write_file):
+    # Neptune's loader: same ~id, same ends and label = the same edge; the repeat only fills empty properties
+    write_file(tmp_path / "v.csv", "~id,~label\nu1,user\nu2,user\nm1,shop\n")
+    write_file(tmp_path / "e.csv", "~id,~from,~to,~label,w:Double\n"
+                                   "p1,u1,m1,pays,\np2,u2,m1,pays,5.0\np1,u1,m1,pays,3.0\n")
+    g = read_neptune(tmp_path)
+    s = g["user", "pays", "shop"]
+    assert s.edge_index.tolist() == [[0, 1], [0, 0]]
+    assert s.edge_id.tolist() == ["p1", "p2"]
+    assert s.edge_attr[:, 0].tolist() == [3.0, 5.0]

@@ -81,6 +81,55 @@ def check_unique_ids(nodes: pd.DataFrame, files: Files, keys: pd.Series | None =
         files.fail(nodes, dup, f"duplicate vertex id '{nodes['~id'].iat[k]}'", "duplicated ids")
 
 
+def _refuse_edge_id_reuse(edges: pd.DataFrame, files: Files, bad: np.ndarray, ref: np.ndarray, what: str) -> None:
+    """Stop at the first row of ``bad``: its ``~id`` was given before (row ``ref``) with another ``what``."""
+    pos = np.flatnonzero(bad)
+    if pos.size == 0:
+        return
+    k = int(pos[0])
+    path, where = files.where(edges, k)
+    first_path, first_where = files.where(edges, int(ref[k]))
+    first = first_where if first_path == path else f"{first_path} {first_where}"
+    more = f" ({pos.size} such rows)" if pos.size > 1 else ""
+    raise DataError(path, f"{where}: edge id '{edges['~id'].iat[k]}' is used again with {what} than at {first} "
+                          f"(Neptune keeps one edge per ~id){more}")
+
+
+def merge_repeated_edge_ids(edges: pd.DataFrame, files: Files) -> pd.DataFrame:
+    """Rows that repeat an edge ``~id`` are that one edge, as Neptune's bulk loader treats them.
+
+    Neptune keeps one edge per ``~id``, and an edge property holds one value: a row that repeats an
+    id with the same ``~from``, ``~to`` and ``~label`` adds nothing new (the loader counts it as a
+    duplicate) and its properties fill the ones the first row left empty; other ends, another label
+    or a second value for a property are an error, named by file, line and id. Without this, a
+    repeated id between two node types became two parallel edges sharing one ``edge_id``.
+    """
+    if not len(edges):
+        return edges
+    again = edges["~id"].duplicated().to_numpy()
+    if not again.any():
+        return edges
+    code, _ = pd.factorize(edges["~id"])
+    _, first_pos = np.unique(code, return_index=True)
+    ref = first_pos[code]  # each row's first row with the same id
+    for col, what in (("~from", "another ~from"), ("~to", "another ~to"), ("~label", "another ~label")):
+        v = edges[col].to_numpy()
+        _refuse_edge_id_reuse(edges, files, again & (v != v[ref]), ref, what)
+    props = [c for c in edges.columns if c not in SYSTEM]
+    keep = ~again
+    merged = edges[keep].copy()
+    for c in props:
+        v = edges[c].to_numpy()
+        given = ~pd.isna(v)
+        _refuse_edge_id_reuse(edges, files, again & given & given[ref] & (v != v[ref]), ref,
+                              f"another value of property '{c}'")
+        if (again & given & ~given[ref]).any():  # first non-empty value per id, in first-row order
+            merged[c] = edges[c].groupby(code, sort=True).first().to_numpy()
+    log(f"[dim]{int(again.sum()):,} edge rows repeat an edge ~id with the same ends and label: "
+        f"one edge each, as Neptune loads them[/dim]")
+    return merged
+
+
 # ------------------------------------------------------------------ features
 
 def _encode_categorical(values: pd.Series, name: str, max_categories: int, multi: bool):

@@ -39,6 +39,7 @@ from graphguard.data.frames import (
     assemble,
     feature_columns,
     format_dates,
+    merge_repeated_edge_ids,
     node_ids,
     parse_bool,
     parse_date,
@@ -259,6 +260,7 @@ def read_neptune(
     nodes = pd.concat(vframes, ignore_index=True, sort=False)
     edges = (pd.concat(eframes, ignore_index=True, sort=False) if eframes
              else pd.DataFrame(columns=["~id", "~from", "~to", "~label", "~file", "~row"]))
+    edges = merge_repeated_edge_ids(edges, files)
     return assemble(nodes, kinds_v, edges, kinds_e, files, source=source,
                     label=label if label is not None else "label", label_required=label is not None,
                     target=target, time=time, edge_time=edge_time, split=split, relations=relations,
