@@ -69,6 +69,13 @@ def test_neptune_duplicate_id_across_files(tmp_path, write_file):
         read_neptune(tmp_path)
 
 
+
+def test_an_id_with_braces_is_quoted_as_written(tmp_path, write_file):
+    """Error texts went through str.format: an id like '{acct}' raised KeyError instead of the one line."""
+    write_file(tmp_path / "a.csv", "~id,~label\n{acct},user\n{acct},user\n")
+    with pytest.raises(DataError, match=r"a\.csv: line 3: duplicate vertex id '\{acct\}'$"):
+        read_neptune(tmp_path)
+
 # NaN or inf features
 def test_neptune_nan_feature(tmp_path, write_file):
     write_file(tmp_path / "v.csv", "~id,amount:Double\na,1.5\nb,NaN\n")

@@ -65,7 +65,7 @@ class Files:
             return
         path, where = self.where(frame, int(pos[0]))
         more = f" ({pos.size} {count_what or 'such rows'})" if pos.size > 1 else ""
-        raise DataError(path, f"{where}: {problem.format(i=int(pos[0]))}{more}")
+        raise DataError(path, f"{where}: {problem}{more}")  # problem is final text: ids may hold braces
 
 
 def check_finite(values: np.ndarray, missing: np.ndarray, frame: pd.DataFrame, files: Files, name: str) -> None:
