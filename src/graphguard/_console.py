@@ -25,10 +25,18 @@ def log(msg: str) -> None:
         console.print(msg)
 
 
+def shows_progress() -> bool:
+    """Whether a progress bar is drawn: not under ``--quiet``, and only on a terminal.
+
+    A transient bar shows nothing in a file or a pipe, yet rich's ``Progress.stop`` ends it there with an
+    empty line (a blank line in a log per bar); decided per call, as stderr may be redirected after import."""
+    return not _quiet and bool(sys.stderr) and console.is_terminal and not console.is_dumb_terminal
+
+
 @contextmanager
 def progress(description: str, total: int | None = None):
-    """A progress bar (rich) that yields an ``advance(n=1)`` callable; silent when quiet."""
-    if _quiet or not sys.stderr:
+    """A progress bar (rich) that yields an ``advance(n=1)`` callable; silent when quiet or off a terminal."""
+    if not shows_progress():
         yield lambda n=1: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -118,7 +118,8 @@ def train(
     extra = ""
     if hasattr(est, "val_score_"):
         extra = f", best validation {'accuracy' if task == 'classification' else 'MSE (standardised)'} {abs(est.val_score_):.3f}"
-    typer.echo(f"{out}  ({type(est).__name__}, {task}, on {len(graphs)} graphs{extra})")
+    # the name given, not the class: FingerprintClassifier also fits regression targets
+    typer.echo(f"{out}  ({model}, {task}, on {len(graphs)} graphs{extra})")
 
 
 def _metrics(est, graphs, model_dir: Path) -> dict:

@@ -270,10 +270,16 @@ def predict(
 
 
 @app.command()
-def models(quiet: bool = typer.Option(False, "--quiet", "-q", help="Accepted like everywhere; the list is the output.")):
+def models(quiet: bool = typer.Option(False, "--quiet", "-q", help="Accepted like everywhere; the list is the output."),
+           json_out: bool = typer.Option(False, "--json", help="Print a list of {name, default, family, class, "
+                                                               "description, view, reads_relations, nproc, "
+                                                               "reads_store, needs_features}.")):
     """List the detector names."""
-    from graphguard.tasks.node.registry import DEFAULT_DETECTOR, DETECTORS
+    from graphguard.tasks.node.registry import DEFAULT_DETECTOR, DETECTORS, detector_summary
 
+    if json_out:
+        print(json.dumps([detector_summary(name) for name in DETECTORS], indent=2))
+        return
     for name in DETECTORS:
         print(name + (" (default)" if name == DEFAULT_DETECTOR else ""))
 

@@ -156,3 +156,11 @@ def test_save_model_inside_the_input_folder_is_refused_before_fitting(tmp_path, 
                                  str(tmp_path / "fast.json"), "--quiet"])
     assert isinstance(r.exception, DataError)
     assert str(r.exception).startswith(f"{tmp_path / 'export' / 'model'}: --save-model must not be --data")
+
+
+def test_augment_without_quiet_leaves_no_blank_lines_on_stderr(src, cli):
+    """Each of the fit's progress bars ended with an empty line on stderr off a terminal (two per run)."""
+    r = cli("augment", "--data", src, "--out", src.parent / "out.npz", "--config", src.parent / "fast.json",
+            "--threads", "1")
+    assert (src.parent / "out.npz").is_file() and "synthetic nodes" in r.stderr
+    assert "" not in r.stderr.splitlines(), repr(r.stderr)

@@ -158,6 +158,21 @@ def test_cli_generate_and_ingest_take_short_q(tmp_path, cli):
     assert open_store(tmp_path / "s").num_nodes("account") == 48
 
 
+def test_cli_generate_and_ingest_print_their_summary_as_json_on_stdout(tmp_path, cli):
+    """The summary was only a log line on stderr (gone with -q); ``--json`` gives it on stdout, as other commands do."""
+    r = cli("generate", "--nodes", "60", "--edges", "200", "--out", tmp_path / "g", "--format", "neptune",
+            "--json", "-q")
+    made = json.loads(r.stdout)
+    assert made["out"] == str(tmp_path / "g") and made["format"] == "neptune" and made["num_edges"] == 200
+    assert sum(made["num_nodes"].values()) == 60 and made["seconds"] >= 0 and r.stderr == ""
+    r = cli("ingest", tmp_path / "g", "--out", tmp_path / "s", "--json", "-q")
+    read = json.loads(r.stdout)
+    assert read["out"] == str(tmp_path / "s") and read["source"] == str(tmp_path / "g")
+    assert (read["node_rows"], read["edge_rows"]) == (60, 200) and read["seconds"]["total"] >= 0
+    store = open_store(tmp_path / "s")
+    assert read["edges_stored"] == sum(store.num_edges(et) for et in store.edge_types)
+
+
 def test_every_command_with_quiet_takes_short_q():
     """``--quiet`` comes with ``-q`` everywhere (generate, ingest and augment used to lack it)."""
     import typer

@@ -92,12 +92,12 @@ class IngestReport:
 
 
 class _RowProgress:
-    """A progress bar over bytes read that shows rows per second (silent under ``--quiet``)."""
+    """A progress bar over bytes read that shows rows per second (drawn only where ``progress`` draws one)."""
 
     def __init__(self, desc: str, total_bytes: int):
         self.rows, self.t0, self.desc = 0, time.perf_counter(), desc
         self._p = None
-        if not _console.is_quiet():
+        if _console.shows_progress():
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._p = Progress(TextColumn("{task.description}"), BarColumn(),

@@ -356,6 +356,19 @@ def test_fingerprints_take_graphs_without_x_as_they_never_read_it(tmp_path):
         np.testing.assert_allclose(m.predict_proba(graphs), expected)
 
 
+def test_an_ensemble_of_fingerprint_models_takes_graphs_without_x_one_with_a_gnn_does_not(tmp_path):
+    """Before: GraphEnsemble read x by class default, so fingerprint-only members were refused bare molecules."""
+    pytest.importorskip("rdkit")
+    graphs, bare = _molecules_without_x()
+    y = [0, 1, 0, 1, 0, 1, 0, 1]
+    fp = {"model": "fingerprint", "n_estimators": 5, "descriptors": False}
+    est = make_estimator("ensemble", members=[fp, {**fp, "classifier": "linear"}]).fit(bare, y)
+    for m in (est, GraphEstimator.load(est.save(tmp_path / "ens"))):
+        np.testing.assert_allclose(m.predict_proba(bare), est.predict_proba(graphs))
+    with pytest.raises(DataError, match=r"^<graphs>: graph 0 has no 2-D node feature matrix x$"):
+        make_estimator("ensemble", members=[fp, {"model": "gin", "epochs": 1}]).fit(bare, y)
+
+
 @pytest.mark.parametrize("model,kw", WIDTH_MODELS, ids=[m for m, _ in WIDTH_MODELS])
 def test_models_that_read_x_refuse_graphs_without_it_in_one_line(model, kw):
     train = _toy(20, 0)

@@ -26,7 +26,8 @@ def logp_csvs(tmp_path):
 def test_cli_detects_regression_and_fingerprint_trees_fit_logp(logp_csvs, tmp_path, cli):
     train, test = logp_csvs
     r = cli("graph", "train", "--data", train, "--model", "fingerprint", "-o", tmp_path / "m", "-q")
-    assert "regression" in r.stdout
+    assert "(fingerprint, regression, on " in r.stdout  # the name given; it said FingerprintClassifier
+    assert "Classifier" not in r.stdout
     m = json.loads(cli("graph", "evaluate", "--data", test, "--model-dir", tmp_path / "m", "--json", "-q").stdout)
     assert set(m) == {"n_graphs", "rmse", "mae", "r2"} and m["n_graphs"] == 32
     assert m["r2"] >= 0.7, m

@@ -70,3 +70,11 @@ def test_predict_json_of_a_model_whose_weights_went_nan_writes_null_scores(tiny_
                "--json", "-q").stdout
     assert "NaN" not in text
     assert [p["score"] for p in json.loads(text)["predictions"]] == [None, None, None]
+
+
+def test_train_without_quiet_leaves_no_blank_lines_on_stderr(tiny_kg, tmp_path, cli):
+    """rich's progress bar, drawn nowhere off a terminal, still ended with an empty line on stderr when it stopped."""
+    r = cli("link", "train", "--data", str(tiny_kg), "--out", str(tmp_path / "m"), "--model", "distmult", "--dim",
+            "8", "--epochs", "3", "--json")
+    assert json.loads(r.stdout)["model_dir"] == str(tmp_path / "m")
+    assert "" not in r.stderr.splitlines(), repr(r.stderr)

@@ -191,3 +191,19 @@ def test_evaluate_of_a_detector_whose_weights_went_nan_names_the_model(npz_graph
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip() == (f"error: {model}: the model's scores are not finite: 600 of 600 are NaN or inf "
                                 "(diverged weights?); no metric can be computed from them")
+
+
+def test_models_json_lists_what_the_registry_knows_of_each_detector(cli):
+    """``node models`` printed names only; ``--json`` says which detectors take --nproc, read node types, etc."""
+    from graphguard.tasks.node.registry import DEFAULT_DETECTOR, DETECTORS
+
+    plain = cli("node", "models").stdout.split("\n")
+    assert plain[0].split()[0] == next(iter(DETECTORS))
+    listed = json.loads(cli("node", "models", "--json").stdout)
+    by_name = {m["name"]: m for m in listed}
+    assert list(by_name) == list(DETECTORS)
+    assert [m["name"] for m in listed if m["default"]] == [DEFAULT_DETECTOR]
+    assert by_name["hgt"]["view"] == "typed" and by_name["hgt"]["needs_features"] is False
+    assert by_name["gcn"]["nproc"] is True and by_name["graphgbm"]["nproc"] is False
+    assert by_name["xgboost"]["reads_relations"] is False and by_name["xgboost"]["family"] == "trees"
+    assert all(m["description"] for m in listed)  # each class's own docstring, not its parent's

@@ -37,15 +37,27 @@ class GraphEnsemble(GraphEstimator):
                                          or sum(self.weights) <= 0):
             raise ConfigError("ensemble weights must be one non-negative number per member, not all zero")
 
-    def _fit(self, graphs, y, val):
+    @property
+    def uses_node_features(self) -> bool:
+        """Whether any member reads ``x``: fingerprint members alone read SMILES, so graphs may come without x.
+
+        Read from the member specs (what ``fit`` builds, and what a loaded model's config holds)."""
+        return any(m.uses_node_features for m in self._unfitted_members())
+
+    def _unfitted_members(self) -> list:
         from graphguard.tasks.graph.registry import make_estimator
 
         self._check_spec()
-        self.members_ = []
+        built = []
         for m in self.members:
             params = {k: v for k, v in m.items() if k != "model"}
             params.setdefault("seed", self.seed)
-            est = make_estimator(m["model"], **params)
+            built.append(make_estimator(m["model"], **params))
+        return built
+
+    def _fit(self, graphs, y, val):
+        self.members_ = []
+        for est in self._unfitted_members():
             est.fit(graphs, y, *(val if val is not None else ()))
             self.members_.append(est)
 

@@ -37,6 +37,25 @@ def detector_class(name: str):
         raise ConfigError(f"detector '{name}' is not available in this build ({e})") from None
 
 
+def detector_summary(name: str) -> dict:
+    """What the registry and the class itself say about a detector, for ``graphguard node models --json``."""
+    cls = detector_class(name)
+    module = DETECTORS[name].split(":")[0]
+    own_doc = (cls.__dict__.get("__doc__") or "").strip()  # not inherited: a parent's describes the parent
+    return {
+        "name": name,
+        "default": name == DEFAULT_DETECTOR,
+        "family": module.rsplit(".", 1)[-1],  # trees / gnn: the detectors' module
+        "class": cls.__name__,
+        "description": " ".join(own_doc.split("\n\n")[0].split()) or None,  # the first paragraph, on one line
+        "view": getattr(cls, "view", None),  # GNNs: homogeneous, relational (edge types) or typed (node types)
+        "reads_relations": getattr(cls, "reads_relations", None),  # trees: per-relation neighbour features
+        "nproc": cls.data_parallel,  # node train --nproc shards its fit over processes
+        "reads_store": cls.reads_store,
+        "needs_features": cls.needs_features,
+    }
+
+
 def detector_parameters(cls) -> list[str]:
     """The keyword parameters a detector class takes, following ``**kwargs`` up to its parents."""
     return constructor_parameters(cls)

@@ -232,6 +232,8 @@ class _GNNDetector(NodeDetector):
 
 
 class GCNDetector(_GNNDetector):
+    """Graph convolutional network on the homogeneous view (all relations merged)."""
+
     name = "gcn"
 
     def _build(self, a):
@@ -241,6 +243,8 @@ class GCNDetector(_GNNDetector):
 
 
 class GraphSAGEDetector(_GNNDetector):
+    """GraphSAGE (mean aggregation) on the homogeneous view (all relations merged)."""
+
     name = "graphsage"
 
     def _build(self, a):
@@ -250,6 +254,8 @@ class GraphSAGEDetector(_GNNDetector):
 
 
 class GATDetector(_GNNDetector):
+    """Graph attention network (``heads`` per layer) on the homogeneous view (all relations merged)."""
+
     name = "gat"
 
     def __init__(self, heads: int = 4, **kw):
@@ -266,6 +272,8 @@ class GATDetector(_GNNDetector):
 
 
 class RGCNDetector(_GNNDetector):
+    """Relational GCN: one weight per relation of the target node type."""
+
     name = "rgcn"
     view = "relational"
 
