@@ -22,7 +22,7 @@ def is_quiet() -> bool:
 
 def log(msg: str) -> None:
     if not _quiet:
-        console.print(msg)
+        console.print(msg, soft_wrap=True)  # a log line stays one line in a file or a pipe
 
 
 def shows_progress() -> bool:
