@@ -126,14 +126,12 @@ def _metrics(est, graphs, model_dir: Path) -> dict:
     """Test metrics of ``est``; scores that are NaN or inf are one line naming ``model_dir``."""
     from sklearn.metrics import accuracy_score, roc_auc_score
 
-    from graphguard.metrics import check_finite_scores
+    from graphguard.metrics import check_finite_scores, regression_metrics
     from graphguard.tasks.graph.base import graph_labels
 
     source = str(getattr(graphs, "source", "<graphs>"))
     y = graph_labels(graphs, source=source)
     if est.task == "regression":
-        from graphguard.tasks.graph.protocols import regression_metrics
-
         return {"n_graphs": len(graphs), **regression_metrics(y, est.predict(graphs), str(model_dir))}
     unseen = sorted(set(np.unique(y).tolist()) - set(est.classes_.tolist()))
     if unseen:

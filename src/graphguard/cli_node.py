@@ -86,12 +86,9 @@ def _apply_masks(g, masks: str, seed_trial: int, source):
         from graphguard.errors import ConfigError
 
         raise ConfigError(f"unknown --masks '{masks}' (use 'dataset', 'full' or 'semi')")
-    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
-
     # the split `node bench` draws in its first trial, so that train, evaluate and bench agree per dataset
     split, ratios = _bench_split(masks, "gadbench", None, Path(source), g)
-    cfg = ProtocolConfig(protocol=masks, masks="official" if split.startswith("official") else "gadbench",
-                         ratios=ratios or DEFAULT_RATIOS, dataset=gadbench_dataset(source))
+    cfg = ProtocolConfig(protocol=masks, **_split_fields(split, ratios, "gadbench", source))
     import copy
 
     from graphguard.train.csc import store_backed
@@ -309,8 +306,10 @@ def bench(
 ):
     """Run the GADBench protocol: mean ± std of AUROC, AUPRC and Rec@K over trials."""
     _setup(quiet or json_out and not sys.stderr.isatty(), threads)
+    import dataclasses
+
+    from graphguard.data.splits import DEFAULT_RATIOS
     from graphguard.errors import ConfigError
-    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
     from graphguard.tasks.node.protocol import ProtocolConfig, contract, run_protocol
     from graphguard.tasks.node.registry import DEFAULT_DETECTOR, detector_class
     from graphguard.utils.serialization import strict_json
@@ -325,8 +324,7 @@ def bench(
         raise ConfigError(f"unknown --masks '{masks}' (use 'gadbench' or 'dataset')")
     base, fmt = _load(data, fmt, label)
     split, r = _bench_split(protocol, masks, asked, data, base)
-    cfg.masks = "official" if split.startswith("official") else masks
-    cfg.ratios, cfg.dataset = r or DEFAULT_RATIOS, gadbench_dataset(data)
+    cfg = dataclasses.replace(cfg, **_split_fields(split, r, masks, data))
     log(_SPLIT_LOG[split].format(ratios="/".join(f"{100 * v:g}" for v in r or ()),
                                  whose="" if ratios else " (GADBench's for this dataset)"))
     cache = {0: base}
@@ -381,6 +379,15 @@ def _bench_split(protocol: str, masks: str, ratios: tuple | None, data: Path, g)
             raise no_official_split(gadbench_dataset(data), data)
         return "official-dgl", DGL_FRAUD_RATIOS
     return "stratified", ratios or gadbench_ratios(data)
+
+
+def _split_fields(split: str, ratios: tuple | None, masks: str, data) -> dict:
+    """The ``ProtocolConfig`` fields of a split :func:`_bench_split` chose: an official one is rebuilt per
+    dataset, the others keep ``masks`` ('gadbench' or 'dataset')."""
+    from graphguard.data.splits import DEFAULT_RATIOS, gadbench_dataset
+
+    return {"masks": "official" if split.startswith("official") else masks,
+            "ratios": ratios or DEFAULT_RATIOS, "dataset": gadbench_dataset(data)}
 
 
 def _bench_ratios(ratios: str) -> tuple[float, float, float]:

@@ -1,4 +1,5 @@
-"""Node-level anomaly metrics as GADBench reports them: AUROC, AUPRC and Recall@K.
+"""Node-level anomaly metrics as GADBench reports them: AUROC, AUPRC and Recall@K; and the regression
+metrics (RMSE, MAE, R²) that node and graph regression share.
 
 AUPRC is scikit-learn's average precision (the GADBench code uses it); Recall@K uses K equal to
 the number of true anomalies among the scored nodes, so that a perfect ranking scores 1.0.
@@ -108,3 +109,15 @@ def node_metrics(y_true, scores, model: str = "metrics") -> dict[str, float]:
     """The GADBench triple for one set of scores; ``model`` names the scorer in an error about its scores."""
     y, s = _check(y_true, scores, model)
     return {"auroc": auroc(y, s), "auprc": auprc(y, s), "rec_at_k": recall_at_k(y, s)}
+
+
+def regression_metrics(y, pred, model: str = "metrics") -> dict[str, float]:
+    """RMSE, MAE and R²; R² is NaN (JSON null) when the targets are all equal (one target too), where it
+    divides by a zero spread: scikit-learn would report 0.0 or 1.0 there as if measured. Predictions
+    that are NaN or inf are one line naming ``model``, not an RMSE of inf."""
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    y = np.asarray(y, dtype=np.float64)
+    pred = check_finite_scores(np.asarray(pred, dtype=np.float64), model)
+    return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "mae": float(mean_absolute_error(y, pred)),
+            "r2": float(r2_score(y, pred)) if np.ptp(y) > 0 else float("nan")}

@@ -83,16 +83,14 @@ def check_unique_ids(nodes: pd.DataFrame, files: Files, keys: pd.Series | None =
 
 def _refuse_edge_id_reuse(edges: pd.DataFrame, files: Files, bad: np.ndarray, ref: np.ndarray, what: str) -> None:
     """Stop at the first row of ``bad``: its ``~id`` was given before (row ``ref``) with another ``what``."""
-    pos = np.flatnonzero(bad)
-    if pos.size == 0:
+    if not bad.any():
         return
-    k = int(pos[0])
-    path, where = files.where(edges, k)
+    k = int(np.argmax(bad))
+    path, _ = files.where(edges, k)
     first_path, first_where = files.where(edges, int(ref[k]))
     first = first_where if first_path == path else f"{first_path} {first_where}"
-    more = f" ({pos.size} such rows)" if pos.size > 1 else ""
-    raise DataError(path, f"{where}: edge id '{edges['~id'].iat[k]}' is used again with {what} than at {first} "
-                          f"(Neptune keeps one edge per ~id){more}")
+    files.fail(edges, bad, f"edge id '{edges['~id'].iat[k]}' is used again with {what} than at {first} "
+                           "(Neptune keeps one edge per ~id)")
 
 
 def merge_repeated_edge_ids(edges: pd.DataFrame, files: Files) -> pd.DataFrame:

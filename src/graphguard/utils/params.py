@@ -28,33 +28,30 @@ from graphguard.errors import ConfigError
 from graphguard.utils.serialization import jsonable
 
 
-def constructor_parameters(cls) -> list[str]:
-    """The keyword parameters ``cls`` takes, following ``**kwargs`` up to its parents."""
-    names: list[str] = []
+def _init_parameters(cls):
+    """The named ``__init__`` parameters of ``cls`` and, while an ``__init__`` passes ``**kwargs`` on, of its
+    parents: the subclass's first, so that its own default wins (``GNNGraphRegressor``'s ``task``)."""
     for klass in cls.__mro__:
         if "__init__" not in vars(klass) or klass is object:
             continue
         params = inspect.signature(klass.__init__).parameters
-        names += [k for k, v in params.items() if k != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)
-                  and k not in names]
+        yield from (v for k, v in params.items() if k != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL))
         if not any(v.kind is v.VAR_KEYWORD for v in params.values()):
             break
-    return names
+
+
+def constructor_parameters(cls) -> list[str]:
+    """The keyword parameters ``cls`` takes, following ``**kwargs`` up to its parents."""
+    return list(dict.fromkeys(v.name for v in _init_parameters(cls)))
 
 
 def constructor_defaults(cls) -> dict:
     """The default of each keyword parameter ``cls`` takes, following ``**kwargs`` up to its parents
     (a subclass's own default wins: ``GNNGraphRegressor``'s ``task``)."""
     out: dict = {}
-    for klass in cls.__mro__:
-        if "__init__" not in vars(klass) or klass is object:
-            continue
-        params = inspect.signature(klass.__init__).parameters
-        for k, v in params.items():
-            if k != "self" and v.default is not v.empty:
-                out.setdefault(k, v.default)
-        if not any(v.kind is v.VAR_KEYWORD for v in params.values()):
-            break
+    for v in _init_parameters(cls):
+        if v.default is not v.empty:
+            out.setdefault(v.name, v.default)
     return out
 
 

@@ -37,14 +37,11 @@ def numeric_target(raw: pd.Series, source: str) -> np.ndarray:
 
 
 def regression_metrics(y: np.ndarray, p: np.ndarray, model: str = "metrics") -> dict:
-    """RMSE, MAE and R²; R² is NaN (written as null) when the targets are all equal and it divides by zero.
-    Predictions that are NaN or inf are one line naming ``model``, not an RMSE of inf written as null."""
-    from graphguard.metrics import check_finite_scores
+    """RMSE, MAE and R² as graph regression scores them (:func:`graphguard.metrics.regression_metrics`: R² null
+    for equal targets, non-finite predictions one line naming ``model``), and how many nodes they cover."""
+    from graphguard.metrics import regression_metrics as scores
 
-    err = check_finite_scores(p, model) - y
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    return {"rmse": float(np.sqrt((err ** 2).mean())), "mae": float(np.abs(err).mean()),
-            "r2": float(1.0 - (err ** 2).sum() / ss_tot) if ss_tot > 0 else float("nan"), "nodes": int(y.size)}
+    return {**scores(y, p, model), "nodes": int(y.size)}
 
 
 def check_r2_can_tune(job, y_val: np.ndarray) -> None:

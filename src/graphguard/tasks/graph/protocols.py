@@ -18,26 +18,17 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 import numpy as np
-from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error, r2_score, roc_auc_score
+from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from graphguard._console import log
 from graphguard.errors import ConfigError, DataError
-from graphguard.metrics import check_finite_scores, metric_text
+from graphguard.metrics import check_finite_scores, metric_text, regression_metrics
 from graphguard.tasks.graph.base import check_graphs, graph_labels
 from graphguard.tasks.graph.gnn import stratified_holdout
 
 
 REGRESSION_KEYS = ("rmse", "mae", "r2")
-
-
-def regression_metrics(y, pred, model: str = "metrics") -> dict:
-    """RMSE, MAE and R²; R² is NaN (JSON null) when the targets are all equal (one graph too), where it
-    divides by a zero spread; scikit-learn would report 0.0 or 1.0 there as if measured."""
-    y = np.asarray(y, dtype=np.float64)
-    pred = check_finite_scores(np.asarray(pred, dtype=np.float64), model)
-    return {"rmse": float(np.sqrt(mean_squared_error(y, pred))), "mae": float(mean_absolute_error(y, pred)),
-            "r2": float(r2_score(y, pred)) if np.ptp(y) > 0 else float("nan")}
 
 
 def _score(est, graphs, y) -> dict:

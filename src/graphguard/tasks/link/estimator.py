@@ -29,8 +29,8 @@ from graphguard.tasks.link.neighbourhood import EntitySampler, check_fanouts
 from graphguard.tasks.link.sampling import head_probabilities
 from graphguard.tasks.link.training import TRAININGS, JointOptimizer, Trainer
 from graphguard.utils.seed import seed_everything
-from graphguard.utils.params import (params_repr, remember_fitted_params, restore_params_set_after_fit, saved_params,
-                                     set_params_via_constructor)
+from graphguard.utils.params import (constructor_defaults, params_repr, remember_fitted_params,
+                                     restore_params_set_after_fit, saved_params, set_params_via_constructor)
 from graphguard.utils.serialization import describe_model, load_model_dir, save_model_dir
 
 _COMMON = dict(sampler="bernoulli", temperature=1.0, label_smoothing=0.0, regularizer=None, reg_weight=0.0,
@@ -186,7 +186,8 @@ class LinkPredictor:
 
     def __repr__(self) -> str:
         """The options that differ from this model's preset (a bare ``LinkPredictor("transe")`` for the preset)."""
-        return params_repr(self, {**type(self)(self.model).get_params(), "model": "rotate"})
+        preset = type(self)(self.model).get_params()
+        return params_repr(self, {**preset, "model": constructor_defaults(type(self))["model"]})
 
     def _sampled(self, num_triples: int, warn: bool = False) -> bool:
         """Whether the encoder trains on sampled neighbourhoods (a graph above ``full_batch_max_edges``)."""
